@@ -9,15 +9,6 @@ export interface StageInput {
   name?: string;
 }
 
-export interface HandoffLayout {
-  /** Steps whose cache state moves, in topological order. */
-  steps: string[];
-  fromStage: number;
-  fromLocation: string;
-  toStage: number;
-  toLocation: string;
-}
-
 export interface StageLayout {
   /** 1-based, in the order of `spec.stages`. */
   index: number;
@@ -29,15 +20,11 @@ export interface StageLayout {
   fromCache: string[];
   /** The pruned run's root tasks: steps and fromCache, topologically ordered. */
   runTasks: string[];
-  /** Tasks whose caching the pruned spec switches on (handed off later, or served from cache here). */
+  /** Tasks whose caching the pruned spec switches on (reused later, or served from cache here). */
   enableCaching: string[];
-  /** Handoffs that must complete before this stage runs. */
-  handoffs: HandoffLayout[];
 }
 
 export function layoutStages(graph: PipelineGraph, stages: readonly StageInput[]): StageLayout[] {
-  const stageOf = new Map<string, number>();
-  stages.forEach((s, i) => s.steps.forEach((step) => stageOf.set(step, i + 1)));
   const order = (keys: Iterable<string>) => {
     const set = new Set(keys);
     return graph.rootOrder.filter((k) => set.has(k));
@@ -54,35 +41,12 @@ export function layoutStages(graph: PipelineGraph, stages: readonly StageInput[]
       fromCache,
       runTasks: order([...steps, ...fromCache]),
       enableCaching: [],
-      handoffs: [],
     };
   });
 
-  const handedOff = new Set<string>();
-  for (const layout of layouts) {
-    // Group what this stage needs by the stage that executed it; a step that ran at this same
-    // location needs no handoff, only a cache hit.
-    const bySource = new Map<number, string[]>();
-    for (const step of layout.fromCache) {
-      const src = stageOf.get(step);
-      if (src === undefined || src >= layout.index) continue; // validation reports these
-      if (layouts[src - 1]!.location === layout.location) continue;
-      bySource.set(src, [...(bySource.get(src) ?? []), step]);
-      handedOff.add(step);
-    }
-    for (const [src, steps] of [...bySource.entries()].sort((a, b) => a[0] - b[0])) {
-      layout.handoffs.push({
-        steps: order(steps),
-        fromStage: src,
-        fromLocation: layouts[src - 1]!.location,
-        toStage: layout.index,
-        toLocation: layout.location,
-      });
-    }
-  }
   const reusedLater = new Set(layouts.flatMap((l) => l.fromCache));
   for (const layout of layouts) {
-    layout.enableCaching = order([...layout.fromCache, ...layout.steps.filter((s) => reusedLater.has(s) || handedOff.has(s))]);
+    layout.enableCaching = order([...layout.fromCache, ...layout.steps.filter((s) => reusedLater.has(s))]);
   }
   return layouts;
 }

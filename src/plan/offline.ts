@@ -1,0 +1,30 @@
+// `plan --offline`: the operations a first apply of this revision would perform, derived from the
+// file alone (no location contacted): the online planner run against locations that have nothing.
+import type { Observation } from '../observe/types.js';
+import { planReconcile, type ReconcileInput } from './reconcile.js';
+import type { PlanDocument } from './types.js';
+
+export function planOffline(input: ReconcileInput): PlanDocument {
+  const observation: Observation = { revision: input.revision.short, locations: {} };
+  for (const l of input.layouts) {
+    observation.locations[l.location] = {
+      location: l.location,
+      kfpVersion: 'unknown',
+      multiUser: false,
+      pipelineVersionUploaded: false,
+      runs: [],
+      availability: {},
+      markerRuns: [],
+    };
+  }
+  const plan = planReconcile(input, observation);
+  return {
+    ...plan,
+    offline: true,
+    inSync: false,
+    stages: plan.stages.map((s) => ({ ...s, state: 'unknown' })),
+    operations: plan.operations.map((op) =>
+      op.kind === 'upload-pipeline' ? { ...op, reason: `pipeline version ${input.revision.short} is uploaded at ${op.location} for traceability (not observed: offline)` } : op,
+    ),
+  };
+}

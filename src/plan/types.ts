@@ -1,0 +1,65 @@
+// The plan as data (Terraform's model): rendered for review, printed as JSON for scripts, then
+// walked by `apply`, which re-checks each operation's precondition before executing it.
+
+export type StageState =
+  /** Not observed (offline plan). */
+  | 'unknown'
+  /** Nothing done yet for this revision. */
+  | 'pending'
+  /** The stage run is in progress at its location: await it, never submit a duplicate. */
+  | 'running'
+  /** The stage run failed; the next apply submits it again. */
+  | 'failed'
+  /** The stage ran and was verified, and its outputs are available where later stages need them. */
+  | 'done';
+
+export type OperationKind =
+  /** Upload the pipeline package as a version named after the revision (traceability in the KFP UI). */
+  | 'upload-pipeline'
+  /** Move cache state (bytes, MLMD entities, cache rows) of finished steps between locations. */
+  | 'handoff'
+  /** Submit the stage's pruned pipeline at its location. */
+  | 'run-stage'
+  /** Wait for a stage run already in progress. */
+  | 'await-stage'
+  /** Check that handed-off steps were cache hits and the stage's steps executed. */
+  | 'verify-stage';
+
+export interface PlannedOperation {
+  /** Stable within a plan: `<kind>:<stage>[:<from>]`. */
+  id: string;
+  kind: OperationKind;
+  stage: number;
+  location: string;
+  from?: string;
+  steps?: string[];
+  reason: string;
+}
+
+export interface PlannedStage {
+  index: number;
+  name: string;
+  location: string;
+  steps: string[];
+  fromCache: string[];
+  state: StageState;
+  runId?: string;
+  /** Present once observed: steps that executed at the location / were cache hits. */
+  executed?: string[];
+  cached?: string[];
+}
+
+export interface PlanDocument {
+  name: string;
+  revision: string;
+  revisionDigest: string;
+  pipeline: { name: string; package: string };
+  offline: boolean;
+  inSync: boolean;
+  stages: PlannedStage[];
+  operations: PlannedOperation[];
+  /** Stage-layout facts users should know (caching switched on, PVCs, unknown KFP versions). */
+  warnings: string[];
+  /** Drift found at locations (scheduled reconciles report it). */
+  drift: string[];
+}
