@@ -100,8 +100,8 @@ describe('planReconcile', () => {
     const p = planReconcile(input, o);
     // a runs split-data again; b (done, but drifted) and c (still to run) get it from a.
     expect(kinds(p)).toEqual(['run-stage:1', 'verify-stage:1', 'handoff:2:a', 'handoff:3:a', 'handoff:3:b', 'run-stage:3', 'verify-stage:3']);
-    expect(p.operations.find((o) => o.id === 'handoff:3:b')!.steps).toEqual(['load-data', 'train-model', 'evaluate-model']);
-    expect(p.operations.find((o) => o.id === 'handoff:3:a')!.steps).toEqual(['split-data']);
+    expect(p.operations.find((o) => o.id === 'handoff:3:b')!.steps).toEqual(['train-model', 'evaluate-model']);
+    expect(p.operations.find((o) => o.id === 'handoff:3:a')!.steps).toEqual(['load-data', 'split-data']);
     expect(p.operations.find((o) => o.id === 'run-stage:1')!.reason).toMatch(/no location has it any more/);
     expect(p.stages[0]!.state).toBe('pending');
   });
