@@ -1,0 +1,21 @@
+/** The lab's emulated KFP API server (REST, `/apis/v2beta1/...` and `/apis/v1alpha1/tasks`). */
+export { startKfpServer, type KfpServer, type KfpServerOptions } from './server.js';
+export type { MultiUserOptions } from './auth.js';
+export type { KfpFaults } from './faults.js';
+export type {
+  FinalState,
+  NewTaskRow,
+  RunContext,
+  RunError,
+  RunExecutor,
+  RunStore,
+  RuntimeState,
+  StoredRun,
+  TaskDetailInput,
+  TaskQuery,
+  TaskRow,
+} from './executor.js';
+export { FINAL_STATES } from './executor.js';
+export { KfpLabStore } from './store.js';
+export { ApiError } from './api-error.js';
+export type { JsonObject, JsonValue } from './proto-json.js';

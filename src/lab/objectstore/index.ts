@@ -1,0 +1,2 @@
+export { startObjectStore, type LabObjectStore, type StartObjectStoreOptions } from './server.js';
+export type { ObjectStoreFaults, FaultStats } from './faults.js';
