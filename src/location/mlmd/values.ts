@@ -1,0 +1,54 @@
+// Conversions between plain JSON and MLMD property values. KFP keeps execution inputs/outputs as
+// struct_value (backend/src/v2/metadata/client.go), so structs convert both ways.
+import type { MlmdValue, ProtoStruct, StructFieldValue } from './messages.js';
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+export const intValue = (value: number): MlmdValue => ({ intValue: value });
+export const doubleValue = (value: number): MlmdValue => ({ doubleValue: value });
+export const stringValue = (value: string): MlmdValue => ({ stringValue: value });
+export const boolValue = (value: boolean): MlmdValue => ({ boolValue: value });
+export const structValue = (value: JsonObject): MlmdValue => ({ structValue: toStruct(value) });
+
+function toFieldValue(value: JsonValue): StructFieldValue {
+  if (value === null) return { nullValue: 'NULL_VALUE' };
+  if (typeof value === 'boolean') return { boolValue: value };
+  if (typeof value === 'number') return { numberValue: value };
+  if (typeof value === 'string') return { stringValue: value };
+  if (Array.isArray(value)) return { listValue: { values: value.map(toFieldValue) } };
+  return { structValue: toStruct(value) };
+}
+
+function fromFieldValue(value: StructFieldValue): JsonValue {
+  if (value.numberValue !== undefined) return value.numberValue;
+  if (value.stringValue !== undefined) return value.stringValue;
+  if (value.boolValue !== undefined) return value.boolValue;
+  if (value.structValue !== undefined) return fromStruct(value.structValue);
+  if (value.listValue !== undefined) return (value.listValue.values ?? []).map(fromFieldValue);
+  return null;
+}
+
+export function toStruct(value: JsonObject): ProtoStruct {
+  const fields: Record<string, StructFieldValue> = {};
+  for (const [key, field] of Object.entries(value)) fields[key] = toFieldValue(field);
+  return { fields };
+}
+
+export function fromStruct(struct: ProtoStruct): JsonObject {
+  const out: JsonObject = {};
+  for (const [key, field] of Object.entries(struct.fields ?? {})) out[key] = fromFieldValue(field);
+  return out;
+}
+
+/** The value as plain JSON (proto values as their type URL); undefined when no member is set. */
+export function plainValue(value: MlmdValue | undefined): JsonValue | undefined {
+  if (!value) return undefined;
+  if (value.intValue !== undefined) return value.intValue;
+  if (value.doubleValue !== undefined) return value.doubleValue;
+  if (value.stringValue !== undefined) return value.stringValue;
+  if (value.boolValue !== undefined) return value.boolValue;
+  if (value.structValue !== undefined) return fromStruct(value.structValue);
+  if (value.protoValue !== undefined) return value.protoValue.type_url ?? null;
+  return undefined;
+}
