@@ -1,4 +1,87 @@
-export async function main(argv: string[]): Promise<number> {
-  process.stderr.write(`split-pipelines: not implemented yet: ${argv.join(' ')}\n`);
-  return 1;
+// `split-pipelines` command dispatch: parse flags once, run the command, map the outcome to the
+// contract's exit codes (0 ok / in sync, 1 error, 2 changes with --detailed-exitcode, 3 lock held).
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { CliError, EXIT } from './exit.js';
+import { planCommand } from './plan.js';
+import { validateCommand } from './validate.js';
+import { USAGE } from './usage.js';
+import type { Output } from './output.js';
+import { processOutput } from './output.js';
+
+export type CommandFn = (args: ParsedArgs, out: Output) => Promise<number>;
+export type ParsedArgs = { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] };
+
+interface CommandDef {
+  options: NonNullable<ParseArgsConfig['options']>;
+  run: CommandFn;
+}
+
+const fileOption = { f: { type: 'string', short: 'f', multiple: true }, file: { type: 'string', multiple: true } } as const;
+
+const COMMANDS: Record<string, CommandDef> = {
+  validate: { options: { ...fileOption }, run: validateCommand },
+  plan: {
+    options: {
+      ...fileOption,
+      json: { type: 'boolean' },
+      markdown: { type: 'boolean' },
+      'detailed-exitcode': { type: 'boolean' },
+      offline: { type: 'boolean' },
+    },
+    run: planCommand,
+  },
+};
+
+export async function main(argv: string[], out: Output = processOutput()): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    out.stdout(USAGE);
+    return command ? EXIT.ok : EXIT.error;
+  }
+  if (command === '--version' || command === 'version') {
+    out.stdout(`split-pipelines ${await version()}\n`);
+    return EXIT.ok;
+  }
+  const def = COMMANDS[command];
+  if (!def) {
+    out.stderr(`split-pipelines: unknown command "${command}"\n\n${USAGE}`);
+    return EXIT.error;
+  }
+  let args: ParsedArgs;
+  try {
+    const parsed = parseArgs({ args: rest, options: { ...def.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    args = { values: parsed.values as ParsedArgs['values'], positionals: parsed.positionals };
+  } catch (e) {
+    out.stderr(`split-pipelines ${command}: ${(e as Error).message}\n\n${USAGE}`);
+    return EXIT.error;
+  }
+  if (args.values['help']) {
+    out.stdout(USAGE);
+    return EXIT.ok;
+  }
+  try {
+    return await def.run(args, out);
+  } catch (e) {
+    if (e instanceof CliError) {
+      out.stderr(`split-pipelines ${command}: ${e.message}\n`);
+      return e.exitCode;
+    }
+    // Unforeseen: still no stack trace for users unless they ask for one.
+    out.stderr(`split-pipelines ${command}: internal error: ${(e as Error).message ?? String(e)}\n`);
+    if (process.env['SPLIT_PIPELINES_DEBUG']) out.stderr(`${(e as Error).stack ?? ''}\n`);
+    return EXIT.error;
+  }
+}
+
+async function version(): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const { findPackageRoot } = await import('./package-root.js');
+  const pkg = JSON.parse(await readFile(`${findPackageRoot()}/package.json`, 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** `-f`/`--file` values, defaulting to ./split-pipeline.yaml. */
+export function filesOf(args: ParsedArgs): string[] {
+  const f = [...((args.values['f'] as string[] | undefined) ?? []), ...((args.values['file'] as string[] | undefined) ?? [])];
+  return f.length > 0 ? f : ['split-pipeline.yaml'];
 }

@@ -18,13 +18,20 @@ export function planOffline(input: ReconcileInput): PlanDocument {
     };
   }
   const plan = planReconcile(input, observation);
+  const total = new Set(input.layouts.flatMap((l) => l.steps)).size;
   return {
     ...plan,
     offline: true,
     inSync: false,
     stages: plan.stages.map((s) => ({ ...s, state: 'unknown' })),
-    operations: plan.operations.map((op) =>
-      op.kind === 'upload-pipeline' ? { ...op, reason: `pipeline version ${input.revision.short} is uploaded at ${op.location} for traceability (not observed: offline)` } : op,
-    ),
+    operations: plan.operations.map((op) => {
+      if (op.kind === 'upload-pipeline') return { ...op, reason: `pipeline version ${input.revision.short} is uploaded at ${op.location} for traceability` };
+      if (op.kind === 'run-stage') {
+        const l = input.layouts[op.stage - 1]!;
+        const cached = l.fromCache.length > 0 ? `, serving ${l.fromCache.join(', ')} from cache` : '';
+        return { ...op, reason: `stage ${l.index} runs ${l.steps.join(', ')} at ${l.location}${cached} (the pipeline pruned to ${l.runTasks.length} of its ${total} tasks)` };
+      }
+      return op;
+    }),
   };
 }

@@ -98,7 +98,7 @@ export function planReconcile(input: ReconcileInput, observation: Observation): 
       });
     }
     // Handoffs into this stage: needed before it runs; once it is done, only to repair drift.
-    const bySource = new Map<string, { steps: string[]; reasons: string[] }>();
+    const bySource = new Map<string, { steps: string[]; future: string[]; missing: string[] }>();
     for (const step of l.fromCache) {
       const producer = stageOfStep.get(step)!;
       if (producer.location === l.location) continue; // the same location's cache serves it
@@ -111,16 +111,17 @@ export function planReconcile(input: ReconcileInput, observation: Observation): 
         continue;
       }
       if (st.state === 'done') drift.push(`${step} was handed off to ${l.location} but is no longer available there (${why})`);
-      const reason = source.future
-        ? `stage ${l.index} needs ${step}, which ${source.location} will have after its stage`
-        : `${step} is not available at ${l.location} (${why}); ${source.location} has it`;
-      const entry = bySource.get(source.location) ?? { steps: [], reasons: [] };
+      const entry = bySource.get(source.location) ?? { steps: [], future: [], missing: [] };
       entry.steps.push(step);
-      entry.reasons.push(reason);
+      if (source.future) entry.future.push(step);
+      else entry.missing.push(`${step} (${why})`);
       bySource.set(source.location, entry);
     }
-    for (const [from, { steps, reasons }] of bySource) {
-      operations.push({ id: `handoff:${l.index}:${from}`, kind: 'handoff', stage: l.index, location: l.location, from, steps, reason: reasons.join('; ') });
+    for (const [from, { steps, future, missing }] of bySource) {
+      const parts: string[] = [];
+      if (future.length > 0) parts.push(`stage ${l.index} (${l.location}) needs ${future.join(', ')} as cache hits; ${from} has them once its stage is done`);
+      if (missing.length > 0) parts.push(`not available at ${l.location}: ${missing.join(', ')}; ${from} has them`);
+      operations.push({ id: `handoff:${l.index}:${from}`, kind: 'handoff', stage: l.index, location: l.location, from, steps, reason: parts.join('; ') });
     }
     if (st.state === 'running') {
       operations.push({ id: `await-stage:${l.index}`, kind: 'await-stage', stage: l.index, location: l.location, steps: l.steps, reason: st.reason });

@@ -1,0 +1,73 @@
+// `apply`: lock, observe, plan, walk the plan, observe again. The second observation is the
+// result users see: after a full apply the plan is in sync.
+import type { PlanDocument } from '../plan/types.js';
+import type { Project } from '../spec/load-project.js';
+import type { ApplyListener } from './events.js';
+import { executePlan, type AppliedOperation } from './execute.js';
+import { acquireLocks } from './lock.js';
+import { ReconcileSession, type SessionOptions } from './session.js';
+
+export interface ApplyOptions extends SessionOptions {
+  /** Stop after this stage: its 1-based index or its name. */
+  through?: string;
+  lockTimeoutMs?: number;
+  onEvent?: ApplyListener;
+  pollMs?: number;
+}
+
+export interface ApplyResult {
+  /** The plan that was applied. */
+  planned: PlanDocument;
+  applied: AppliedOperation[];
+  /** The plan after applying (in sync after a full, successful apply). */
+  plan: PlanDocument;
+  inSync: boolean;
+  drift: string[];
+}
+
+export function resolveThrough(project: Project, through: string | undefined): number | undefined {
+  if (through === undefined || through === '') return undefined;
+  const byName = project.layouts.find((l) => l.name === through || project.spec.spec.stages[l.index - 1]?.name === through);
+  if (byName) return byName.index;
+  const n = Number(through);
+  if (Number.isInteger(n) && n >= 1 && n <= project.layouts.length) return n;
+  throw new Error(`--through ${through}: no such stage (stages are 1..${project.layouts.length}${project.layouts.some((l) => l.name) ? ` or named ${project.layouts.map((l) => l.name).join(', ')}` : ''})`);
+}
+
+export async function applyProject(project: Project, options: ApplyOptions = {}): Promise<ApplyResult> {
+  const throughStage = resolveThrough(project, options.through);
+  const session = new ReconcileSession(project, options);
+  try {
+    const locks = await acquireLocks(session, {
+      timeoutMs: options.lockTimeoutMs ?? 10 * 60_000,
+      onWait: (location, heldBy) => options.onEvent?.({ type: 'lock-wait', location, heldBy }),
+    });
+    try {
+      if (locks.unprotected.length > 0) {
+        options.onEvent?.({ type: 'warning', message: `no kubernetes section for ${locks.unprotected.join(', ')}: another reconciler could act there at the same time` });
+      }
+      const planned = session.plan(await session.observe());
+      options.onEvent?.({ type: 'observed', operations: planned.operations.length });
+      const exec: Parameters<typeof executePlan>[2] = {};
+      if (throughStage !== undefined) exec.throughStage = throughStage;
+      if (options.onEvent) exec.onEvent = options.onEvent;
+      if (options.pollMs !== undefined) exec.pollMs = options.pollMs;
+      const applied = await executePlan(session, planned, exec);
+      const plan = session.plan(await session.observe());
+      return { planned, applied, plan, inSync: plan.inSync, drift: planned.drift };
+    } finally {
+      await locks.release();
+    }
+  } finally {
+    await session.close();
+  }
+}
+
+export async function planProject(project: Project, options: SessionOptions = {}): Promise<PlanDocument> {
+  const session = new ReconcileSession(project, options);
+  try {
+    return session.plan(await session.observe());
+  } finally {
+    await session.close();
+  }
+}

@@ -1,0 +1,188 @@
+// Apply as a walk over the plan (Terraform's model): each operation re-checks what it needs and is
+// idempotent, so an apply killed anywhere and run again resumes where it stopped and never repeats
+// finished work (a stage run is found by name and awaited, a handoff finds what it imported).
+import type { KfpRun } from '../location/kfp/index.js';
+import { eq, where } from '../location/kfp/index.js';
+import { verifyStageRun } from '../observe/verify.js';
+import { prunePipeline } from '../pipeline/prune.js';
+import { markerRunName, pipelineVersionName, stageRunName } from '../plan/names.js';
+import type { PlanDocument, PlannedOperation } from '../plan/types.js';
+import { runHandoff, type HandoffReport } from '../sync/handoff.js';
+import type { ApplyListener } from './events.js';
+import type { ReconcileSession } from './session.js';
+
+export class OperationError extends Error {
+  constructor(
+    readonly op: PlannedOperation,
+    message: string,
+  ) {
+    super(`${op.kind} at ${op.location}${op.from ? ` (from ${op.from})` : ''} for stage ${op.stage}: ${message}`);
+    this.name = 'OperationError';
+  }
+}
+
+export interface AppliedOperation {
+  id: string;
+  kind: PlannedOperation['kind'];
+  stage: number;
+  location: string;
+  from?: string;
+  status: 'done' | 'failed';
+  detail: string;
+  durationMs: number;
+  bytesMoved?: number;
+  runId?: string;
+  handoff?: HandoffReport;
+}
+
+export interface ExecuteOptions {
+  /** Stop after this stage (1-based). */
+  throughStage?: number;
+  onEvent?: ApplyListener;
+  /** Poll interval for run states (default 1 s, growing to 5 s). */
+  pollMs?: number;
+}
+
+export async function executePlan(session: ReconcileSession, plan: PlanDocument, options: ExecuteOptions = {}): Promise<AppliedOperation[]> {
+  const applied: AppliedOperation[] = [];
+  const stageRuns = new Map<number, string>();
+  for (const s of plan.stages) if (s.runId) stageRuns.set(s.index, s.runId);
+  for (const op of plan.operations) {
+    if (options.throughStage !== undefined && op.stage > options.throughStage) break;
+    options.onEvent?.({ type: 'operation-start', op });
+    const started = Date.now();
+    const record = (detail: string, extra: Partial<AppliedOperation> = {}) => {
+      const a: AppliedOperation = { id: op.id, kind: op.kind, stage: op.stage, location: op.location, status: 'done', detail, durationMs: Date.now() - started, ...extra };
+      if (op.from) a.from = op.from;
+      applied.push(a);
+      const ev: Parameters<ApplyListener>[0] = { type: 'operation-done', op, detail, durationMs: a.durationMs };
+      if (a.bytesMoved !== undefined) ev.bytesMoved = a.bytesMoved;
+      options.onEvent?.(ev);
+    };
+    try {
+      switch (op.kind) {
+        case 'upload-pipeline':
+          record(await uploadPipeline(session, op.location));
+          break;
+        case 'handoff': {
+          const report = await handoff(session, op, options);
+          record(`${report.steps.join(', ')}: ${report.objectsCopied}/${report.objects} objects, ${report.bytesMoved} bytes moved, ${report.executionsCreated} executions and ${report.artifactsCreated} artifacts imported, ${report.cacheRowsCreated} cache rows (marker run ${report.markerRunId})`, { bytesMoved: report.bytesMoved, handoff: report });
+          break;
+        }
+        case 'run-stage': {
+          const run = await submitStage(session, op);
+          stageRuns.set(op.stage, run.run_id);
+          const final = await awaitRun(session, op, run.run_id, options);
+          record(`run ${run.run_id} ${final.state?.toLowerCase()}`, { runId: run.run_id });
+          break;
+        }
+        case 'await-stage': {
+          const runId = stageRuns.get(op.stage);
+          if (!runId) throw new OperationError(op, 'no run to await');
+          const final = await awaitRun(session, op, runId, options);
+          record(`run ${runId} ${final.state?.toLowerCase()}`, { runId });
+          break;
+        }
+        case 'verify-stage': {
+          const runId = stageRuns.get(op.stage);
+          if (!runId) throw new OperationError(op, 'no run to verify');
+          const layout = session.project.layouts[op.stage - 1]!;
+          const v = await verifyStageRun({ mlmd: session.client(op.location).mlmd, location: op.location, runId, steps: layout.steps, fromCache: layout.fromCache, expectedFingerprints: expectedFingerprints(applied, op.stage) });
+          if (!v.ok) throw new OperationError(op, `run ${runId} did not do what the plan said: ${v.problems.join('; ')}`);
+          record(`${v.cached.length > 0 ? `cache hits: ${v.cached.join(', ')}; ` : ''}executed: ${v.executed.join(', ') || 'none'}`, { runId });
+          break;
+        }
+      }
+    } catch (e) {
+      const a: AppliedOperation = { id: op.id, kind: op.kind, stage: op.stage, location: op.location, status: 'failed', detail: (e as Error).message, durationMs: Date.now() - started };
+      if (op.from) a.from = op.from;
+      applied.push(a);
+      throw e instanceof OperationError ? e : new OperationError(op, (e as Error).message);
+    }
+  }
+  return applied;
+}
+
+function expectedFingerprints(applied: AppliedOperation[], stage: number): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const a of applied) {
+    if (a.kind !== 'handoff' || a.stage !== stage || !a.handoff) continue;
+    for (const e of a.handoff.executions) (out[e.key.split('/')[0]!.split('@')[0]!] ??= []).push(e.fingerprint);
+  }
+  return out;
+}
+
+async function uploadPipeline(session: ReconcileSession, location: string): Promise<string> {
+  const { kfp } = session.client(location);
+  const name = session.project.spec.metadata.name;
+  const version = pipelineVersionName(name, session.project.revision.short);
+  const text = session.project.graph.pkg.text;
+  let pipeline = await kfp.getPipelineByName(name);
+  if (!pipeline) {
+    pipeline = await kfp.uploadPipeline(text, { name, displayName: name, description: `Split pipeline ${name} (split-pipelines); one version per revision.` });
+  }
+  const existing = await kfp.listPipelineVersions(pipeline.pipeline_id!, { filter: where(eq('name', version)), pageSize: 1 });
+  if (existing.items.length > 0) return `pipeline ${name} version ${version} already uploaded`;
+  await kfp.uploadPipelineVersion(text, { pipelineId: pipeline.pipeline_id!, name: version, description: `revision ${session.project.revision.digest}` });
+  return `uploaded pipeline ${name} version ${version}`;
+}
+
+async function handoff(session: ReconcileSession, op: PlannedOperation, options: ExecuteOptions): Promise<HandoffReport> {
+  const name = session.project.spec.metadata.name;
+  return runHandoff({
+    source: session.readers(op.from!),
+    target: session.readers(op.location),
+    graph: session.project.graph,
+    parameters: session.parameters,
+    steps: op.steps ?? [],
+    splitPipeline: name,
+    revision: session.project.revision.short,
+    experiment: session.experiment,
+    markerRunName: markerRunName(name, session.project.revision.short, op.stage, op.from!),
+    onBytes: (p) => options.onEvent?.({ type: 'bytes', op, done: p.bytesMoved + p.bytesSkipped, total: p.bytes, moved: p.bytesMoved }),
+  });
+}
+
+async function submitStage(session: ReconcileSession, op: PlannedOperation): Promise<KfpRun> {
+  const p = session.project;
+  const { kfp } = session.client(op.location);
+  const displayName = stageRunName(p.spec.metadata.name, p.revision.short, op.stage);
+  // Re-check: a run submitted by an apply that was killed before it could record it.
+  const existing = (await kfp.listRuns({ filter: where(eq('display_name', displayName)), sortBy: 'created_at desc', pageSize: 1 })).items[0];
+  if (existing && (existing.state === 'PENDING' || existing.state === 'RUNNING' || existing.state === 'RUNTIME_STATE_UNSPECIFIED' || existing.state === undefined)) return existing;
+  const layout = p.layouts[op.stage - 1]!;
+  const pruned = prunePipeline(p.graph, { keep: layout.steps, enableCaching: layout.enableCaching });
+  const pipelineSpec = pruned.platformSpec ? { pipeline_spec: pruned.spec, platform_spec: pruned.platformSpec } : pruned.spec;
+  const experiment = await kfp.getOrCreateExperiment(session.experiment, { description: 'Runs of a split pipeline (split-pipelines)' });
+  return kfp.createRun({
+    displayName,
+    description: `split-pipelines stage ${op.stage} of ${p.spec.metadata.name} at ${op.location}: runs ${layout.steps.join(', ')}${layout.fromCache.length ? `; ${layout.fromCache.join(', ')} from cache` : ''}. Revision ${p.revision.digest}.`,
+    experimentId: experiment.experiment_id,
+    pipelineSpec: pipelineSpec as never,
+    parameters: session.parameters,
+  });
+}
+
+const FINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELED', 'SKIPPED']);
+
+async function awaitRun(session: ReconcileSession, op: PlannedOperation, runId: string, options: ExecuteOptions): Promise<KfpRun> {
+  const { kfp } = session.client(op.location);
+  let delay = options.pollMs ?? 1000;
+  let last = '';
+  for (;;) {
+    const run = await kfp.getRun(runId);
+    const state = run.state ?? 'PENDING';
+    if (state !== last) {
+      last = state;
+      options.onEvent?.({ type: 'run-state', op, runId, state });
+    }
+    if (FINAL.has(state)) {
+      if (state !== 'SUCCEEDED') {
+        throw new OperationError(op, `run ${runId} ${state.toLowerCase()}${run.error?.message ? `: ${run.error.message}` : ''}; fix the cause and apply again (the stage is submitted again)`);
+      }
+      return run;
+    }
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(5000, Math.round(delay * 1.5));
+  }
+}

@@ -1,0 +1,94 @@
+// Everything one reconcile needs about the locations of a project: their clients (connected once),
+// their KFP versions and pipeline roots, and fresh observations on demand.
+import { connectLocation, type LocationClients } from '../location/connect.js';
+import type { LocationReaders } from '../observe/cache-lookup.js';
+import { observeLocation } from '../observe/location.js';
+import type { Observation } from '../observe/types.js';
+import type { JsonValue } from '../pipeline/ir.js';
+import { planReconcile } from '../plan/reconcile.js';
+import type { PlanDocument } from '../plan/types.js';
+import type { Project } from '../spec/load-project.js';
+import { warningsOf } from '../api/warnings.js';
+
+export interface SessionOptions {
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+}
+
+export class ReconcileSession {
+  readonly clients = new Map<string, LocationClients>();
+  private versions = new Map<string, string>();
+
+  constructor(
+    readonly project: Project,
+    options: SessionOptions = {},
+  ) {
+    for (const loc of project.spec.spec.locations) {
+      this.clients.set(loc.name, connectLocation(loc, { baseDir: project.dir, ...(options.env ? { env: options.env } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) }));
+    }
+  }
+
+  get parameters(): Record<string, JsonValue> {
+    return (this.project.spec.spec.pipeline.parameters ?? {}) as Record<string, JsonValue>;
+  }
+
+  get experiment(): string {
+    return this.project.spec.spec.pipeline.experiment ?? this.project.spec.metadata.name;
+  }
+
+  client(name: string): LocationClients {
+    const c = this.clients.get(name);
+    if (!c) throw new Error(`unknown location ${name}`);
+    return c;
+  }
+
+  readers(name: string): LocationReaders & { kfpVersion: string; pipelineRoot: string } {
+    const c = this.client(name);
+    const r: LocationReaders & { kfpVersion: string; pipelineRoot: string } = {
+      name,
+      kfp: c.kfp,
+      mlmd: c.mlmd,
+      store: c.store,
+      kfpVersion: this.versions.get(name) ?? c.config.kfp.version ?? 'unknown',
+      pipelineRoot: c.config.objectStore.pipelineRoot,
+    };
+    if (c.config.kfp.namespace) r.namespace = c.config.kfp.namespace;
+    return r;
+  }
+
+  async observe(): Promise<Observation> {
+    const names = [...new Set(this.project.layouts.map((l) => l.location))];
+    const observations = await Promise.all(
+      names.map((name) => {
+        const c = this.client(name);
+        return observeLocation({
+          location: this.readers(name),
+          ...(c.config.kfp.version ? { kfpVersionOverride: c.config.kfp.version } : {}),
+          splitPipeline: this.project.spec.metadata.name,
+          revision: this.project.revision.short,
+          graph: this.project.graph,
+          parameters: this.parameters,
+          layouts: this.project.layouts,
+        });
+      }),
+    );
+    const obs: Observation = { revision: this.project.revision.short, locations: {} };
+    for (const o of observations) {
+      obs.locations[o.location] = o;
+      this.versions.set(o.location, o.kfpVersion);
+    }
+    return obs;
+  }
+
+  plan(observation: Observation): PlanDocument {
+    const p = this.project;
+    return planReconcile(
+      { name: p.spec.metadata.name, revision: p.revision, pipeline: { name: p.graph.name, package: p.packageName }, layouts: p.layouts, warnings: warningsOf(p) },
+      observation,
+    );
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.clients.values()].map((c) => c.close()));
+  }
+}

@@ -1,0 +1,24 @@
+export const USAGE = `Usage: split-pipelines <command> [options]
+
+Runs one Kubeflow Pipelines pipeline across several clusters, as declared in split-pipeline.yaml.
+
+Commands:
+  validate [-f FILE]...           check files against the schema and the pipeline package (no network)
+  plan [-f FILE] [--offline] [--json] [--markdown] [--detailed-exitcode]
+                                  show the operations apply would perform, each with its reason
+  apply [-f FILE] [--through STAGE] [--lock-timeout DURATION] [--json]
+                                  perform the plan; idempotent and resumable
+  status [-f FILE] [--json]       per stage: location, state, run, executed and cached steps, drift
+  export --location NAME (--stage N | --steps a,b) -o BUNDLE
+                                  write a handoff bundle for air-gapped moves
+  import --location NAME BUNDLE   import a handoff bundle (idempotent)
+  lab up [--locations a,b,c] [--dir DIR] [--kfp-version V] [--detach]
+  lab down [--dir DIR]            start / stop emulated KFP locations on 127.0.0.1
+  demo                            run the thesis example end to end on a three-location lab
+
+Options:
+  -f, --file FILE   the split pipeline file (default ./split-pipeline.yaml)
+  -h, --help        show this help
+
+Exit codes: 0 success or in sync, 1 error, 2 changes (plan --detailed-exitcode), 3 lock held.
+`;

@@ -1,0 +1,102 @@
+// What KFP's driver does to decide a cache hit at one location, read-only: the newest task-table
+// row for (fingerprint, `pipeline/<pipelineInfo.name>`, namespace) names an MLMD execution, whose
+// OUTPUT events name the artifacts and whose `outputs` property holds the output parameters
+// (`backend/src/v2/cacheutils/cache.go` GetExecutionCache; `driver/cache.go` reuseCachedOutputs).
+// Unlike KFP, we also check that the artifacts' bytes exist: KFP never does, and a cache hit on
+// missing bytes fails the first task that reads them.
+import type { KfpClient } from '../location/kfp/index.js';
+import { where, eq } from '../location/kfp/index.js';
+import type { Artifact, Execution, MlmdClient } from '../location/mlmd/index.js';
+import { fromStruct, plainValue } from '../location/mlmd/index.js';
+import type { ObjectStore } from '../location/objectstore/index.js';
+import type { ArtifactRef, TaskOutputs } from '../pipeline/driver/types.js';
+import type { JsonObject, JsonValue } from '../pipeline/ir.js';
+
+export interface LocationReaders {
+  name: string;
+  kfp: KfpClient;
+  mlmd: MlmdClient;
+  store: ObjectStore;
+  namespace?: string;
+}
+
+export type CacheLookup =
+  | { hit: true; fingerprint: string; taskRowId?: string; executionId: number; execution: Execution; outputs: TaskOutputs; artifacts: OutputArtifact[] }
+  | { hit: false; fingerprint: string; reason: string };
+
+export interface OutputArtifact {
+  output: string;
+  artifact: Artifact;
+}
+
+/** KFP's pipelineName column for cache rows (`driver/cache.go`: `"pipeline/" + opts.PipelineName`). */
+export function cachePipelineName(pipelineName: string): string {
+  return `pipeline/${pipelineName}`;
+}
+
+export async function lookupCache(loc: LocationReaders, pipelineName: string, fingerprint: string, checkBytes = true): Promise<CacheLookup> {
+  const preds = [eq('fingerprint', fingerprint), eq('pipelineName', cachePipelineName(pipelineName))];
+  if (loc.namespace) preds.push(eq('namespace', loc.namespace));
+  const page = await loc.kfp.listTasks({ filter: where(...preds), sortBy: 'created_at desc', pageSize: 1 });
+  const row = page.items[0];
+  const short = fingerprint.slice(0, 12);
+  if (!row || !row.mlmdExecutionID) return { hit: false, fingerprint, reason: `no cache row for fingerprint ${short}` };
+  const executionId = Number(row.mlmdExecutionID);
+  const [execution] = await loc.mlmd.getExecutionsByID([executionId]);
+  if (!execution) return { hit: false, fingerprint, reason: `the cache row for fingerprint ${short} names MLMD execution ${executionId}, which does not exist` };
+  const events = (await loc.mlmd.getEventsByExecutionIDs([executionId])).filter((e) => e.type === 'OUTPUT');
+  const ids = [...new Set(events.map((e) => e.artifactId!).filter((x) => x !== undefined))];
+  const arts = ids.length > 0 ? await loc.mlmd.getArtifactsByID(ids) : [];
+  const byId = new Map(arts.map((a) => [a.id!, a]));
+  const artifacts: OutputArtifact[] = [];
+  const outArtifacts: Record<string, ArtifactRef[]> = {};
+  for (const e of events) {
+    const a = byId.get(e.artifactId!);
+    const output = e.path?.steps?.[0]?.key;
+    if (!a || output === undefined) continue;
+    artifacts.push({ output, artifact: a });
+    (outArtifacts[output] ??= []).push(toRef(a));
+  }
+  if (checkBytes) {
+    for (const { output, artifact } of artifacts) {
+      if (!artifact.uri) continue;
+      const present = await bytesPresent(loc.store, artifact.uri);
+      if (!present.ok) return { hit: false, fingerprint, reason: `artifact ${output} (${artifact.uri}) of execution ${executionId}: ${present.reason}` };
+    }
+  }
+  const outputsValue = execution.customProperties?.['outputs'];
+  const parameters: Record<string, JsonValue> = outputsValue?.structValue ? (fromStruct(outputsValue.structValue) as Record<string, JsonValue>) : {};
+  const result: CacheLookup = { hit: true, fingerprint, executionId, execution, outputs: { parameters, artifacts: outArtifacts }, artifacts };
+  if (row.id) result.taskRowId = row.id;
+  return result;
+}
+
+export function toRef(a: Artifact): ArtifactRef {
+  const metadata: JsonObject = {};
+  for (const [k, v] of Object.entries(a.customProperties ?? {})) {
+    if (k === 'display_name' || k === 'store_session_info') continue;
+    const pv = plainValue(v);
+    if (pv !== undefined) metadata[k] = pv as JsonValue;
+  }
+  const ref: ArtifactRef = { id: String(a.id), uri: a.uri ?? '', schemaTitle: a.type ?? 'system.Artifact' };
+  if (Object.keys(metadata).length > 0) ref.metadata = metadata;
+  return ref;
+}
+
+/**
+ * An artifact's bytes are an object at its URI, or a "directory" of objects under `<uri>/`
+ * (KFP's launcher uploads a directory output recursively). Only URIs in this store's buckets are
+ * checked; other URIs (e.g. an importer's external data) are outside what a handoff moves.
+ */
+export async function bytesPresent(store: ObjectStore, uri: string): Promise<{ ok: true; external?: boolean } | { ok: false; reason: string }> {
+  let ref;
+  try {
+    ref = store.resolve(uri);
+  } catch (e) {
+    return { ok: false, reason: (e as Error).message };
+  }
+  const head = await store.head(ref);
+  if (head) return { ok: true };
+  for await (const _ of store.list(ref.bucket, `${ref.key.replace(/\/+$/, '')}/`, { pageSize: 1 })) return { ok: true };
+  return { ok: false, reason: 'artifact bytes missing' };
+}

@@ -1,0 +1,102 @@
+// Reads one location into a LocationObservation: KFP version, this revision's pipeline version and
+// runs, verification of finished stage runs, and which root tasks are available there. Read-only.
+import type { KfpClient, KfpRun } from '../location/kfp/index.js';
+import { contains, eq, where } from '../location/kfp/index.js';
+import { parseRunName, pipelineVersionName, revisionRunPrefix } from '../plan/names.js';
+import type { StageLayout } from '../plan/layout.js';
+import type { PipelineGraph } from '../pipeline/graph.js';
+import type { JsonValue } from '../pipeline/ir.js';
+import type { LocationReaders } from './cache-lookup.js';
+import { walkCache } from './cache-walk.js';
+import type { LocationObservation, ObservedRun, ObservedRunState } from './types.js';
+import { verifyStageRun } from './verify.js';
+
+export interface ObserveRequest {
+  location: LocationReaders;
+  /** The file's override of the KFP version, if any. */
+  kfpVersionOverride?: string;
+  splitPipeline: string;
+  revision: string;
+  graph: PipelineGraph;
+  parameters: Record<string, JsonValue>;
+  layouts: StageLayout[];
+}
+
+export async function observeLocation(req: ObserveRequest): Promise<LocationObservation> {
+  const { location } = req;
+  const health = await location.kfp.healthz();
+  const kfpVersion = req.kfpVersionOverride ?? health.version;
+  const [pipelineVersionUploaded, runs] = await Promise.all([versionUploaded(location.kfp, req), revisionRuns(location.kfp, req)]);
+  const stageRuns: ObservedRun[] = [];
+  const markerRuns: LocationObservation['markerRuns'] = [];
+  for (const run of runs) {
+    const parsed = parseRunName(req.splitPipeline, req.revision, run.display_name ?? '');
+    if (!parsed) continue;
+    if (parsed.kind === 'handoff') {
+      markerRuns.push({ runId: run.run_id, displayName: run.display_name!, stage: parsed.stage, from: parsed.from });
+      continue;
+    }
+    const layout = req.layouts[parsed.stage - 1];
+    if (!layout || layout.location !== location.name) continue;
+    const observed: ObservedRun = { stage: parsed.stage, runId: run.run_id, displayName: run.display_name!, state: runState(run), createdAt: run.created_at ?? '' };
+    if (run.error?.message) observed.error = run.error.message;
+    stageRuns.push(observed);
+  }
+  // Only the newest run of each stage decides; verify it when it succeeded.
+  const newest = new Map<number, ObservedRun>();
+  for (const r of stageRuns) if (!newest.has(r.stage)) newest.set(r.stage, r);
+  for (const r of newest.values()) {
+    if (r.state !== 'succeeded') continue;
+    const l = req.layouts[r.stage - 1]!;
+    r.verification = await verifyStageRun({ mlmd: location.mlmd, location: location.name, runId: r.runId, steps: l.steps, fromCache: l.fromCache });
+  }
+  const walk = await walkCache(location, { graph: req.graph, parameters: req.parameters, rootTasks: req.graph.rootOrder, kfpVersion });
+  return {
+    location: location.name,
+    kfpVersion,
+    multiUser: health.multiUser,
+    pipelineVersionUploaded,
+    runs: stageRuns,
+    availability: walk.availability,
+    markerRuns,
+  };
+}
+
+function runState(run: KfpRun): ObservedRunState {
+  switch (run.state) {
+    case 'SUCCEEDED':
+      return 'succeeded';
+    case 'FAILED':
+      return 'failed';
+    case 'CANCELED':
+    case 'CANCELING':
+      return 'canceled';
+    case 'RUNNING':
+      return 'running';
+    default:
+      return 'pending';
+  }
+}
+
+async function revisionRuns(kfp: KfpClient, req: ObserveRequest): Promise<KfpRun[]> {
+  const out: KfpRun[] = [];
+  let pageToken: string | undefined;
+  do {
+    const page = await kfp.listRuns({
+      filter: where(contains('display_name', revisionRunPrefix(req.splitPipeline, req.revision))),
+      sortBy: 'created_at desc',
+      pageSize: 100,
+      ...(pageToken ? { pageToken } : {}),
+    });
+    out.push(...page.items);
+    pageToken = page.nextPageToken;
+  } while (pageToken);
+  return out;
+}
+
+async function versionUploaded(kfp: KfpClient, req: ObserveRequest): Promise<boolean> {
+  const pipeline = await kfp.getPipelineByName(req.splitPipeline);
+  if (!pipeline?.pipeline_id) return false;
+  const versions = await kfp.listPipelineVersions(pipeline.pipeline_id, { filter: where(eq('name', pipelineVersionName(req.splitPipeline, req.revision))), pageSize: 1 });
+  return versions.items.length > 0;
+}

@@ -1,0 +1,49 @@
+// Markdown rendering of a plan for pull-request comments and job summaries.
+import type { PlanDocument } from '../plan/types.js';
+import { operationTarget } from './plan-text.js';
+
+function esc(s: string): string {
+  return s.replace(/[|\\`*_<>]/g, (c) => `\\${c}`);
+}
+
+export function renderPlanMarkdown(plan: PlanDocument): string {
+  const out: string[] = [];
+  const status = plan.inSync ? '✅ in sync' : plan.offline ? '📝 offline plan' : `🔁 ${plan.operations.length} operation(s)`;
+  out.push(`### Split pipeline \`${plan.name}\` — revision \`${plan.revision}\` — ${status}`);
+  out.push('');
+  out.push(`Pipeline \`${esc(plan.pipeline.name)}\` from \`${esc(plan.pipeline.package)}\`.${plan.offline ? ' Locations were not contacted.' : ''}`);
+  out.push('');
+  out.push('| # | location | steps | from cache | state |');
+  out.push('|---|---|---|---|---|');
+  for (const s of plan.stages) {
+    out.push(`| ${s.index} | ${esc(s.location)} | ${esc(s.steps.join(', '))} | ${esc(s.fromCache.join(', ') || '—')} | ${s.state} |`);
+  }
+  out.push('');
+  if (plan.drift.length > 0) {
+    out.push('**Drift**');
+    out.push('');
+    for (const d of plan.drift) out.push(`- ${esc(d)}`);
+    out.push('');
+  }
+  if (plan.operations.length > 0) {
+    out.push('**Operations**');
+    out.push('');
+    plan.operations.forEach((op, i) => {
+      const steps = op.kind === 'handoff' && op.steps ? ` (${esc(op.steps.join(', '))})` : '';
+      out.push(`${i + 1}. \`${op.kind}\` ${esc(operationTarget(op))}${steps} — ${esc(op.reason)}`);
+    });
+    out.push('');
+  } else {
+    out.push('No changes.');
+    out.push('');
+  }
+  if (plan.warnings.length > 0) {
+    out.push('<details><summary>Warnings</summary>');
+    out.push('');
+    for (const w of plan.warnings) out.push(`- ${esc(w)}`);
+    out.push('');
+    out.push('</details>');
+    out.push('');
+  }
+  return out.join('\n');
+}

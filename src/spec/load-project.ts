@@ -1,0 +1,103 @@
+// Everything `validate` and `plan` know without contacting a location: the file, the compiled
+// pipeline it names, the semantic checks between them, the stage layout and the revision.
+import { isAbsolute, relative, resolve } from 'node:path';
+import type { PipelineGraph } from '../pipeline/graph.js';
+import { loadPipelineFile } from '../pipeline/load.js';
+import { layoutStages, type StageLayout } from '../plan/layout.js';
+import { checkStages } from './check-stages.js';
+import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
+import { loadSpecFile } from './load.js';
+import { computeRevision, type Revision } from './revision.js';
+import type { SplitPipelineSpec } from './types.js';
+import type { JsonValue } from '../pipeline/ir.js';
+
+export interface Project {
+  file: string;
+  dir: string;
+  spec: SplitPipelineSpec;
+  graph: PipelineGraph;
+  packagePath: string;
+  /** Package path as written in the file (for display). */
+  packageName: string;
+  revision: Revision;
+  layouts: StageLayout[];
+  diagnostics: Diagnostic[];
+}
+
+export interface ProjectResult {
+  project?: Project;
+  /** All problems, sorted; warnings included. */
+  diagnostics: Diagnostic[];
+}
+
+export async function loadProject(file: string): Promise<ProjectResult> {
+  const loaded = await loadSpecFile(file);
+  const diagnostics: Diagnostic[] = [...loaded.diagnostics];
+  const spec = loaded.spec;
+  if (!spec) return { diagnostics: sortDiagnostics(diagnostics) };
+  const packageName = spec.spec.pipeline.package;
+  const at = (path: readonly (string | number)[]) => loaded.source.positionOf(path);
+  const pkgPos = at(['spec', 'pipeline', 'package']);
+  if (isAbsolute(packageName) || packageName.split(/[\\/]/).includes('..')) {
+    // A file from a pull request must not make the reconciler read outside its repository.
+    diagnostics.push({ file: loaded.file, ...pkgPos, severity: 'error', message: `spec.pipeline.package must be a path inside this directory (relative, without ".."): "${packageName}"` });
+    return { diagnostics: sortDiagnostics(diagnostics) };
+  }
+  const packagePath = resolve(loaded.dir, packageName);
+  const pipeline = await loadPipelineFile(packagePath, relative(process.cwd(), packagePath) || packagePath);
+  if (!pipeline.graph) {
+    if (pipeline.diagnostics.some((d) => d.message.startsWith('cannot read'))) {
+      diagnostics.push({ file: loaded.file, ...pkgPos, severity: 'error', message: `pipeline package "${packageName}" cannot be read: does the file exist (relative to ${relative(process.cwd(), loaded.dir) || '.'})?` });
+    }
+    diagnostics.push(...pipeline.diagnostics);
+    return { diagnostics: sortDiagnostics(diagnostics) };
+  }
+  diagnostics.push(...pipeline.diagnostics);
+  const graph = pipeline.graph;
+  diagnostics.push(...checkParameters(loaded.file, graph, spec, at));
+  diagnostics.push(...checkStages(loaded.file, graph, spec.spec.stages, at));
+  if (hasErrors(diagnostics)) return { diagnostics: sortDiagnostics(diagnostics) };
+  const docs: JsonValue[] = [graph.pkg.spec as unknown as JsonValue];
+  if (graph.pkg.platformSpec) docs.push(graph.pkg.platformSpec as unknown as JsonValue);
+  const revision = computeRevision({ pipeline: docs, parameters: (spec.spec.pipeline.parameters ?? {}) as Record<string, JsonValue>, stages: spec.spec.stages });
+  const sorted = sortDiagnostics(diagnostics);
+  return {
+    project: {
+      file: loaded.file,
+      dir: loaded.dir,
+      spec,
+      graph,
+      packagePath,
+      packageName,
+      revision,
+      layouts: layoutStages(graph, spec.spec.stages),
+      diagnostics: sorted,
+    },
+    diagnostics: sorted,
+  };
+}
+
+/** Runtime parameters must be inputs of the pipeline; required inputs without a default must be set. */
+function checkParameters(
+  file: string,
+  graph: PipelineGraph,
+  spec: SplitPipelineSpec,
+  at: (path: readonly (string | number)[]) => { line: number; col: number },
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const defs = graph.pkg.spec.root.inputDefinitions?.parameters ?? {};
+  const given = spec.spec.pipeline.parameters ?? {};
+  for (const name of Object.keys(given)) {
+    if (!(name in defs)) {
+      const known = Object.keys(defs);
+      out.push({ file, ...at(['spec', 'pipeline', 'parameters', name]), severity: 'error',
+        message: `parameter "${name}" is not an input of pipeline "${graph.name}"${known.length ? `; its inputs are: ${known.join(', ')}` : ' (it has no inputs)'}` });
+    }
+  }
+  for (const [name, def] of Object.entries(defs)) {
+    if (!(name in given) && def.defaultValue === undefined && !def.isOptional) {
+      out.push({ file, ...at(['spec', 'pipeline']), severity: 'error', message: `pipeline input "${name}" has no default: set it under spec.pipeline.parameters` });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,102 @@
+// The loaded `split-pipeline.yaml`, as `schemas/split-pipeline.schema.json` describes it, after the
+// schema's defaults were applied (so defaulted fields are never undefined).
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export const API_VERSION = 'splitpipelines.dev/v1alpha1';
+export const KIND = 'SplitPipeline';
+
+export interface SplitPipelineSpec {
+  apiVersion: typeof API_VERSION;
+  kind: typeof KIND;
+  metadata: SpecMetadata;
+  spec: SplitPipelineBody;
+}
+
+export interface SpecMetadata {
+  /** DNS-1123 label. */
+  name: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+export interface SplitPipelineBody {
+  pipeline: PipelineSpec;
+  locations: LocationSpec[];
+  stages: StageSpec[];
+}
+
+export interface PipelineSpec {
+  /** Compiled KFP v2 pipeline (IR YAML), relative to the spec file's directory. */
+  package: string;
+  /** Runtime parameters of the root; `{}` when the file has none. */
+  parameters: Record<string, JsonValue>;
+  /** KFP experiment for the runs; when absent, `metadata.name`. */
+  experiment?: string;
+}
+
+export interface LocationSpec {
+  /** DNS-1123 label. */
+  name: string;
+  kfp: KfpSpec;
+  mlmd: MlmdSpec;
+  objectStore: ObjectStoreSpec;
+  kubernetes?: KubernetesSpec;
+}
+
+export interface KfpSpec {
+  /** http(s) base URL of the KFP API (without `/apis/…`). */
+  endpoint: string;
+  namespace?: string;
+  auth?: KfpAuthSpec;
+  userIdHeader?: UserIdHeaderSpec;
+  caBundleFile?: string;
+  insecureSkipTlsVerify: boolean;
+  /** Overrides the version `healthz` reports (decides the cache-key algorithm). */
+  version?: string;
+}
+
+/** Exactly one member is set. */
+export type KfpAuthSpec = { tokenEnv: string } | { tokenFile: string } | { serviceAccountToken: boolean };
+
+/** Exactly one of `value` / `valueEnv` is set. */
+export type UserIdHeaderSpec = { name: string } & ({ value: string } | { valueEnv: string });
+
+export interface MlmdSpec {
+  /** host:port of the gRPC service. */
+  endpoint: string;
+  /** Present: connect with TLS. */
+  tls?: { caBundleFile?: string };
+}
+
+export interface ObjectStoreSpec {
+  /** http(s) URL of the S3 API. */
+  endpoint: string;
+  region: string;
+  /** `minio://`, `s3://` or `gs://` bucket and prefix. */
+  pipelineRoot: string;
+  accessKeyIdEnv?: string;
+  secretAccessKeyEnv?: string;
+  sessionTokenEnv?: string;
+  forcePathStyle: boolean;
+  caBundleFile?: string;
+}
+
+export interface KubernetesSpec {
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+  inCluster: boolean;
+}
+
+export type StageGate = 'auto' | 'manual';
+
+export interface StageSpec {
+  /** DNS-1123 label; when absent, stages are named by their 1-based position. */
+  name?: string;
+  /** Name of a declared location. */
+  location: string;
+  /** Top-level task names of the pipeline's root DAG. */
+  steps: string[];
+  gate: StageGate;
+}

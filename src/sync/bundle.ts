@@ -1,0 +1,68 @@
+// A handoff bundle: everything one location must import so that KFP there serves a set of steps
+// from its cache. It is what `export` writes for air-gapped moves, and what an online handoff
+// passes from its export half to its import half. Self-describing JSON; bytes optional.
+import type { ArtifactState, ExecutionState, Properties } from '../location/mlmd/index.js';
+
+export const BUNDLE_FORMAT = 'splitpipelines.dev/handoff-bundle';
+export const BUNDLE_VERSION = 1;
+
+export interface BundleObject {
+  /** Key relative to the artifact's own key ('' for a single-object artifact). */
+  path: string;
+  size: number;
+  /** Hex SHA-256 of the bytes, when known (bundles with bytes always know it). */
+  sha256?: string;
+}
+
+export interface BundleArtifact {
+  globalId: string;
+  type: string;
+  /** URI at the source location. */
+  uri: string;
+  /** Path under the source pipeline root; absent for URIs outside it (importer data), which are not moved. */
+  relativePath?: string;
+  state: ArtifactState;
+  customProperties: Properties;
+  objects: BundleObject[];
+}
+
+export interface BundleExecution {
+  globalId: string;
+  type: string;
+  state: ExecutionState;
+  customProperties: Properties;
+  /** Task path from the root DAG and loop iteration: how the target's walk finds it again. */
+  path: string[];
+  iteration: number[];
+  outputs: { name: string; artifact: string }[];
+  inputs: { name: string; artifacts: string[] }[];
+  /** The fingerprint at the source (for messages; the target's is recomputed). */
+  sourceFingerprint?: string;
+}
+
+export interface HandoffBundle {
+  format: typeof BUNDLE_FORMAT;
+  version: typeof BUNDLE_VERSION;
+  splitPipeline: string;
+  revision: string;
+  /** IR `pipelineInfo.name`: cache rows are scoped to it. */
+  pipelineName: string;
+  source: { location: string; kfpVersion: string; pipelineRoot: string };
+  /** Root tasks handed off. */
+  steps: string[];
+  executions: BundleExecution[];
+  /** Artifacts the executions produced, plus those they consumed (which the target must already have). */
+  artifacts: BundleArtifact[];
+  /** Global ids of artifacts that are consumed but not carried (they came to the target earlier). */
+  consumedOnly: string[];
+  /** Importer artifacts: imported at the target with their URI unchanged, for KFP's importer to reuse. */
+  importerArtifacts: string[];
+  createdAt: string;
+  /** True when `objects/` beside bundle.json holds the bytes. */
+  bytesIncluded: boolean;
+}
+
+export function totalBytes(bundle: HandoffBundle): number {
+  const carried = new Set([...bundle.executions.flatMap((e) => e.outputs.map((o) => o.artifact))]);
+  return bundle.artifacts.filter((a) => carried.has(a.globalId) && a.relativePath !== undefined).reduce((n, a) => n + a.objects.reduce((m, o) => m + o.size, 0), 0);
+}

@@ -1,0 +1,133 @@
+// The export half of a handoff: read, at the source, everything a target needs to serve `steps`
+// from its cache. Read-only at the source: it walks the pipeline as KFP's driver would, finds the
+// execution that serves each step (the original, following a cache hit to what it reused), and
+// collects the executions, the artifacts they produced and consumed, and the objects' sizes.
+import type { Artifact, Execution } from '../location/mlmd/index.js';
+import type { LocationReaders } from '../observe/cache-lookup.js';
+import { walkCache } from '../observe/cache-walk.js';
+import type { PipelineGraph } from '../pipeline/graph.js';
+import type { JsonValue } from '../pipeline/ir.js';
+import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleArtifact, type BundleExecution, type HandoffBundle } from './bundle.js';
+import { globalIdOf } from './global-id.js';
+
+export class HandoffError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'HandoffError';
+  }
+}
+
+export interface ExportRequest {
+  source: LocationReaders & { kfpVersion: string; pipelineRoot: string };
+  graph: PipelineGraph;
+  parameters: Record<string, JsonValue>;
+  steps: string[];
+  splitPipeline: string;
+  revision: string;
+}
+
+export async function exportHandoff(req: ExportRequest): Promise<HandoffBundle> {
+  const { source, graph } = req;
+  const walk = await walkCache(source, { graph, parameters: req.parameters, rootTasks: req.steps, kfpVersion: source.kfpVersion });
+  for (const step of req.steps) {
+    const a = walk.availability[step];
+    if (!a?.available) throw new HandoffError(`cannot hand off ${step} from ${source.name}: it is not available there (${a?.reason ?? 'not walked'})`);
+  }
+  const wanted = new Set(req.steps);
+  const executions: BundleExecution[] = [];
+  const artifactIds = new Set<number>();
+  const carried = new Set<number>();
+  const importerIds = new Set<number>();
+  const perEntry: { entryKey: string; execution: Execution; path: string[]; iteration: number[]; outputs: { name: string; id: number }[]; inputs: { name: string; ids: number[] }[]; fp?: string }[] = [];
+  for (const entry of walk.entries.values()) {
+    if (!wanted.has(entry.call.path[0]!)) continue;
+    if (entry.importedArtifactId !== undefined) {
+      importerIds.add(entry.importedArtifactId);
+      artifactIds.add(entry.importedArtifactId);
+      continue;
+    }
+    if (!entry.lookup?.hit) continue;
+    const outputs = entry.lookup.artifacts.map((o) => ({ name: o.output, id: o.artifact.id! }));
+    const inputs = Object.entries(entry.call.inputs.artifacts).map(([name, refs]) => ({ name, ids: refs.map((r) => Number(r.id)) }));
+    for (const o of outputs) {
+      artifactIds.add(o.id);
+      carried.add(o.id);
+    }
+    for (const i of inputs) for (const id of i.ids) artifactIds.add(id);
+    const item = { entryKey: entry.key, execution: entry.lookup.execution, path: entry.call.path, iteration: entry.call.iteration, outputs, inputs } as (typeof perEntry)[number];
+    if (entry.fingerprint) item.fp = entry.fingerprint;
+    perEntry.push(item);
+  }
+  const artifacts = new Map<number, Artifact>();
+  const ids = [...artifactIds];
+  for (let i = 0; i < ids.length; i += 100) for (const a of await source.mlmd.getArtifactsByID(ids.slice(i, i + 100))) artifacts.set(a.id!, a);
+  const gidOfArtifact = (id: number) => {
+    const a = artifacts.get(id);
+    if (!a) throw new HandoffError(`artifact ${id} at ${source.name} disappeared during the export; run the handoff again`);
+    return globalIdOf(source.name, 'artifact', a);
+  };
+  for (const e of perEntry) {
+    const be: BundleExecution = {
+      globalId: globalIdOf(source.name, 'execution', e.execution),
+      type: e.execution.type ?? 'system.ContainerExecution',
+      state: e.execution.lastKnownState ?? 'COMPLETE',
+      customProperties: e.execution.customProperties ?? {},
+      path: e.path,
+      iteration: e.iteration,
+      outputs: e.outputs.map((o) => ({ name: o.name, artifact: gidOfArtifact(o.id) })),
+      inputs: e.inputs.map((i) => ({ name: i.name, artifacts: i.ids.map(gidOfArtifact) })),
+    };
+    if (e.fp) be.sourceFingerprint = e.fp;
+    executions.push(be);
+  }
+  const root = source.pipelineRoot.replace(/\/+$/, '');
+  const bundleArtifacts: BundleArtifact[] = [];
+  for (const [id, a] of artifacts) {
+    const uri = a.uri ?? '';
+    const ba: BundleArtifact = {
+      globalId: gidOfArtifact(id),
+      type: a.type ?? 'system.Artifact',
+      uri,
+      state: a.state ?? 'LIVE',
+      customProperties: a.customProperties ?? {},
+      objects: [],
+    };
+    if (!importerIds.has(id) && uri.startsWith(`${root}/`)) ba.relativePath = uri.slice(root.length + 1);
+    if (carried.has(id) && ba.relativePath !== undefined) ba.objects = await listObjects(source, uri);
+    bundleArtifacts.push(ba);
+  }
+  bundleArtifacts.sort((x, y) => x.globalId.localeCompare(y.globalId));
+  const carriedGids = new Set([...carried].map(gidOfArtifact));
+  const importerGids = new Set([...importerIds].map(gidOfArtifact));
+  return {
+    format: BUNDLE_FORMAT,
+    version: BUNDLE_VERSION,
+    splitPipeline: req.splitPipeline,
+    revision: req.revision,
+    pipelineName: graph.name,
+    source: { location: source.name, kfpVersion: source.kfpVersion, pipelineRoot: source.pipelineRoot },
+    steps: graph.rootOrder.filter((k) => wanted.has(k)),
+    executions,
+    artifacts: bundleArtifacts,
+    consumedOnly: bundleArtifacts.filter((a) => !carriedGids.has(a.globalId) && !importerGids.has(a.globalId)).map((a) => a.globalId),
+    importerArtifacts: [...importerGids],
+    createdAt: new Date().toISOString(),
+    bytesIncluded: false,
+  };
+}
+
+/** An artifact is one object at its key, or a "directory" of objects under `<key>/`. */
+async function listObjects(source: LocationReaders, uri: string): Promise<{ path: string; size: number; sha256?: string }[]> {
+  const ref = source.store.resolve(uri);
+  const head = await source.store.head(ref);
+  if (head) {
+    const o: { path: string; size: number; sha256?: string } = { path: '', size: head.size };
+    if (head.sha256) o.sha256 = head.sha256;
+    return [o];
+  }
+  const prefix = `${ref.key.replace(/\/+$/, '')}/`;
+  const out: { path: string; size: number }[] = [];
+  for await (const o of source.store.list(ref.bucket, prefix)) out.push({ path: o.key.slice(prefix.length), size: o.size });
+  if (out.length === 0) throw new HandoffError(`the bytes of ${uri} are missing at ${source.name}`);
+  return out;
+}

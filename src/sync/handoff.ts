@@ -1,0 +1,91 @@
+// One handoff, in the order that makes a kill at any point safe: export (read-only at the source),
+// bytes, marker run, metadata, cache rows last. Re-running it finds everything already done and
+// moves 0 bytes.
+import type { LocationReaders } from '../observe/cache-lookup.js';
+import type { PipelineGraph } from '../pipeline/graph.js';
+import type { JsonValue } from '../pipeline/ir.js';
+import type { ObjectStore } from '../location/objectstore/index.js';
+import { copyBytes, type ByteProgress } from './copy-bytes.js';
+import { exportHandoff } from './export.js';
+import { importMetadata } from './import-metadata.js';
+import { ensureMarkerRun } from './marker-run.js';
+import type { HandoffBundle } from './bundle.js';
+
+export interface HandoffEnd extends LocationReaders {
+  kfpVersion: string;
+  pipelineRoot: string;
+  store: ObjectStore;
+}
+
+export interface HandoffRequest {
+  source: HandoffEnd;
+  target: HandoffEnd;
+  graph: PipelineGraph;
+  parameters: Record<string, JsonValue>;
+  steps: string[];
+  splitPipeline: string;
+  revision: string;
+  experiment: string;
+  markerRunName: string;
+  onPhase?: (phase: 'export' | 'bytes' | 'marker-run' | 'metadata' | 'done') => void;
+  onBytes?: (p: ByteProgress) => void;
+}
+
+export interface HandoffReport {
+  from: string;
+  to: string;
+  steps: string[];
+  objects: number;
+  objectsCopied: number;
+  bytesMoved: number;
+  markerRunId: string;
+  artifactsCreated: number;
+  executionsCreated: number;
+  cacheRowsCreated: number;
+  executions: { key: string; executionId: number; fingerprint: string }[];
+}
+
+export async function runHandoff(req: HandoffRequest): Promise<HandoffReport> {
+  req.onPhase?.('export');
+  const bundle = await exportHandoff({
+    source: req.source,
+    graph: req.graph,
+    parameters: req.parameters,
+    steps: req.steps,
+    splitPipeline: req.splitPipeline,
+    revision: req.revision,
+  });
+  return importBundle(bundle, { kind: 'store', store: req.source.store }, req);
+}
+
+export async function importBundle(
+  bundle: HandoffBundle,
+  from: Parameters<typeof copyBytes>[1],
+  req: Omit<HandoffRequest, 'source' | 'steps'>,
+): Promise<HandoffReport> {
+  req.onPhase?.('bytes');
+  const bytes = await copyBytes(bundle, from, { store: req.target.store, pipelineRoot: req.target.pipelineRoot }, req.onBytes ? { onProgress: req.onBytes } : {});
+  req.onPhase?.('marker-run');
+  const marker = await ensureMarkerRun({
+    kfp: req.target.kfp,
+    displayName: req.markerRunName,
+    experiment: req.experiment,
+    description: `split-pipelines handoff of ${bundle.steps.join(', ')} from ${bundle.source.location} (revision ${bundle.revision} of ${bundle.splitPipeline}). Owns their KFP cache rows here: deleting this run deletes them.`,
+  });
+  req.onPhase?.('metadata');
+  const imported = await importMetadata({ bundle, target: req.target, graph: req.graph, parameters: req.parameters, markerRunId: marker.run_id });
+  req.onPhase?.('done');
+  return {
+    from: bundle.source.location,
+    to: req.target.name,
+    steps: bundle.steps,
+    objects: bytes.objects,
+    objectsCopied: bytes.copied,
+    bytesMoved: bytes.bytesMoved,
+    markerRunId: marker.run_id,
+    artifactsCreated: imported.artifactsCreated,
+    executionsCreated: imported.executionsCreated,
+    cacheRowsCreated: imported.cacheRowsCreated,
+    executions: imported.executions.map(({ key, executionId, fingerprint }) => ({ key, executionId, fingerprint })),
+  };
+}
