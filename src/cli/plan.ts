@@ -1,4 +1,5 @@
 import { offlinePlanOf } from '../api/index.js';
+import { planProject } from '../apply/apply.js';
 import type { PlanDocument } from '../plan/types.js';
 import { renderPlanMarkdown } from '../report/plan-markdown.js';
 import { renderPlanText } from '../report/plan-text.js';
@@ -31,10 +32,7 @@ export function writePlan(plan: PlanDocument, args: ParsedArgs, out: Output): vo
 
 export async function planCommand(args: ParsedArgs, out: Output): Promise<number> {
   const project = await requireProject(args, out);
-  if (!args.values['offline']) {
-    throw new CliError('observing locations is not available in this build yet: run `plan --offline` to see the stage layout without contacting any location');
-  }
-  const plan = offlinePlanOf(project);
+  const plan = args.values['offline'] ? offlinePlanOf(project) : await planProject(project);
   writePlan(plan, args, out);
   return args.values['detailed-exitcode'] && !plan.inSync ? EXIT.changes : EXIT.ok;
 }

@@ -4,6 +4,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CliError, EXIT } from './exit.js';
 import { planCommand } from './plan.js';
 import { validateCommand } from './validate.js';
+import { applyCommand } from './apply.js';
+import { statusCommand } from './status.js';
 import { USAGE } from './usage.js';
 import type { Output } from './output.js';
 import { processOutput } from './output.js';
@@ -30,6 +32,11 @@ const COMMANDS: Record<string, CommandDef> = {
     },
     run: planCommand,
   },
+  apply: {
+    options: { ...fileOption, through: { type: 'string' }, 'lock-timeout': { type: 'string' }, json: { type: 'boolean' } },
+    run: applyCommand,
+  },
+  status: { options: { ...fileOption, json: { type: 'boolean' } }, run: statusCommand },
 };
 
 export async function main(argv: string[], out: Output = processOutput()): Promise<number> {

@@ -7,7 +7,7 @@
 
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import schemaJson from '../../schemas/split-pipeline.schema.json' with { type: 'json' };
-import { didYouMean } from './did-you-mean.js';
+import { closestMatch, didYouMean } from './did-you-mean.js';
 import { formatPath, isRecord, pathFromPointer, type Finding, type SpecPath } from './path.js';
 
 export const SPLIT_PIPELINE_SCHEMA: Readonly<Record<string, unknown>> = schemaJson;
@@ -65,11 +65,10 @@ function errorsToFindings(errors: ErrorObject[], data: unknown): Finding[] {
     const at = pathFromPointer(e.instancePath, data);
     const field = String(e.params['additionalProperty']);
     const known = Object.keys(propertiesOf(e.parentSchema));
-    const hint = didYouMean(field, known);
-    const match = /"(.*)"/.exec(hint)?.[1];
+    const match = closestMatch(field, known);
     if (match !== undefined) suggested.add(`${e.instancePath}/${match}`);
-    const list = hint === '' && known.length > 0 ? `; known fields: ${known.join(', ')}` : '';
-    add(messageAt(at, [...at, field], 'key', `unknown field "${field}"${hint}${list}`));
+    const hint = match !== undefined ? ` (did you mean "${match}"?)` : known.length > 0 ? `; known fields: ${known.join(', ')}` : '';
+    add(messageAt(at, [...at, field], 'key', `unknown field "${field}"${hint}`));
   }
   for (const e of kept) {
     if (e.keyword === 'additionalProperties') continue;

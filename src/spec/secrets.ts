@@ -111,8 +111,14 @@ export function findLiteralSecrets(data: unknown): Finding[] {
   const findings: Finding[] = [];
   // Iterative walk: the data comes from untrusted YAML (depth is bounded there, but be safe anyway).
   const stack: { path: SpecPath; value: unknown }[] = [{ path: [], value: data }];
+  // A value shared through a YAML alias is reported once, and a cycle cannot loop forever.
+  const seen = new WeakSet<object>();
   while (stack.length > 0) {
     const { path, value } = stack.pop() as { path: SpecPath; value: unknown };
+    if (typeof value === 'object' && value !== null) {
+      if (seen.has(value)) continue;
+      seen.add(value);
+    }
     if (Array.isArray(value)) {
       value.forEach((item, i) => stack.push({ path: [...path, i], value: item }));
     } else if (isRecord(value)) {

@@ -3,7 +3,7 @@
 // its global id before anything is created, then the target's fingerprints, then the cache rows —
 // the commit point: until a row exists, KFP at the target simply does not see the step as cached,
 // and running the handoff again completes it. Nothing at the target is deleted or overwritten.
-import type { Artifact, Event, Execution, MlmdClient, Properties } from '../location/mlmd/index.js';
+import type { Artifact, Context, Event, Execution, MlmdClient, Properties } from '../location/mlmd/index.js';
 import { MlmdError, stringValue } from '../location/mlmd/index.js';
 import { cachePipelineName, type LocationReaders } from '../observe/cache-lookup.js';
 import { walkCache } from '../observe/cache-walk.js';
@@ -37,6 +37,8 @@ export interface ImportRequest {
   graph: PipelineGraph;
   parameters: Record<string, JsonValue>;
   markerRunId: string;
+  /** How long to wait for KFP to record the marker run's context (default 30 s). */
+  contextWaitMs?: number;
 }
 
 export async function importMetadata(req: ImportRequest): Promise<ImportResult> {
@@ -50,16 +52,25 @@ export async function importMetadata(req: ImportRequest): Promise<ImportResult> 
   const executionTypeIds = new Map<string, number>();
   for (const t of new Set(bundle.executions.map((e) => e.type))) executionTypeIds.set(t, await mlmd.putExecutionType({ name: t }, { canAddFields: true, canOmitFields: true }));
 
-  // Contexts: the pipeline's (shared with the target's own runs) and the marker run's.
+  // Contexts: the pipeline's (shared with the target's own runs) and the marker run's. The marker
+  // run's own driver records its run context with the namespace KFP's pods use there, which is
+  // also the namespace of the target's cache rows in single-user mode (`launcher_v2.go` writes
+  // `Namespace: l.options.Namespace`): wait for it briefly instead of guessing.
   const pipelineCtx = await getOrCreateContext(mlmd, 'system.Pipeline', bundle.pipelineName, {});
-  const sessionInfo = await targetSessionInfo(mlmd, req.markerRunId);
-  const runProps: Properties = {
-    namespace: stringValue(target.namespace ?? ''),
-    resource_name: stringValue('run-resource'),
-    pipeline_root: stringValue(`${target.pipelineRoot.replace(/\/+$/, '')}/${bundle.pipelineName}/${req.markerRunId}`),
-  };
-  if (sessionInfo) runProps['store_session_info'] = stringValue(sessionInfo);
-  const runCtx = await getOrCreateContext(mlmd, 'system.PipelineRun', req.markerRunId, runProps);
+  const recorded = await waitForContext(mlmd, 'system.PipelineRun', req.markerRunId, req.contextWaitMs ?? 30_000);
+  const sessionInfo = recorded?.customProperties?.['store_session_info']?.stringValue ?? (await latestRunContextProperty(mlmd, 'store_session_info'));
+  const cacheNamespace = target.namespace ?? recorded?.customProperties?.['namespace']?.stringValue ?? (await latestRunContextProperty(mlmd, 'namespace')) ?? '';
+  let runCtx: number;
+  if (recorded?.id !== undefined) runCtx = recorded.id;
+  else {
+    const runProps: Properties = {
+      namespace: stringValue(cacheNamespace),
+      resource_name: stringValue('run-resource'),
+      pipeline_root: stringValue(`${target.pipelineRoot.replace(/\/+$/, '')}/${bundle.pipelineName}/${req.markerRunId}`),
+    };
+    if (sessionInfo) runProps['store_session_info'] = stringValue(sessionInfo);
+    runCtx = await getOrCreateContext(mlmd, 'system.PipelineRun', req.markerRunId, runProps);
+  }
   await mlmd.putParentContexts([{ childId: runCtx, parentId: pipelineCtx }]).catch((e: unknown) => {
     if (!(e instanceof MlmdError && e.code === 'ALREADY_EXISTS')) throw e;
   });
@@ -145,8 +156,7 @@ export async function importMetadata(req: ImportRequest): Promise<ImportResult> 
     const key = taskRecordKey(be.path, be.iteration);
     if (!fp) continue; // importer or not cacheable: nothing for KFP to look up
     result.executions.push({ globalId: be.globalId, key, executionId, fingerprint: fp });
-    const preds = [eq('fingerprint', fp), eq('pipelineName', cachePipelineName(bundle.pipelineName))];
-    if (target.namespace) preds.push(eq('namespace', target.namespace));
+    const preds = [eq('fingerprint', fp), eq('pipelineName', cachePipelineName(bundle.pipelineName)), eq('namespace', cacheNamespace)];
     const newest = (await target.kfp.listTasks({ filter: where(...preds), sortBy: 'created_at desc', pageSize: 1 })).items[0];
     if (newest?.mlmdExecutionID === String(executionId)) continue;
     const now = new Date();
@@ -157,7 +167,7 @@ export async function importMetadata(req: ImportRequest): Promise<ImportResult> 
       fingerprint: fp,
       createdAt: now,
       finishedAt: now,
-      ...(target.namespace ? { namespace: target.namespace } : {}),
+      namespace: cacheNamespace,
     });
     result.cacheRowsCreated++;
   }
@@ -226,11 +236,17 @@ async function getOrCreateContext(mlmd: MlmdClient, type: string, name: string, 
   }
 }
 
-/** The target's own store session (what its driver records), from the marker run's context or any run's. */
-async function targetSessionInfo(mlmd: MlmdClient, markerRunId: string): Promise<string | undefined> {
-  const own = await mlmd.getContextByTypeAndName('system.PipelineRun', markerRunId);
-  const fromCtx = own?.customProperties?.['store_session_info']?.stringValue;
-  if (fromCtx) return fromCtx;
+async function waitForContext(mlmd: MlmdClient, type: string, name: string, waitMs: number): Promise<Context | undefined> {
+  const deadline = Date.now() + waitMs;
+  for (let delay = 100; ; delay = Math.min(2000, delay * 2)) {
+    const found = await mlmd.getContextByTypeAndName(type, name);
+    if (found?.id !== undefined || Date.now() >= deadline) return found?.id !== undefined ? found : undefined;
+    await new Promise((r) => setTimeout(r, delay));
+  }
+}
+
+/** A property of the target's newest run context (what its driver records), when the marker's is not there. */
+async function latestRunContextProperty(mlmd: MlmdClient, key: string): Promise<string | undefined> {
   const any = await mlmd.getContextsByType('system.PipelineRun', { maxResultSize: 1, orderBy: { field: 'CREATE_TIME', isAsc: false } });
-  return any.items[0]?.customProperties?.['store_session_info']?.stringValue;
+  return any.items[0]?.customProperties?.[key]?.stringValue;
 }

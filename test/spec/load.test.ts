@@ -124,7 +124,7 @@ describe('loadSpecText', () => {
   }, 15_000);
 
   test('never throws, whatever the text', () => {
-    const inputs = ['', '\u0000', ':', '- - -', '{', '"', '&a [*a]', '!!binary', '? ? ?', '%YAML 1.1\n---\na: 1', 'a: &x 1\nb: *x\nc: *y', '\t\t', '---\n---\n---'];
+    const inputs = ['', '\u0000', ':', '- - -', '{', '"', '&a [*a]', '!!binary', '? ? ?', '%YAML 1.1\n---\na: 1', 'a: &x 1\nb: *x\nc: *y', '\t\t', '---\n---\n---', 'a: &x {b: *x}'];
     for (const text of inputs) {
       const loaded = loadSpecText(text, 'f.yaml');
       expect(hasErrors(loaded.diagnostics), JSON.stringify(text)).toBe(true);

@@ -63,6 +63,12 @@ describe('findLiteralSecrets', () => {
     expect(other?.message).toContain('"dbPasswordEnv"');
   });
 
+  test('walks cyclic data without looping, reporting a shared value once', () => {
+    const shared: Record<string, unknown> = { password: 'x1' };
+    shared['self'] = shared;
+    expect(paths({ a: shared, b: shared })).toHaveLength(1);
+  });
+
   test('never repeats the value, or part of it, in the message', () => {
     const secret = 'Zq9-very-SECRET-value';
     const data = {

@@ -1,0 +1,35 @@
+import { applyProject } from '../apply/apply.js';
+import { LockHeldError } from '../apply/lock.js';
+import { OperationError } from '../apply/execute.js';
+import { renderPlanText } from '../report/plan-text.js';
+import { parseDuration } from './duration.js';
+import { CliError, EXIT } from './exit.js';
+import type { Output } from './output.js';
+import { requireProject } from './plan.js';
+import { progressPrinter } from './progress.js';
+import type { ParsedArgs } from './run.js';
+
+export async function applyCommand(args: ParsedArgs, out: Output): Promise<number> {
+  const project = await requireProject(args, out);
+  let lockTimeoutMs = 10 * 60_000;
+  if (typeof args.values['lock-timeout'] === 'string') {
+    try {
+      lockTimeoutMs = parseDuration(args.values['lock-timeout']);
+    } catch (e) {
+      throw new CliError(`--lock-timeout: ${(e as Error).message}`);
+    }
+  }
+  const json = Boolean(args.values['json']);
+  const through = typeof args.values['through'] === 'string' ? args.values['through'] : undefined;
+  try {
+    const result = await applyProject(project, { lockTimeoutMs, onEvent: progressPrinter(out), ...(through ? { through } : {}) });
+    if (json) out.stdout(`${JSON.stringify({ ...result.plan, applied: result.applied }, null, 2)}\n`);
+    out.stderr(`\n${renderPlanText(result.plan)}`);
+    if (!result.inSync && !through) out.stderr('Not in sync after apply: see the operations above; apply again to continue.\n');
+    return EXIT.ok;
+  } catch (e) {
+    if (e instanceof LockHeldError) throw new CliError(e.message, EXIT.locked);
+    if (e instanceof OperationError) throw new CliError(`${e.message}\nNothing is lost: apply again to resume from here.`);
+    throw e;
+  }
+}

@@ -1,0 +1,57 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyProject, planProject } from '../../src/apply/apply.js';
+import { loadProject, type Project } from '../../src/spec/load-project.js';
+import { startLab, type Lab } from '../../src/lab/lab.js';
+import { repoRoot } from '../support/fixtures.js';
+
+/** The thesis example, pointed at a lab (same file, the lab's endpoints). */
+export async function thesisOnLab(lab: Lab, dir: string, file = 'examples/thesis/split-pipeline.yaml'): Promise<Project> {
+  const src = join(repoRoot, file);
+  cpSync(join(src, '..', 'pipelines'), join(dir, 'pipelines'), { recursive: true });
+  const text = readFileSync(src, 'utf8');
+  const head = text.slice(0, text.indexOf('  locations:\n'));
+  const stages = text.slice(text.indexOf('  stages:\n'));
+  const locations = lab.locationsYaml().replace(/^/gm, '  ').trimEnd();
+  writeFileSync(join(dir, 'split-pipeline.yaml'), `${head}${locations}\n${stages}`);
+  const { project, diagnostics } = await loadProject(join(dir, 'split-pipeline.yaml'));
+  if (!project) throw new Error(diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`).join('\n'));
+  return project;
+}
+
+describe('the thesis example on a three-location lab', () => {
+  let lab: Lab;
+  let project: Project;
+  let env: NodeJS.ProcessEnv;
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sp-e2e-'));
+    lab = await startLab({ dir: join(dir, 'lab'), locations: ['a', 'b', 'c'], ports: 'ephemeral' });
+    const creds = lab.locations['a']!.credentials;
+    env = { ...process.env, LAB_S3_ACCESS_KEY_ID: creds.accessKeyId, LAB_S3_SECRET_ACCESS_KEY: creds.secretAccessKey };
+    project = await thesisOnLab(lab, dir);
+  }, 60_000);
+  afterAll(async () => {
+    await lab?.close();
+  });
+
+  it('applies stage by stage, ending with c serving four steps from cache and executing serve-model', async () => {
+    const result = await applyProject(project, { env, pollMs: 100 });
+    expect(result.applied.every((a) => a.status === 'done')).toBe(true);
+    const last = result.plan.stages[2]!;
+    expect(last.state).toBe('done');
+    expect(last.cached).toEqual(['load-data', 'split-data', 'train-model', 'evaluate-model']);
+    expect(last.executed).toEqual(['serve-model']);
+    expect(result.inSync).toBe(true);
+    expect(result.plan.operations).toEqual([]);
+  }, 120_000);
+
+  it('plans nothing afterwards, and a second apply submits no run and moves 0 bytes', async () => {
+    const plan = await planProject(project, { env });
+    expect(plan.inSync).toBe(true);
+    expect(plan.operations).toEqual([]);
+    const again = await applyProject(project, { env, pollMs: 100 });
+    expect(again.applied).toEqual([]);
+  }, 120_000);
+});
