@@ -1,25 +1,11 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyProject, planProject } from '../../src/apply/apply.js';
-import { loadProject, type Project } from '../../src/spec/load-project.js';
+import type { Project } from '../../src/spec/load-project.js';
 import { startLab, type Lab } from '../../src/lab/lab.js';
-import { repoRoot } from '../support/fixtures.js';
-
-/** The thesis example, pointed at a lab (same file, the lab's endpoints). */
-export async function thesisOnLab(lab: Lab, dir: string, file = 'examples/thesis/split-pipeline.yaml'): Promise<Project> {
-  const src = join(repoRoot, file);
-  cpSync(join(src, '..', 'pipelines'), join(dir, 'pipelines'), { recursive: true });
-  const text = readFileSync(src, 'utf8');
-  const head = text.slice(0, text.indexOf('  locations:\n'));
-  const stages = text.slice(text.indexOf('  stages:\n'));
-  const locations = lab.locationsYaml().replace(/^/gm, '  ').trimEnd();
-  writeFileSync(join(dir, 'split-pipeline.yaml'), `${head}${locations}\n${stages}`);
-  const { project, diagnostics } = await loadProject(join(dir, 'split-pipeline.yaml'));
-  if (!project) throw new Error(diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`).join('\n'));
-  return project;
-}
+import { exampleOnLabs, labEnv, projectOf } from '../support/lab-project.js';
 
 describe('the thesis example on a three-location lab', () => {
   let lab: Lab;
@@ -28,9 +14,8 @@ describe('the thesis example on a three-location lab', () => {
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sp-e2e-'));
     lab = await startLab({ dir: join(dir, 'lab'), locations: ['a', 'b', 'c'], ports: 'ephemeral' });
-    const creds = lab.locations['a']!.credentials;
-    env = { ...process.env, LAB_S3_ACCESS_KEY_ID: creds.accessKeyId, LAB_S3_SECRET_ACCESS_KEY: creds.secretAccessKey };
-    project = await thesisOnLab(lab, dir);
+    env = labEnv([lab]);
+    project = await projectOf(exampleOnLabs([lab], dir));
   }, 60_000);
   afterAll(async () => {
     await lab?.close();

@@ -1,0 +1,26 @@
+// The sticky comment's body, within GitHub's 65,536-character limit. Atlantis splits long plans
+// over several comments (runatlantis/atlantis#55, #1889: dozens of comments); here the comment stays
+// one, summarised, and the full plan goes to the job summary, which allows 1 MiB.
+import type { SplitCore } from './core-api.js';
+import type { RunReport } from './report.js';
+import { renderRun } from './report-markdown.js';
+import { COMMENT_LIMIT } from './sticky-comment.js';
+
+export function summarisedNote(runUrl: string | undefined): string {
+  const where = runUrl ? `the [job summary](${runUrl})` : "the workflow run's job summary";
+  return `> [!IMPORTANT]\n> The full plan is longer than a pull-request comment can hold (${COMMENT_LIMIT.toLocaleString('en-US')} characters): this is a summary. The full plan is in ${where}.`;
+}
+
+/** The comment: the full report if it fits, else the compact one, else the compact one cut short. */
+export function composeComment(marker: string, report: RunReport, core: SplitCore, limit: number = COMMENT_LIMIT): string {
+  const full = `${marker}\n${renderRun(report, core, 'full')}`;
+  if (full.length <= limit) return full;
+  const note = summarisedNote(report.runUrl);
+  const compact = `${marker}\n${note}\n\n${renderRun(report, core, 'compact')}`;
+  if (compact.length <= limit) return compact;
+  // Many configs, or huge diagnostics: keep the head, on a line boundary, and say where the rest is.
+  const tail = `\n\n…\n\n${note}\n`;
+  const room = limit - tail.length;
+  const cut = compact.lastIndexOf('\n', room);
+  return `${compact.slice(0, cut > marker.length ? cut : room)}${tail}`;
+}

@@ -1,0 +1,70 @@
+// `command: apply` — on merge: bring every location to the file's revision (up to `through-stage`
+// for gated promotions). Each file is validated offline first, so an invalid file fails before any
+// lock is taken or any location contacted; any failed operation fails the step.
+import { annotate, errorText, invalidMessage, progressText, type CommandContext } from './command-context.js';
+import { requireApply, type ApplyFileOptions, type ApplyFileResult } from './core-api.js';
+import type { ConfigReport } from './report.js';
+
+export async function runApply(ctx: CommandContext): Promise<ConfigReport[]> {
+  const apply = requireApply(ctx.core, 'apply');
+  const reports: ConfigReport[] = [];
+  for (const config of ctx.configs) {
+    reports.push(
+      await ctx.io.group(`split-pipelines apply ${config}`, async () => {
+        const report = await validate(ctx, config);
+        if (report.error) return report;
+        try {
+          recordApply(report, await apply(config, applyOptions(ctx)));
+        } catch (e) {
+          report.error = `apply failed: ${errorText(e, ctx.env)}`;
+        }
+        if (report.error) ctx.io.info(`❌ ${config}: ${report.error}`);
+        return report;
+      }),
+    );
+  }
+  return reports;
+}
+
+/** Checks the file without contacting anything; the report carries its diagnostics. */
+export async function validate(ctx: CommandContext, config: string): Promise<ConfigReport> {
+  const report: ConfigReport = { config, diagnostics: [], drift: [], changed: false };
+  try {
+    const checked = await ctx.core.planFile(config, { offline: true, env: ctx.env });
+    report.diagnostics = checked.diagnostics;
+    annotate(ctx.io, ctx.core, checked.diagnostics);
+    if (checked.plan) report.revision = checked.plan.revision;
+    else report.error = invalidMessage(config, checked.diagnostics);
+  } catch (e) {
+    report.error = `cannot read ${config}: ${errorText(e, ctx.env)}`;
+  }
+  if (report.error) ctx.io.info(`❌ ${config}: ${report.error}`);
+  return report;
+}
+
+export function applyOptions(ctx: CommandContext): ApplyFileOptions {
+  const options: ApplyFileOptions = {
+    lockTimeoutMs: ctx.settings.lockTimeoutMs,
+    env: ctx.env,
+    onProgress: (e) => {
+      const line = progressText(e);
+      if (line === undefined) return;
+      if (typeof e !== 'string' && e.type === 'warning') ctx.io.warning(line);
+      else ctx.io.info(line);
+    },
+  };
+  if (ctx.settings.throughStage) options.through = ctx.settings.throughStage;
+  return options;
+}
+
+/** Copies an apply result into the report; an operation that failed fails the config. */
+export function recordApply(report: ConfigReport, result: ApplyFileResult, driftBefore: readonly string[] = []): void {
+  report.plan = result.plan;
+  report.applied = result.applied;
+  report.drift = [...new Set([...driftBefore, ...result.drift])];
+  report.changed = result.applied.some((op) => op.status !== 'skipped');
+  const failedOps = result.applied.filter((op) => op.status === 'failed');
+  if (failedOps.length > 0) {
+    report.error = failedOps.map((op) => `${op.id} failed at ${op.location}${op.detail ? `: ${op.detail}` : ''}`).join('; ');
+  }
+}

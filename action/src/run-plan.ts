@@ -1,0 +1,45 @@
+// `command: plan` — for pull requests: plan every config, and say what the pull request changes.
+// Succeeds unless a config is invalid or a location could not be observed (Terraform's plan: a
+// plan with changes is not a failure).
+import { annotate, errorText, invalidMessage, type CommandContext } from './command-context.js';
+import type { ConfigReport } from './report.js';
+
+export async function runPlan(ctx: CommandContext): Promise<ConfigReport[]> {
+  const reports: ConfigReport[] = [];
+  for (const config of ctx.configs) {
+    reports.push(await ctx.io.group(`split-pipelines plan ${config}`, () => planOne(ctx, config)));
+  }
+  return reports;
+}
+
+async function planOne(ctx: CommandContext, config: string): Promise<ConfigReport> {
+  const { core, io } = ctx;
+  const report: ConfigReport = { config, diagnostics: [], drift: [], changed: false };
+  try {
+    const result = await core.planFile(config, { offline: ctx.offline, env: ctx.env });
+    report.diagnostics = result.diagnostics;
+    annotate(io, core, result.diagnostics);
+    if (result.plan) {
+      report.plan = result.plan;
+      report.drift = result.plan.drift;
+      report.changed = result.plan.operations.length > 0;
+      io.info(core.renderPlanText(result.plan));
+    } else {
+      report.error = invalidMessage(config, result.diagnostics);
+    }
+  } catch (e) {
+    report.error = `plan failed: ${errorText(e, ctx.env)}`;
+  }
+  if (ctx.diff) {
+    try {
+      report.diff = await ctx.diff(config);
+      if (report.diff.changes.length > 0) io.info(`What this pull request changes in ${config}:\n${report.diff.changes.map((c) => `  - ${c}`).join('\n')}`);
+      if (report.diff.status === 'unavailable' && report.diff.note) io.warning(`${config}: no semantic diff: ${report.diff.note}`);
+    } catch (e) {
+      // The diff is an aid to review; a git problem must not hide the plan.
+      io.warning(`${config}: no semantic diff: ${errorText(e, ctx.env)}`);
+    }
+  }
+  if (report.error) io.info(`❌ ${config}: ${report.error}`);
+  return report;
+}
