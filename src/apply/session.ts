@@ -56,6 +56,14 @@ export class ReconcileSession {
     return r;
   }
 
+  /** Learns a location's KFP version (healthz, or the file's override) without a full observation. */
+  async observeVersion(name: string): Promise<string> {
+    const c = this.client(name);
+    const v = c.config.kfp.version ?? (await c.kfp.healthz()).version;
+    this.versions.set(name, v);
+    return v;
+  }
+
   async observe(): Promise<Observation> {
     const names = [...new Set(this.project.layouts.map((l) => l.location))];
     const observations = await Promise.all(

@@ -6,6 +6,7 @@ import { planCommand } from './plan.js';
 import { validateCommand } from './validate.js';
 import { applyCommand } from './apply.js';
 import { statusCommand } from './status.js';
+import { exportCommand, importCommand } from './bundle.js';
 import { USAGE } from './usage.js';
 import type { Output } from './output.js';
 import { processOutput } from './output.js';
@@ -37,6 +38,11 @@ const COMMANDS: Record<string, CommandDef> = {
     run: applyCommand,
   },
   status: { options: { ...fileOption, json: { type: 'boolean' } }, run: statusCommand },
+  export: {
+    options: { ...fileOption, location: { type: 'string' }, stage: { type: 'string' }, steps: { type: 'string' }, output: { type: 'string', short: 'o' }, 'metadata-only': { type: 'boolean' } },
+    run: exportCommand,
+  },
+  import: { options: { ...fileOption, location: { type: 'string' } }, run: importCommand },
 };
 
 export async function main(argv: string[], out: Output = processOutput()): Promise<number> {
