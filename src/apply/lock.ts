@@ -22,6 +22,15 @@ export interface HeldLocks {
   release(): Promise<void>;
 }
 
+/**
+ * How long a lock outlives a reconciler that died without releasing it (renewed every third of it
+ * while alive). `SPLIT_PIPELINES_LOCK_TTL` (seconds) overrides the default of 30.
+ */
+export function lockTtlSeconds(env: NodeJS.ProcessEnv = process.env): number {
+  const v = Number(env['SPLIT_PIPELINES_LOCK_TTL']);
+  return Number.isFinite(v) && v >= 1 ? Math.floor(v) : 30;
+}
+
 export async function acquireLocks(session: ReconcileSession, options: { timeoutMs: number; ttlSeconds?: number; onWait?: (location: string, heldBy: string) => void }): Promise<HeldLocks> {
   const holder = `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
   const name = `split-pipelines-${session.project.spec.metadata.name}`;
@@ -45,7 +54,7 @@ export async function acquireLocks(session: ReconcileSession, options: { timeout
       const lock = kube.leaseLock(name);
       const r = await lock.acquire({
         holder,
-        ttlSeconds: options.ttlSeconds ?? 60,
+        ttlSeconds: options.ttlSeconds ?? lockTtlSeconds(),
         timeoutMs: Math.max(0, deadline - Date.now()),
         pollMs: 500,
         onWait: (w) => options.onWait?.(loc, w.heldBy),

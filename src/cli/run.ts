@@ -7,6 +7,7 @@ import { validateCommand } from './validate.js';
 import { applyCommand } from './apply.js';
 import { statusCommand } from './status.js';
 import { exportCommand, importCommand } from './bundle.js';
+import { LAB_OPTIONS, labCommand } from './lab.js';
 import { USAGE } from './usage.js';
 import type { Output } from './output.js';
 import { processOutput } from './output.js';
@@ -43,6 +44,7 @@ const COMMANDS: Record<string, CommandDef> = {
     run: exportCommand,
   },
   import: { options: { ...fileOption, location: { type: 'string' } }, run: importCommand },
+  lab: { options: LAB_OPTIONS, run: labCommand },
 };
 
 export async function main(argv: string[], out: Output = processOutput()): Promise<number> {

@@ -1,0 +1,67 @@
+// The driver's cache path: fingerprint and task-table lookup (`getFingerPrintsAndID` in
+// `backend/src/v2/driver/cache.go`, `GetExecutionCache` in `backend/src/v2/cacheutils/cache.go`),
+// reusing a cached execution's outputs (`reuseCachedOutputs`), and the row the launcher writes after
+// a successful run (`launcher_v2.go` Execute).
+import type { JsonObject } from '../../pipeline/ir.js';
+import { fromStruct, type Artifact } from '../../location/mlmd/index.js';
+import { fingerprint, type CacheKeyInput } from '../../pipeline/fingerprint/index.js';
+import type { RunEnv } from './context.js';
+import type { OutputArtifact } from './kfp-metadata.js';
+
+export interface CacheDecision {
+  /** Set when the task's fingerprint was computed (caching on, server and task). */
+  fingerprint?: string;
+  /** The newest matching row's MLMD execution id: a cache hit. */
+  cachedExecutionId?: string;
+}
+
+/** KFP 2.17.0 always scopes rows to "pipeline/<pipelineInfo.name>" ("TODO how to differentiate
+ * between shared pipeline and namespaced pipeline"), in the namespace its pods run in. */
+export function cachePipelineName(env: RunEnv): string {
+  return `pipeline/${env.graph.name}`;
+}
+
+export function lookupCache(env: RunEnv, cachingEnabled: boolean, input: CacheKeyInput): CacheDecision {
+  if (!env.loc.cacheEnabled || !cachingEnabled) return {};
+  const fp = fingerprint(input, env.loc.kfpVersion);
+  const [row] = env.loc.store.listTasks({ fingerprint: fp, pipelineName: cachePipelineName(env), namespace: env.namespace });
+  return row ? { fingerprint: fp, cachedExecutionId: row.mlmdExecutionID } : { fingerprint: fp };
+}
+
+export interface ReusedOutputs {
+  parameters: JsonObject;
+  artifacts: OutputArtifact[];
+  byName: Map<string, Artifact>;
+}
+
+/** `reuseCachedOutputs`: the cached execution's `outputs` and its OUTPUT artifacts, by name. */
+export async function reuseCachedOutputs(env: RunEnv, cachedExecutionId: string, outputNames: string[]): Promise<ReusedOutputs> {
+  const id = Number(cachedExecutionId);
+  if (!Number.isSafeInteger(id)) throw new Error(`failure while transferring cachedMLMDExecutionID ${cachedExecutionId} from string to int64`);
+  const execution = await env.md.getExecution(id);
+  if (!execution) throw new Error(`failure while getting execution of cachedMLMDExecutionID ${id}: execution ID=${id} not found`);
+  const outputs = execution.customProperties?.outputs?.structValue;
+  const byName = await env.md.outputArtifactsOf(id);
+  const artifacts: OutputArtifact[] = [];
+  for (const name of outputNames) {
+    const artifact = byName.get(name);
+    if (!artifact) {
+      throw new Error(`failed collect output artifact metadata from cache: unable to find artifact with name ${name} in mlmd output artifacts`);
+    }
+    artifacts.push({ name, artifact });
+  }
+  return { parameters: outputs ? (fromStruct(outputs) as JsonObject) : {}, artifacts, byName };
+}
+
+/** `CreateExecutionCache`: the row that makes later runs a cache hit. */
+export function writeCacheRow(env: RunEnv, executionId: number, fp: string, startedSec: number): void {
+  env.loc.store.createTask({
+    pipelineName: cachePipelineName(env),
+    namespace: env.namespace,
+    runId: env.run.runId,
+    mlmdExecutionID: String(executionId),
+    createdAt: startedSec,
+    finishedAt: Math.floor(Date.now() / 1000),
+    fingerprint: fp,
+  });
+}

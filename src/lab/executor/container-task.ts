@@ -1,0 +1,51 @@
+// The container driver for one task (`Container` in `backend/src/v2/driver/container.go`): cache
+// lookup, then a new ContainerExecution in any case (RUNNING, with `cached_execution_id` and
+// `cache_fingerprint` when set, INPUT events, both contexts); on a hit it is published CACHED with
+// the cached execution's `outputs` and OUTPUT events pointing at its original artifacts (no bytes
+// read or copied, no new row); on a miss the launcher runs.
+import type { ExecutableCall, TaskOutputs, VisitResult } from '../../pipeline/driver/index.js';
+import { publishesLogs } from '../../pipeline/fingerprint/index.js';
+import { toArtifactRef } from './artifact-refs.js';
+import { EXECUTOR_LOGS } from './behaviour.js';
+import { lookupCache, reuseCachedOutputs } from './cache.js';
+import type { RunEnv } from './context.js';
+import { CONTAINER_EXECUTION } from './kfp-metadata.js';
+import { launch } from './launcher.js';
+import { provisionOutputs } from './outputs.js';
+import type { Frame } from './visitor.js';
+
+export function inputArtifactIds<D>(call: ExecutableCall<D>): Record<string, number[]> {
+  return Object.fromEntries(Object.entries(call.inputs.artifacts).map(([name, refs]) => [name, refs.map((r) => Number(r.id))]));
+}
+
+export async function runContainerTask(env: RunEnv, call: ExecutableCall<Frame>, key: string): Promise<VisitResult> {
+  const input = call.cacheKeyInput!;
+  const cache = lookupCache(env, call.cachingEnabled, input);
+  const outputs = provisionOutputs(env.runRoot, call.node, publishesLogs(input), env.loc.kfpVersion);
+  const exec = await env.md.createExecution(env.pipeline, {
+    type: CONTAINER_EXECUTION,
+    displayName: call.node.displayName,
+    taskName: call.node.key,
+    parentDagId: call.parentDag.exec.id,
+    // ExecutionConfig.Image is never assigned by the driver, so KFP records "" (§2.3).
+    pod: { podName: '', podUid: '', namespace: '', image: '' },
+    ...(cache.cachedExecutionId ? { cachedExecutionId: cache.cachedExecutionId } : {}),
+    ...(cache.fingerprint ? { fingerprint: cache.fingerprint } : {}),
+    inputs: call.inputs.parameters,
+    inputArtifactIds: inputArtifactIds(call),
+  });
+  env.details.setExecution(key, exec.id);
+  if (cache.cachedExecutionId) {
+    try {
+      const reused = await reuseCachedOutputs(env, cache.cachedExecutionId, outputs.map((o) => o.name));
+      await env.md.publish(env.pipeline, exec, reused.parameters, reused.artifacts, 'CACHED');
+      const result: TaskOutputs = { parameters: reused.parameters, artifacts: {} };
+      for (const { name, artifact } of reused.artifacts) if (name !== EXECUTOR_LOGS) result.artifacts[name] = [toArtifactRef(artifact)];
+      return { state: 'cached', outputs: result };
+    } catch (err) {
+      // The driver fails; its execution stays RUNNING.
+      return { state: 'failed', error: `driver.Container failed: ${err instanceof Error ? err.message : String(err)}` };
+    }
+  }
+  return launch(env, { call, key, exec, outputs, ...(cache.fingerprint ? { fingerprint: cache.fingerprint } : {}) });
+}
