@@ -8,6 +8,7 @@ import { applyCommand } from './apply.js';
 import { statusCommand } from './status.js';
 import { exportCommand, importCommand } from './bundle.js';
 import { LAB_OPTIONS, labCommand } from './lab.js';
+import { demoCommand } from './demo.js';
 import { USAGE } from './usage.js';
 import type { Output } from './output.js';
 import { processOutput } from './output.js';
@@ -45,6 +46,7 @@ const COMMANDS: Record<string, CommandDef> = {
   },
   import: { options: { ...fileOption, location: { type: 'string' } }, run: importCommand },
   lab: { options: LAB_OPTIONS, run: labCommand },
+  demo: { options: { keep: { type: 'boolean' } }, run: demoCommand },
 };
 
 export async function main(argv: string[], out: Output = processOutput()): Promise<number> {
