@@ -8,6 +8,7 @@ import { prunePipeline } from '../pipeline/prune.js';
 import { markerRunName, pipelineVersionName, stageRunName } from '../plan/names.js';
 import type { PlanDocument, PlannedOperation } from '../plan/types.js';
 import { runHandoff, type HandoffReport } from '../sync/handoff.js';
+import { writeFreshCacheRows } from '../sync/fresh-rows.js';
 import type { ApplyListener } from './events.js';
 import type { ReconcileSession } from './session.js';
 
@@ -73,7 +74,13 @@ export async function executePlan(session: ReconcileSession, plan: PlanDocument,
           const run = await submitStage(session, op);
           stageRuns.set(op.stage, run.run_id);
           const final = await awaitRun(session, op, run.run_id, options);
-          record(`run ${run.run_id} ${final.state?.toLowerCase()}`, { runId: run.run_id });
+          let fresh = '';
+          if (op.refresh && op.refresh.length > 0) {
+            const layout = session.project.layouts[op.stage - 1]!;
+            const n = await writeFreshCacheRows(session.readers(op.location), session.project.graph, session.parameters, run.run_id, op.refresh, layout.runTasks);
+            fresh = `; ${n} fresh cache rows for ${op.refresh.join(', ')}`;
+          }
+          record(`run ${run.run_id} ${final.state?.toLowerCase()}${fresh}`, { runId: run.run_id });
           break;
         }
         case 'await-stage': {
@@ -151,7 +158,7 @@ async function submitStage(session: ReconcileSession, op: PlannedOperation): Pro
   const existing = (await kfp.listRuns({ filter: where(eq('display_name', displayName)), sortBy: 'created_at desc', pageSize: 1 })).items[0];
   if (existing && (existing.state === 'PENDING' || existing.state === 'RUNNING' || existing.state === 'RUNTIME_STATE_UNSPECIFIED' || existing.state === undefined)) return existing;
   const layout = p.layouts[op.stage - 1]!;
-  const pruned = prunePipeline(p.graph, { keep: layout.steps, enableCaching: layout.enableCaching });
+  const pruned = prunePipeline(p.graph, { keep: layout.steps, enableCaching: layout.enableCaching, disableCaching: op.refresh ?? [] });
   const pipelineSpec = pruned.platformSpec ? { pipeline_spec: pruned.spec, platform_spec: pruned.platformSpec } : pruned.spec;
   const experiment = await kfp.getOrCreateExperiment(session.experiment, { description: 'Runs of a split pipeline (split-pipelines)' });
   return kfp.createRun({

@@ -91,7 +91,14 @@ export class ReconcileSession {
   plan(observation: Observation): PlanDocument {
     const p = this.project;
     return planReconcile(
-      { name: p.spec.metadata.name, revision: p.revision, pipeline: { name: p.graph.name, package: p.packageName }, layouts: p.layouts, warnings: warningsOf(p) },
+      {
+        name: p.spec.metadata.name,
+        revision: p.revision,
+        pipeline: { name: p.graph.name, package: p.packageName },
+        layouts: p.layouts,
+        warnings: warningsOf(p),
+        dependsOn: Object.fromEntries([...p.graph.rootTasks.values()].map((t) => [t.key, [...new Set(t.dependsOn.map((d) => d.task))]])),
+      },
       observation,
     );
   }

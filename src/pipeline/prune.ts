@@ -18,6 +18,12 @@ export interface PruneRequest {
    * (`backend/src/v2/driver/cache.go` getFingerPrintsAndID).
    */
   enableCaching?: Iterable<string>;
+  /**
+   * Root tasks whose caching is switched off (with everything nested in them), so they execute even
+   * though a cache row exists: used to regenerate outputs whose bytes were lost, since KFP never
+   * checks that cached bytes exist. Wins over `enableCaching`.
+   */
+  disableCaching?: Iterable<string>;
 }
 
 export interface CachingChange {
@@ -65,7 +71,14 @@ export function prunePipeline(graph: PipelineGraph, request: PruneRequest): Prun
       cachingChanges.push({ path, from: false });
     }
   };
-  for (const key of enable) enableIn(rootDag.tasks[key]!, [key]);
+  const disable = new Set([...(request.disableCaching ?? [])].filter((k) => keep.has(k)));
+  for (const key of enable) if (!disable.has(key)) enableIn(rootDag.tasks[key]!, [key]);
+  const disableIn = (task: IrTask) => {
+    const comp = components[task.componentRef.name];
+    if (comp?.dag) for (const t of Object.values(comp.dag.tasks)) disableIn(t);
+    else task.cachingOptions = {};
+  };
+  for (const key of disable) disableIn(rootDag.tasks[key]!);
 
   // Components reachable from the kept tasks (nested DAGs reference further components).
   const usedComponents = new Set<string>();

@@ -15,6 +15,8 @@ export interface ReconcileInput {
   pipeline: { name: string; package: string };
   layouts: StageLayout[];
   warnings: string[];
+  /** Root task → the root tasks it depends on (to cascade regenerated outputs to their consumers). */
+  dependsOn?: Record<string, string[]>;
 }
 
 export function planReconcile(input: ReconcileInput, observation: Observation): PlanDocument {
@@ -64,6 +66,23 @@ export function planReconcile(input: ReconcileInput, observation: Observation): 
     }
     return undefined;
   };
+  // Steps that must execute again (not be served from a stale cache row whose bytes are gone).
+  const refresh = new Map<number, Set<string>>();
+  const descendants = (roots: Iterable<string>): Set<string> => {
+    const out = new Set<string>();
+    const deps = input.dependsOn ?? {};
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const [task, ds] of Object.entries(deps)) {
+        if (out.has(task)) continue;
+        if (ds.some((d) => out.has(d) || [...roots].includes(d))) {
+          out.add(task);
+          grew = true;
+        }
+      }
+    }
+    return out;
+  };
   for (let changed = true; changed; ) {
     changed = false;
     for (const l of layouts) {
@@ -76,6 +95,22 @@ export function planReconcile(input: ReconcileInput, observation: Observation): 
           if (availableAt(l.location, step) || willWork(producer)) continue;
         } else if (availableAt(l.location, step) || sourceFor(step, l) !== undefined) continue;
         rerun.set(producer.index, `${step} is needed by stage ${l.index} (${l.location}) but no location has it any more (${obs(producer.location).availability[step]?.reason ?? 'not observed'})`);
+        refresh.set(producer.index, new Set(producer.steps.filter((s) => !availableAt(producer.location, s))));
+        changed = true;
+      }
+    }
+    // Regenerated outputs get new MLMD ids, so a done stage whose steps consumed them must run
+    // again before a later stage uses its results (its own cache keys change with the new ids).
+    const regenerated = [...refresh.values()].flatMap((x) => [...x]);
+    if (regenerated.length > 0) {
+      const affected = descendants(regenerated);
+      for (const m of layouts) {
+        if (rerun.has(m.index) || state.get(m.index)!.state !== 'done') continue;
+        const hit = m.steps.filter((s) => affected.has(s));
+        if (hit.length === 0) continue;
+        const needed = layouts.some((n) => n.index > m.index && willWork(n) && n.fromCache.some((s) => hit.includes(s)));
+        if (!needed) continue;
+        rerun.set(m.index, `${hit.join(', ')} consumed outputs that stage ${stageOfStep.get(regenerated[0]!)!.index} regenerates`);
         changed = true;
       }
     }
@@ -128,7 +163,13 @@ export function planReconcile(input: ReconcileInput, observation: Observation): 
       operations.push(verifyOp(l));
     } else if (mustRun) {
       const why = rerun.get(l.index) ?? st.reason;
-      operations.push({ id: `run-stage:${l.index}`, kind: 'run-stage', stage: l.index, location: l.location, steps: l.steps, reason: `stage ${l.index} runs ${l.steps.join(', ')} at ${l.location}: ${why}` });
+      const op: PlannedOperation = { id: `run-stage:${l.index}`, kind: 'run-stage', stage: l.index, location: l.location, steps: l.steps, reason: `stage ${l.index} runs ${l.steps.join(', ')} at ${l.location}: ${why}` };
+      const fresh = refresh.get(l.index);
+      if (fresh && fresh.size > 0) {
+        op.refresh = l.steps.filter((s) => fresh.has(s));
+        op.reason += `; ${op.refresh.join(', ')} must execute again (their cache rows point at missing bytes), and get fresh cache rows`;
+      }
+      operations.push(op);
       operations.push(verifyOp(l));
     }
   }

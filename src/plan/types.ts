@@ -33,6 +33,8 @@ export interface PlannedOperation {
   location: string;
   from?: string;
   steps?: string[];
+  /** run-stage: steps that must execute although a (stale) cache row exists for them. */
+  refresh?: string[];
   reason: string;
 }
 

@@ -6,6 +6,7 @@ import { applyProject, planProject } from '../../src/apply/apply.js';
 import { startLab, type Lab } from '../../src/lab/lab.js';
 import { KfpClient } from '../../src/location/kfp/index.js';
 import { MlmdClient } from '../../src/location/mlmd/index.js';
+import { ObjectStore } from '../../src/location/objectstore/index.js';
 import { runCli } from '../support/cli.js';
 import { exampleOnLabs, labEnv, projectOf } from '../support/lab-project.js';
 
@@ -84,5 +85,39 @@ describe('a token-protected multi-user location', () => {
     expect(denied.code).toBe(1);
     expect(denied.stderr).toMatch(/serve/);
     expect(denied.stderr).toMatch(/LAB_SERVE_TOKEN/);
+  }, 180_000);
+});
+
+describe('outputs lost everywhere', () => {
+  it('runs the producing stage again with caching off for the lost step, writes fresh cache rows, and re-runs its consumers', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sp-lost-'));
+    const l = await lab(dir, { dir: 'lab', locations: ['a', 'b', 'c'] });
+    const project = await projectOf(exampleOnLabs([l], dir));
+    const env = labEnv([l]);
+    const first = await applyProject(project, { env, pollMs: 100, through: '2' });
+    expect(first.plan.stages.map((s) => s.state)).toEqual(['done', 'done', 'pending']);
+    // split-data's bytes disappear at a (where it ran) and at b (where it was handed off).
+    for (const name of ['a', 'b']) {
+      const loc = l.locations[name]!;
+      const store = new ObjectStore({ location: name, endpoint: loc.objectStore, pipelineRoot: loc.pipelineRoot, credentials: loc.credentials, region: loc.region });
+      let deleted = 0;
+      for await (const o of store.list(loc.bucket, '')) {
+        if (o.key.includes('/split-data/')) {
+          await store.delete({ bucket: loc.bucket, key: o.key });
+          deleted++;
+        }
+      }
+      expect(deleted).toBeGreaterThan(0);
+      store.close();
+    }
+    const plan = await planProject(project, { env });
+    const run1 = plan.operations.find((o) => o.id === 'run-stage:1')!;
+    expect(run1.refresh).toEqual(['split-data']);
+    expect(plan.operations.map((o) => o.id)).toContain('run-stage:2'); // its train-model consumed the lost split
+    const result = await applyProject(project, { env, pollMs: 100 });
+    expect(result.inSync).toBe(true);
+    expect(result.applied.find((a) => a.id === 'run-stage:1')!.detail).toMatch(/1 fresh cache rows for split-data/);
+    expect(result.plan.stages[2]).toMatchObject({ state: 'done', cached: ['load-data', 'split-data', 'train-model', 'evaluate-model'], executed: ['serve-model'] });
+    expect(result.plan.stages[0]).toMatchObject({ executed: ['split-data'], cached: ['load-data'] });
   }, 180_000);
 });
