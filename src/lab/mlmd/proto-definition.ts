@@ -1,12 +1,11 @@
 // Loads the MLMD service definition from `<package root>/proto`, the same .proto files the
 // product's client uses, so the lab speaks ml_metadata.MetadataStoreService byte-for-byte.
-import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { findPackageRoot } from '../../package-root.js';
 
-const PACKAGE_NAME = 'split-pipelines';
 const SERVICE_PROTO = 'ml_metadata/proto/metadata_store_service.proto';
 
 // camelCase fields, int64 as JS numbers, enums as names, no implicit defaults (so proto2 field
@@ -19,28 +18,9 @@ export const MLMD_LOADER_OPTIONS: protoLoader.Options = {
   oneofs: false,
 };
 
-/** Walks up from this module (source tree or esbuild bundle) to the split-pipelines package root. */
+/** `<package root>/proto`, from this module (source tree or bundle) or from `from`. */
 export function findProtoRoot(from: string = fileURLToPath(import.meta.url)): string {
-  let dir = path.dirname(from);
-  for (;;) {
-    const manifest = path.join(dir, 'package.json');
-    if (existsSync(manifest)) {
-      try {
-        const parsed = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown };
-        if (parsed.name === PACKAGE_NAME) return path.join(dir, 'proto');
-      } catch {
-        // an unreadable package.json is not ours; keep walking
-      }
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) {
-      throw new Error(
-        `MLMD lab: cannot find the ${PACKAGE_NAME} package root (with proto/) above ${from}; ` +
-          'run from the split-pipelines checkout or an installed copy that includes proto/',
-      );
-    }
-    dir = parent;
-  }
+  return path.join(findPackageRoot(from), 'proto');
 }
 
 let cached: grpc.ServiceDefinition | undefined;
