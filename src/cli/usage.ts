@@ -9,12 +9,12 @@ Commands:
   apply [-f FILE] [--through STAGE] [--lock-timeout DURATION] [--json]
                                   perform the plan; idempotent and resumable
   status [-f FILE] [--json]       per stage: location, state, run, executed and cached steps, drift
-  export --location NAME (--stage N | --steps a,b) -o BUNDLE
-                                  write a handoff bundle for air-gapped moves
+  export --location NAME (--stage N | --steps a,b) -o BUNDLE [--metadata-only]
+                                  write a handoff bundle (metadata and bytes) for air-gapped moves
   import --location NAME BUNDLE   import a handoff bundle (idempotent)
   lab up [--locations a,b,c] [--dir DIR] [--kfp-version V] [--detach]
   lab down [--dir DIR]            start / stop emulated KFP locations on 127.0.0.1
-  demo                            run the thesis example end to end on a three-location lab
+  demo [--keep]                   run the thesis example end to end on a three-location lab
 
 Options:
   -f, --file FILE   the split pipeline file (default ./split-pipeline.yaml)

@@ -125,12 +125,14 @@ function interpret(values: unknown[], text: string, file: string, positionOf: Po
   if (!isPlainObject(first)) return { diagnostics: [err(file, 1, 1, 'pipeline package must be a YAML mapping (a compiled KFP v2 PipelineSpec)')] };
   if (first['kind'] === 'Workflow' && typeof first['apiVersion'] === 'string' && first['apiVersion'].startsWith('argoproj.io/')) {
     const p = positionOf(['kind']);
-    return {
-      diagnostics: [
-        err(file, p.line, p.col,
-          'this is a KFP v1 package (an Argo Workflow); split-pipelines needs a KFP v2 pipeline: compile it with the KFP SDK 2.x (`kfp dsl compile` or `compiler.Compiler().compile`)'),
-      ],
-    };
+    // KFP 2's backend compiles a v2 run into a Workflow too, labelled as such
+    // (`backend/src/v2/compiler/argocompiler/argo.go`): that is a run's workflow, not a package.
+    const podMetadata = ((first['spec'] as Record<string, unknown> | undefined)?.['podMetadata'] ?? {}) as Record<string, Record<string, unknown> | undefined>;
+    const v2 = podMetadata['labels']?.['pipelines.kubeflow.org/v2_component'] === 'true' || podMetadata['annotations']?.['pipelines.kubeflow.org/v2_component'] === 'true';
+    const message = v2
+      ? 'this is an Argo Workflow that KFP compiled from a v2 pipeline (a run\'s workflow), not a pipeline package: use the compiled pipeline YAML the KFP SDK writes (`kfp dsl compile`)'
+      : 'this is a KFP v1 package (an Argo Workflow); split-pipelines needs a KFP v2 pipeline: compile it with the KFP SDK 2.x (`kfp dsl compile` or `compiler.Compiler().compile`)';
+    return { diagnostics: [err(file, p.line, p.col, message)] };
   }
   // `kfp.client` and some tools wrap the spec as {pipeline_spec, platform_spec}; accept that form too.
   let specValue: unknown = first;
@@ -147,6 +149,14 @@ function interpret(values: unknown[], text: string, file: string, positionOf: Po
     const p = positionOf(specPathPrefix);
     return {
       diagnostics: [err(file, p.line, p.col, `not a compiled KFP v2 pipeline: missing ${missing.join(' and ')} (compile the pipeline with the KFP SDK 2.x)`)],
+    };
+  }
+  // KFP's API server refuses other schema versions at upload (`backend/src/apiserver/template/
+  // v2_template.go`): 2.0.0 packages (SDK 1.x v2-compatible mode) declare inputs differently.
+  if (spec['schemaVersion'] !== undefined && spec['schemaVersion'] !== '2.1.0') {
+    const p = positionOf([...specPathPrefix, 'schemaVersion']);
+    return {
+      diagnostics: [err(file, p.line, p.col, `KFP only supports pipeline schema version 2.1.0, but this package has ${JSON.stringify(spec['schemaVersion'])}: recompile it with the KFP SDK 2.x`)],
     };
   }
   const prefixed = (path: readonly (string | number)[], doc = 0) => positionOf(doc === 0 ? [...specPathPrefix, ...path] : path, doc);

@@ -91,6 +91,18 @@ describe('bad pipeline packages', () => {
     expect(res.diagnostics[0]!.message).toMatch(/KFP v1 package/);
   });
 
+  it('says a workflow KFP compiled from a v2 run is not a package', () => {
+    const text = 'apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nspec:\n  podMetadata:\n    labels: {pipelines.kubeflow.org/v2_component: "true"}\n';
+    const res = parsePipelineText(text, 'wf.yaml');
+    expect(res.diagnostics[0]!.message).toMatch(/compiled from a v2 pipeline \(a run's workflow\), not a pipeline package/);
+  });
+
+  it('refuses schema version 2.0.0 as KFP does at upload', () => {
+    const res = parsePipelineText('pipelineInfo: {name: p}\nroot: {dag: {tasks: {}}}\nschemaVersion: 2.0.0\n', 's.yaml');
+    expect(res.diagnostics[0]).toMatchObject({ line: 3, col: 16 });
+    expect(res.diagnostics[0]!.message).toMatch(/only supports pipeline schema version 2.1.0/);
+  });
+
   it('reports a YAML syntax error with its position', () => {
     const res = parsePipelineText('pipelineInfo:\n  name: [x\nroot: {}\n', 'bad.yaml');
     expect(res.diagnostics.length).toBeGreaterThan(0);
