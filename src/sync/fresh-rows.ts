@@ -10,6 +10,7 @@ import type { ArtifactRef } from '../pipeline/driver/types.js';
 import type { PipelineGraph } from '../pipeline/graph.js';
 import type { JsonValue } from '../pipeline/ir.js';
 import { HandoffError } from './export.js';
+import { eq, where } from '../location/kfp/index.js';
 
 export async function writeFreshCacheRows(
   loc: LocationReaders & { kfpVersion: string },
@@ -49,9 +50,18 @@ export async function writeFreshCacheRows(
     if (!a?.available) throw new HandoffError(`cannot write fresh cache rows for ${step} at ${loc.name}: ${a?.reason ?? 'not walked'}`);
   }
   const namespace = loc.namespace ?? (await runNamespace(loc.mlmd, runId)) ?? '';
-  const now = new Date();
   for (const r of rows) {
-    await loc.kfp.createTask({ pipelineName: cachePipelineName(graph.name), runId, mlmdExecutionID: String(r.executionId), fingerprint: r.fp, createdAt: now, finishedAt: now, namespace });
+    // Newest row wins, at one-second resolution: the row must be strictly newer than the stale one.
+    const preds = [eq('fingerprint', r.fp), eq('pipelineName', cachePipelineName(graph.name)), eq('namespace', namespace)];
+    const newest = (await loc.kfp.listTasks({ filter: where(...preds), sortBy: 'created_at desc', pageSize: 1 })).items[0];
+    if (newest?.mlmdExecutionID === String(r.executionId)) continue;
+    const staleMs = newest?.created_at ? Date.parse(newest.created_at) : 0;
+    const createdAt = new Date(Math.max(Date.now(), staleMs + 1000));
+    await loc.kfp.createTask({ pipelineName: cachePipelineName(graph.name), runId, mlmdExecutionID: String(r.executionId), fingerprint: r.fp, createdAt, finishedAt: createdAt, namespace });
+    const check = (await loc.kfp.listTasks({ filter: where(...preds), sortBy: 'created_at desc', pageSize: 1 })).items[0];
+    if (check?.mlmdExecutionID !== String(r.executionId)) {
+      throw new HandoffError(`the fresh cache row for fingerprint ${r.fp.slice(0, 12)} at ${loc.name} is not the newest: KFP would still use execution ${check?.mlmdExecutionID} (created ${check?.created_at})`);
+    }
   }
   return rows.length;
 }
