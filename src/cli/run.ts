@@ -83,12 +83,21 @@ export async function main(argv: string[], out: Output = processOutput()): Promi
       out.stderr(`split-pipelines ${command}: ${e.message}\n`);
       return e.exitCode;
     }
+    // The clients' and the handoff's typed errors already say which location, which operation
+    // and what to do: they are foreseeable failures, not internal ones.
+    if (e instanceof Error && FORESEEABLE.has(e.name)) {
+      out.stderr(`split-pipelines ${command}: ${e.message}\n`);
+      if (process.env['SPLIT_PIPELINES_DEBUG']) out.stderr(`${e.stack ?? ''}\n`);
+      return EXIT.error;
+    }
     // Unforeseen: still no stack trace for users unless they ask for one.
     out.stderr(`split-pipelines ${command}: internal error: ${(e as Error).message ?? String(e)}\n`);
     if (process.env['SPLIT_PIPELINES_DEBUG']) out.stderr(`${(e as Error).stack ?? ''}\n`);
     return EXIT.error;
   }
 }
+
+const FORESEEABLE = new Set(['KfpError', 'MlmdError', 'ObjectStoreError', 'IntegrityError', 'ArtifactUriError', 'KubeError', 'HandoffError', 'OperationError', 'LabError', 'TokenUnavailableError', 'PortInUseError']);
 
 async function version(): Promise<string> {
   const { readFile } = await import('node:fs/promises');
