@@ -60,7 +60,7 @@ export async function lookupCache(loc: LocationReaders, pipelineName: string, fi
   if (checkBytes) {
     for (const { output, artifact } of artifacts) {
       if (!artifact.uri) continue;
-      const present = await bytesPresent(loc.store, artifact.uri);
+      const present = await bytesPresent(loc.store, artifact.uri, recordedObjects(artifact));
       if (!present.ok) return { hit: false, fingerprint, reason: `artifact ${output} (${artifact.uri}) of execution ${executionId}: ${present.reason}` };
     }
   }
@@ -84,16 +84,51 @@ export function toRef(a: Artifact): ArtifactRef {
 }
 
 /**
+ * Custom property a handoff writes on the artifacts it imports: the objects it wrote at the target,
+ * with their SHA-256, so that an object altered afterwards is detected (KFP itself never looks).
+ */
+export const OBJECTS_PROPERTY = 'split_pipelines_objects';
+
+export interface RecordedObject {
+  path: string;
+  size: number;
+  sha256?: string;
+}
+
+function recordedObjects(a: Artifact): RecordedObject[] | undefined {
+  const raw = a.customProperties?.[OBJECTS_PROPERTY]?.stringValue;
+  if (!raw) return undefined;
+  try {
+    const v = JSON.parse(raw) as RecordedObject[];
+    return Array.isArray(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * An artifact's bytes are an object at its URI, or a "directory" of objects under `<uri>/`
  * (KFP's launcher uploads a directory output recursively). Only URIs in this store's buckets are
  * checked; other URIs (e.g. an importer's external data) are outside what a handoff moves.
  */
-export async function bytesPresent(store: ObjectStore, uri: string): Promise<{ ok: true; external?: boolean } | { ok: false; reason: string }> {
+export async function bytesPresent(store: ObjectStore, uri: string, recorded?: RecordedObject[]): Promise<{ ok: true; external?: boolean } | { ok: false; reason: string }> {
   let ref;
   try {
     ref = store.resolve(uri);
   } catch (e) {
     return { ok: false, reason: (e as Error).message };
+  }
+  if (recorded && recorded.length > 0) {
+    // Imported here: every object must still be what the handoff wrote (size and our SHA-256).
+    for (const o of recorded) {
+      const key = o.path === '' ? ref.key : `${ref.key.replace(/\/+$/, '')}/${o.path}`;
+      const head = await store.head({ bucket: ref.bucket, key });
+      if (!head) return { ok: false, reason: `artifact bytes missing (${key})` };
+      if (head.size !== o.size || (o.sha256 && head.sha256 !== o.sha256)) {
+        return { ok: false, reason: `artifact bytes altered (${key} is not what the handoff copied: size ${head.size}, sha256 ${head.sha256 ?? 'unknown'})` };
+      }
+    }
+    return { ok: true };
   }
   const head = await store.head(ref);
   if (head) return { ok: true };

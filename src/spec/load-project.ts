@@ -1,6 +1,7 @@
 // Everything `validate` and `plan` know without contacting a location: the file, the compiled
 // pipeline it names, the semantic checks between them, the stage layout and the revision.
-import { isAbsolute, relative, resolve } from 'node:path';
+import { realpath } from 'node:fs/promises';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { PipelineGraph } from '../pipeline/graph.js';
 import { loadPipelineFile } from '../pipeline/load.js';
 import { layoutStages, type StageLayout } from '../plan/layout.js';
@@ -38,12 +39,25 @@ export async function loadProject(file: string): Promise<ProjectResult> {
   const packageName = spec.spec.pipeline.package;
   const at = (path: readonly (string | number)[]) => loaded.source.positionOf(path);
   const pkgPos = at(['spec', 'pipeline', 'package']);
+  diagnostics.push(...checkPipelineRoots(loaded.file, spec, at));
+  // A value already refused at the package's position (e.g. a pasted token) is not a path to open,
+  // nor one to print in further messages.
+  if (diagnostics.some((d) => d.severity === 'error' && d.line === pkgPos.line && d.col === pkgPos.col)) {
+    return { diagnostics: sortDiagnostics(diagnostics) };
+  }
   if (isAbsolute(packageName) || packageName.split(/[\\/]/).includes('..')) {
     // A file from a pull request must not make the reconciler read outside its repository.
     diagnostics.push({ file: loaded.file, ...pkgPos, severity: 'error', message: `spec.pipeline.package must be a path inside this directory (relative, without ".."): "${packageName}"` });
     return { diagnostics: sortDiagnostics(diagnostics) };
   }
   const packagePath = resolve(loaded.dir, packageName);
+  // A symbolic link must not lead out of the file's directory either.
+  const real = await realpath(packagePath).catch(() => packagePath);
+  const realDir = await realpath(loaded.dir).catch(() => loaded.dir);
+  if (real !== realDir && !real.startsWith(realDir + sep)) {
+    diagnostics.push({ file: loaded.file, ...pkgPos, severity: 'error', message: `spec.pipeline.package "${packageName}" leads outside this directory (through a symbolic link): keep the package inside it` });
+    return { diagnostics: sortDiagnostics(diagnostics) };
+  }
   const pipeline = await loadPipelineFile(packagePath, relative(process.cwd(), packagePath) || packagePath);
   if (!pipeline.graph) {
     if (pipeline.diagnostics.some((d) => d.message.startsWith('cannot read'))) {
@@ -99,5 +113,35 @@ function checkParameters(
       out.push({ file, ...at(['spec', 'pipeline']), severity: 'error', message: `pipeline input "${name}" has no default: set it under spec.pipeline.parameters` });
     }
   }
+  return out;
+}
+
+/**
+ * Pipeline roots become S3 keys at every location: no `.`/`..` segments (also percent-encoded), no
+ * empty segments, no backslashes, so a handoff can never write outside the location's root.
+ */
+function checkPipelineRoots(
+  file: string,
+  spec: SplitPipelineSpec,
+  at: (path: readonly (string | number)[]) => { line: number; col: number },
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  spec.spec.locations.forEach((loc, i) => {
+    const root = loc.objectStore.pipelineRoot;
+    const m = /^[a-z0-9]+:\/\/([^/]+)(\/.*)?$/.exec(root);
+    const path = m?.[2] ?? '';
+    let decoded = path;
+    try {
+      decoded = decodeURIComponent(path);
+    } catch {
+      /* keep the raw path */
+    }
+    const segments = decoded.split('/').slice(1);
+    const bad = !m || segments.some((s, j) => s === '.' || s === '..' || (s === '' && j < segments.length - 1)) || /[\\\0]/.test(decoded);
+    if (bad) {
+      out.push({ file, ...at(['spec', 'locations', i, 'objectStore', 'pipelineRoot']), severity: 'error',
+        message: `spec.locations[${i}].objectStore.pipelineRoot (location ${loc.name}) must be <scheme>://<bucket>/<path> without "." or ".." segments, empty segments or backslashes (also percent-encoded)` });
+    }
+  });
   return out;
 }

@@ -71,7 +71,12 @@ export async function readBundle(dir: string): Promise<HandoffBundle> {
     throw new HandoffError(`${join(dir, 'bundle.json')} is not a split-pipelines handoff bundle of version ${BUNDLE_VERSION}`);
   }
   for (const a of doc.artifacts) {
-    if (a.relativePath !== undefined) safeJoin(dir, 'objects', a.relativePath, ...a.objects.map((o) => o.path));
+    if (a.relativePath !== undefined) {
+      safeJoin(dir, 'objects', a.relativePath);
+      for (const o of a.objects) safeJoin(dir, 'objects', a.relativePath, o.path);
+      if (a.relativePath.split('/').some((x) => x === '..' || x === '.')) throw new HandoffError(`bundle artifact ${a.globalId}: path ${a.relativePath} has "." or ".." segments`);
+    }
+    checkUri(a.globalId, a.uri);
   }
   return doc;
 }
@@ -82,4 +87,18 @@ function safeJoin(root: string, ...parts: string[]): string {
   const p = resolve(base, ...parts);
   if (p !== base && !p.startsWith(base + sep)) throw new HandoffError(`bundle path ${parts.join('/')} leaves the bundle directory`);
   return p;
+}
+
+/** Artifact URIs end up in the target's ML Metadata and object keys: no traversal, however encoded. */
+function checkUri(globalId: string, uri: string): void {
+  let decoded = uri;
+  try {
+    decoded = decodeURIComponent(uri);
+  } catch {
+    /* keep it raw */
+  }
+  const path = decoded.replace(/^[a-z0-9+.-]+:\/\/[^/]*/i, '');
+  if (path.split('/').some((x) => x === '..' || x === '.') || /[\\\0]/.test(decoded)) {
+    throw new HandoffError(`bundle artifact ${globalId}: URI ${JSON.stringify(uri)} has "." or ".." segments or backslashes; refusing the bundle`);
+  }
 }

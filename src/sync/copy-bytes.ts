@@ -21,6 +21,8 @@ export interface CopyBytesResult {
   copied: number;
   skipped: number;
   bytesMoved: number;
+  /** Artifact global id → its objects as written at the target, with their SHA-256 when known. */
+  digests: Map<string, { path: string; size: number; sha256?: string }[]>;
 }
 
 /** The target URI of a carried artifact: the same path under the target's pipeline root. */
@@ -54,7 +56,12 @@ export async function copyBytes(
     }
   }
   const progress: ByteProgress = { objects: jobs.length, objectsDone: 0, bytes: jobs.reduce((n, j) => n + j.size, 0), bytesMoved: 0, bytesSkipped: 0 };
-  const result: CopyBytesResult = { objects: jobs.length, copied: 0, skipped: 0, bytesMoved: 0 };
+  const result: CopyBytesResult = { objects: jobs.length, copied: 0, skipped: 0, bytesMoved: 0, digests: new Map() };
+  const record = (job: (typeof jobs)[number], sha256: string | undefined) => {
+    const list = result.digests.get(job.artifact.globalId) ?? [];
+    list.push({ path: job.path, size: job.size, ...(sha256 ? { sha256 } : {}) });
+    result.digests.set(job.artifact.globalId, list);
+  };
   options.onProgress?.({ ...progress });
   let next = 0;
   const worker = async () => {
@@ -68,8 +75,10 @@ export async function copyBytes(
         const r = await copyObject(from.store, srcRef, target.store, dstRef);
         moved = r.bytes;
         skipped = r.skipped;
+        record(job, r.sha256);
       } else {
         const existing = await target.store.head(dstRef);
+        record(job, job.sha256);
         if (existing && existing.size === job.size && job.sha256 && existing.sha256 === job.sha256) skipped = true;
         else {
           const file = join(from.dir, 'objects', job.artifact.relativePath!, job.path);

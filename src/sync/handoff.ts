@@ -73,7 +73,7 @@ export async function importBundle(
     description: `split-pipelines handoff of ${bundle.steps.join(', ')} from ${bundle.source.location} (revision ${bundle.revision} of ${bundle.splitPipeline}). Owns their KFP cache rows here: deleting this run deletes them.`,
   });
   req.onPhase?.('metadata');
-  const imported = await importMetadata({ bundle, target: req.target, graph: req.graph, parameters: req.parameters, markerRunId: marker.run_id });
+  const imported = await importMetadata({ bundle, target: req.target, graph: req.graph, parameters: req.parameters, markerRunId: marker.run_id, digests: bytes.digests });
   req.onPhase?.('done');
   return {
     from: bundle.source.location,

@@ -16,6 +16,7 @@ import type { BundleArtifact, BundleExecution, HandoffBundle } from './bundle.js
 import { targetUri } from './copy-bytes.js';
 import { HandoffError } from './export.js';
 import { parseGlobalId } from './global-id.js';
+import { OBJECTS_PROPERTY } from '../observe/cache-lookup.js';
 
 export interface ImportTarget extends LocationReaders {
   kfpVersion: string;
@@ -39,6 +40,8 @@ export interface ImportRequest {
   markerRunId: string;
   /** How long to wait for KFP to record the marker run's context (default 30 s). */
   contextWaitMs?: number;
+  /** The objects the byte phase wrote, by artifact global id (recorded so observe can detect alteration). */
+  digests?: Map<string, { path: string; size: number; sha256?: string }[]>;
 }
 
 export async function importMetadata(req: ImportRequest): Promise<ImportResult> {
@@ -198,6 +201,8 @@ async function resolveArtifacts(req: ImportRequest, typeIds: Map<string, number>
         // The KFP UI opens an artifact with the session of the store it is in: the target's.
         if (sessionInfo) props['store_session_info'] = stringValue(sessionInfo);
         else delete props['store_session_info'];
+        const objects = req.digests?.get(a.globalId);
+        if (objects && objects.length > 0 && objects.every((o) => o.sha256)) props[OBJECTS_PROPERTY] = stringValue(JSON.stringify(objects));
         return { typeId: typeIds.get(a.type)!, externalId: a.globalId, uri: targetUri(a, target.pipelineRoot), state: a.state, customProperties: props };
       }),
     );

@@ -2,7 +2,7 @@
 // within its retry budget (not hang), exit 1 with a message that names the location and the
 // operation that failed, and a later apply, once the location is healthy, must converge as if
 // nothing had happened.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,8 +19,9 @@ describe('an apply against a location that stays broken', () => {
   let lab: Lab;
   let file: string;
   let env: NodeJS.ProcessEnv;
+  let dir: string;
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sp-broken-'));
+    dir = mkdtempSync(join(tmpdir(), 'sp-broken-'));
     lab = await startLab({ dir: join(dir, 'lab'), locations: ['a', 'b', 'c'], ports: 'ephemeral' });
     file = exampleOnLabs([lab], dir);
     env = labEnv([lab]);
@@ -28,7 +29,10 @@ describe('an apply against a location that stays broken', () => {
     const r = await applyProject(await projectOf(file), { env, pollMs: 100, through: '2' });
     expect(r.applied.every((a) => a.status === 'done')).toBe(true);
   }, 60_000);
-  afterAll(async () => lab?.close());
+  afterAll(async () => {
+    await lab?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
 
   const cases: { name: string; at: string; faults: LocationFaults; message: RegExp }[] = [
     // Where each fails first: S3 at c during the copy of the bytes; KFP at c when it is observed;

@@ -2,9 +2,11 @@
 // while: KFP behind a load balancer answering 503/429 with Retry-After or dropping connections,
 // ML Metadata answering UNAVAILABLE, S3 answering 500/SlowDown, resetting connections or cutting
 // a download short, and everything slow. Every location of the lab has the fault for the whole
-// apply; the apply must retry through it and converge, with the invariants intact. A probe on the
-// wire shows the fault was really met (a fault that never fired would prove nothing).
-import { mkdtempSync } from 'node:fs';
+// apply (unless a case says otherwise); the apply must retry through it and converge, with the
+// invariants intact and nothing submitted twice. Where a client cannot safely retry alone, the
+// apply may stop with a clear message, and applying again must resume. A probe on the wire shows
+// the fault was really met (a fault that never fired would prove nothing).
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -17,7 +19,7 @@ import { startWireProbe, type WireCounts, type WireProbe } from '../support/wire
 
 const LOCATIONS = ['a', 'b', 'c'];
 
-async function faultyLab(faults: LocationFaults, steps?: StepBehaviours): Promise<{ lab: Lab; file: string; env: NodeJS.ProcessEnv }> {
+async function faultyLab(faults: LocationFaults, steps?: StepBehaviours): Promise<{ lab: Lab; dir: string; file: string; env: NodeJS.ProcessEnv }> {
   const dir = mkdtempSync(join(tmpdir(), 'sp-faults-'));
   const lab = await startLab({
     dir: join(dir, 'lab'),
@@ -26,7 +28,7 @@ async function faultyLab(faults: LocationFaults, steps?: StepBehaviours): Promis
     faults: Object.fromEntries(LOCATIONS.map((l) => [l, faults])),
     ...(steps ? { steps: Object.fromEntries(LOCATIONS.map((l) => [l, steps])) } : {}),
   });
-  return { lab, file: exampleOnLabs([lab], dir), env: labEnv([lab]) };
+  return { lab, dir, file: exampleOnLabs([lab], dir), env: labEnv([lab]) };
 }
 
 function expectConverged(result: ApplyResult): void {
@@ -101,19 +103,23 @@ const CASES: Case[] = [
 describe('an apply under transient faults', () => {
   let probe: WireProbe;
   let lab: Lab | undefined;
+  let dir: string | undefined;
   beforeEach(() => {
     probe = startWireProbe();
   });
   afterEach(async () => {
     probe.stop();
     await lab?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
     lab = undefined;
+    dir = undefined;
   });
 
   for (const c of CASES) {
     it(`converges when ${c.name}`, async () => {
       const setup = await faultyLab(c.healthyThrough ? {} : c.faults, c.steps);
       lab = setup.lab;
+      dir = setup.dir;
       const project = await projectOf(setup.file);
       if (c.healthyThrough) {
         await applyProject(project, { env: setup.env, pollMs: 100, through: c.healthyThrough.stage });

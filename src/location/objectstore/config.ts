@@ -33,7 +33,10 @@ export interface ObjectStoreConfig {
   /** Objects up to this size are sent with one PUT; larger ones as a multipart upload.
    * Default 16 MiB. */
   multipartThresholdBytes?: number;
-  /** Multipart part size (at least 5 MiB). Default 8 MiB. */
+  /**
+   * Multipart part size (at least 5 MiB). Default 5 MiB, as rclone's: bench/transfer measured the
+   * same throughput as 8 MiB parts with a lower peak RSS (parts in flight are buffered).
+   */
   partSizeBytes?: number;
   /** Parts uploaded at once per object. Default 4. */
   partConcurrency?: number;
@@ -61,7 +64,7 @@ export interface ResolvedTransferSettings {
 export function transferSettings(config: ObjectStoreConfig): ResolvedTransferSettings {
   return {
     multipartThresholdBytes: config.multipartThresholdBytes ?? 16 * MiB,
-    partSizeBytes: Math.max(5 * MiB, config.partSizeBytes ?? 8 * MiB),
+    partSizeBytes: Math.max(5 * MiB, config.partSizeBytes ?? 5 * MiB),
     partConcurrency: Math.max(1, config.partConcurrency ?? 4),
     spoolDir: config.spoolDir,
     listPageSize: Math.min(1000, Math.max(1, config.listPageSize ?? 1000)),

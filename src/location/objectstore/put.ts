@@ -94,6 +94,8 @@ async function putMultipart(
   sha256: string,
   options: PutOptions,
 ): Promise<PutResult> {
+  // S3 allows at most 10,000 parts: large objects get larger parts rather than a failed upload.
+  const partSize = Math.max(settings.partSizeBytes, Math.ceil(length / 10_000));
   const upload = new Upload({
     client: s3,
     params: {
@@ -104,7 +106,7 @@ async function putMultipart(
       ContentType: options.contentType,
       Metadata: { ...options.metadata, [SHA256_METADATA]: sha256 },
     },
-    partSize: settings.partSizeBytes,
+    partSize,
     queueSize: settings.partConcurrency,
     leavePartsOnError: false,
   });
