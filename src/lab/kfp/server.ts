@@ -4,7 +4,7 @@
  * and the uploads are plain handlers, everything else goes through grpc-gateway.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from '../listen.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiError, GrpcCode, internal, notFound } from './api-error.js';
 import { authenticate, authorize, type MultiUserOptions } from './auth.js';
@@ -151,14 +151,7 @@ export async function startKfpServer(opts: KfpServerOptions): Promise<KfpServer>
   }
 
   const server: Server = createServer((req, res) => void handle(req, res));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const { port } = await listen(server, opts.host ?? '127.0.0.1', opts.port);
 
   // A lab restarted on existing state hands its unfinished runs to the executor again.
   for (const row of store.runs.unfinished()) {

@@ -2,7 +2,7 @@
 // with the REST paths, status codes and `Status` bodies of a real API server, optional bearer
 // token authentication, and durable storage under `dir`.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from '../listen.js';
 import { coordinationGroup, coordinationResources, coreVersions, groupList, version } from './discovery.js';
 import { asListItem, API_VERSION } from './lease-object.js';
 import { LeaseStore, type DeletePreconditions } from './lease-store.js';
@@ -150,17 +150,9 @@ export async function startKubeServer(options: StartKubeServerOptions): Promise<
       }
     })();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const urlHost = host.includes(':') ? `[${host}]` : host;
+  const { port, url } = await listen(server, host, options.port);
   return {
-    url: `http://${urlHost}:${port}`,
+    url,
     port,
     close: () =>
       new Promise<void>((resolve) => {

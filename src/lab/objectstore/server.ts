@@ -2,8 +2,8 @@
 // durable on disk under `dir`) behind node:http, with the fixes of store-fixes.ts and routes.ts
 // and optional fault injection.
 import { mkdir } from 'node:fs/promises';
+import { listen } from '../listen.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { FaultInjector, type FaultStats, type ObjectStoreFaults } from './faults.js';
 import { labRoutes } from './routes.js';
 import { createS3rver } from './s3rver-binding.js';
@@ -75,18 +75,10 @@ export async function startObjectStore(options: StartObjectStoreOptions): Promis
       if (!rejectsAwsChunked(req, res)) s3(req, res);
     }),
   );
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const urlHost = host.includes(':') ? `[${host}]` : host;
+  const { port, url } = await listen(server, host, options.port);
 
   return {
-    endpoint: `http://${urlHost}:${port}`,
+    endpoint: url,
     port,
     credentials: { ...LAB_CREDENTIALS },
     region: 'us-east-1',
