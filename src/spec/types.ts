@@ -1,7 +1,9 @@
 // The loaded `split-pipeline.yaml`, as `schemas/split-pipeline.schema.json` describes it, after the
 // schema's defaults were applied (so defaulted fields are never undefined).
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+import type { JsonValue } from '../pipeline/ir.js';
+
+export type { JsonValue };
 
 export const API_VERSION = 'splitpipelines.dev/v1alpha1';
 export const KIND = 'SplitPipeline';
