@@ -4,7 +4,7 @@
 // (`backend/src/v2/cacheutils/cache.go` GetExecutionCache; `driver/cache.go` reuseCachedOutputs).
 // Unlike KFP, we also check that the artifacts' bytes exist: KFP never does, and a cache hit on
 // missing bytes fails the first task that reads them.
-import type { KfpClient } from '../location/kfp/index.js';
+import type { KfpClient, KfpTask } from '../location/kfp/index.js';
 import { where, eq } from '../location/kfp/index.js';
 import type { Artifact, Execution, MlmdClient } from '../location/mlmd/index.js';
 import { fromStruct, plainValue } from '../location/mlmd/index.js';
@@ -34,11 +34,19 @@ export function cachePipelineName(pipelineName: string): string {
   return `pipeline/${pipelineName}`;
 }
 
-export async function lookupCache(loc: LocationReaders, pipelineName: string, fingerprint: string, checkBytes = true): Promise<CacheLookup> {
+/**
+ * The row KFP's driver would use: the newest for (fingerprint, pipeline, namespace)
+ * (`cacheutils/cache.go` GetExecutionCache: `SortBy: "created_at desc", PageSize: 1`). Without a
+ * namespace, rows of any namespace match (single-user installations have one).
+ */
+export async function newestCacheRow(kfp: KfpClient, pipelineName: string, fingerprint: string, namespace?: string): Promise<KfpTask | undefined> {
   const preds = [eq('fingerprint', fingerprint), eq('pipelineName', cachePipelineName(pipelineName))];
-  if (loc.namespace) preds.push(eq('namespace', loc.namespace));
-  const page = await loc.kfp.listTasks({ filter: where(...preds), sortBy: 'created_at desc', pageSize: 1 });
-  const row = page.items[0];
+  if (namespace !== undefined) preds.push(eq('namespace', namespace));
+  return (await kfp.listTasks({ filter: where(...preds), sortBy: 'created_at desc', pageSize: 1 })).items[0];
+}
+
+export async function lookupCache(loc: LocationReaders, pipelineName: string, fingerprint: string, checkBytes = true): Promise<CacheLookup> {
+  const row = await newestCacheRow(loc.kfp, pipelineName, fingerprint, loc.namespace || undefined);
   const short = fingerprint.slice(0, 12);
   if (!row || !row.mlmdExecutionID) return { hit: false, fingerprint, reason: `no cache row for fingerprint ${short}` };
   const executionId = Number(row.mlmdExecutionID);

@@ -4,13 +4,12 @@
 // new run. The newest row wins KFP's lookup (`created_at desc`), so the stale row stops mattering.
 import type { MlmdClient, Execution } from '../location/mlmd/index.js';
 import { collectPages, fromStruct } from '../location/mlmd/index.js';
-import { cachePipelineName, toRef, type LocationReaders } from '../observe/cache-lookup.js';
+import { cachePipelineName, newestCacheRow, toRef, type LocationReaders } from '../observe/cache-lookup.js';
 import { walkCache } from '../observe/cache-walk.js';
 import type { ArtifactRef } from '../pipeline/driver/types.js';
 import type { PipelineGraph } from '../pipeline/graph.js';
 import type { JsonValue } from '../pipeline/ir.js';
 import { HandoffError } from './export.js';
-import { eq, where } from '../location/kfp/index.js';
 
 export async function writeFreshCacheRows(
   loc: LocationReaders & { kfpVersion: string },
@@ -52,13 +51,12 @@ export async function writeFreshCacheRows(
   const namespace = loc.namespace ?? (await runNamespace(loc.mlmd, runId)) ?? '';
   for (const r of rows) {
     // Newest row wins, at one-second resolution: the row must be strictly newer than the stale one.
-    const preds = [eq('fingerprint', r.fp), eq('pipelineName', cachePipelineName(graph.name)), eq('namespace', namespace)];
-    const newest = (await loc.kfp.listTasks({ filter: where(...preds), sortBy: 'created_at desc', pageSize: 1 })).items[0];
+    const newest = await newestCacheRow(loc.kfp, graph.name, r.fp, namespace);
     if (newest?.mlmdExecutionID === String(r.executionId)) continue;
     const staleMs = newest?.created_at ? Date.parse(newest.created_at) : 0;
     const createdAt = new Date(Math.max(Date.now(), staleMs + 1000));
     await loc.kfp.createTask({ pipelineName: cachePipelineName(graph.name), runId, mlmdExecutionID: String(r.executionId), fingerprint: r.fp, createdAt, finishedAt: createdAt, namespace });
-    const check = (await loc.kfp.listTasks({ filter: where(...preds), sortBy: 'created_at desc', pageSize: 1 })).items[0];
+    const check = await newestCacheRow(loc.kfp, graph.name, r.fp, namespace);
     if (check?.mlmdExecutionID !== String(r.executionId)) {
       throw new HandoffError(`the fresh cache row for fingerprint ${r.fp.slice(0, 12)} at ${loc.name} is not the newest: KFP would still use execution ${check?.mlmdExecutionID} (created ${check?.created_at})`);
     }

@@ -5,12 +5,11 @@
 // and running the handoff again completes it. Nothing at the target is deleted or overwritten.
 import type { Artifact, Context, Event, Execution, MlmdClient, Properties } from '../location/mlmd/index.js';
 import { MlmdError, stringValue } from '../location/mlmd/index.js';
-import { cachePipelineName, type LocationReaders } from '../observe/cache-lookup.js';
+import { cachePipelineName, newestCacheRow, type LocationReaders } from '../observe/cache-lookup.js';
 import { walkCache } from '../observe/cache-walk.js';
 import { taskRecordKey, type ArtifactRef } from '../pipeline/driver/index.js';
 import type { PipelineGraph } from '../pipeline/graph.js';
 import type { JsonValue } from '../pipeline/ir.js';
-import { eq, where } from '../location/kfp/index.js';
 import { fromStruct } from '../location/mlmd/index.js';
 import type { BundleArtifact, BundleExecution, HandoffBundle } from './bundle.js';
 import { targetUri } from './copy-bytes.js';
@@ -159,8 +158,7 @@ export async function importMetadata(req: ImportRequest): Promise<ImportResult> 
     const key = taskRecordKey(be.path, be.iteration);
     if (!fp) continue; // importer or not cacheable: nothing for KFP to look up
     result.executions.push({ globalId: be.globalId, key, executionId, fingerprint: fp });
-    const preds = [eq('fingerprint', fp), eq('pipelineName', cachePipelineName(bundle.pipelineName)), eq('namespace', cacheNamespace)];
-    const newest = (await target.kfp.listTasks({ filter: where(...preds), sortBy: 'created_at desc', pageSize: 1 })).items[0];
+    const newest = await newestCacheRow(target.kfp, bundle.pipelineName, fp, cacheNamespace);
     if (newest?.mlmdExecutionID === String(executionId)) continue;
     const now = new Date();
     await target.kfp.createTask({

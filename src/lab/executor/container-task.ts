@@ -7,7 +7,8 @@ import type { ExecutableCall, TaskOutputs, VisitResult } from '../../pipeline/dr
 import { publishesLogs } from '../../pipeline/fingerprint/index.js';
 import { toArtifactRef } from './artifact-refs.js';
 import { EXECUTOR_LOGS } from './behaviour.js';
-import { lookupCache, reuseCachedOutputs } from './cache.js';
+import { lookupCache, reuseCachedOutputs, type CacheDecision } from './cache.js';
+import type { JsonObject } from '../../pipeline/ir.js';
 import type { RunEnv } from './context.js';
 import { CONTAINER_EXECUTION } from './kfp-metadata.js';
 import { launch } from './launcher.js';
@@ -18,11 +19,13 @@ export function inputArtifactIds<D>(call: ExecutableCall<D>): Record<string, num
   return Object.fromEntries(Object.entries(call.inputs.artifacts).map(([name, refs]) => [name, refs.map((r) => Number(r.id))]));
 }
 
-export async function runContainerTask(env: RunEnv, call: ExecutableCall<Frame>, key: string): Promise<VisitResult> {
-  const input = call.cacheKeyInput!;
-  const cache = lookupCache(env, call.cachingEnabled, input);
-  const outputs = provisionOutputs(env.runRoot, call.node, publishesLogs(input), env.loc.kfpVersion);
-  const exec = await env.md.createExecution(env.pipeline, {
+/**
+ * The ContainerExecution the driver creates for a container or platform-op task, before the pod's
+ * details are known (`driver/container.go`, `driver/k8s.go`): both contexts, INPUT events, the cache
+ * decision, the resolved input parameters.
+ */
+export function createContainerExecution(env: RunEnv, call: ExecutableCall<Frame>, cache: CacheDecision, inputs: JsonObject) {
+  return env.md.createExecution(env.pipeline, {
     type: CONTAINER_EXECUTION,
     displayName: call.node.displayName,
     taskName: call.node.key,
@@ -31,9 +34,16 @@ export async function runContainerTask(env: RunEnv, call: ExecutableCall<Frame>,
     pod: { podName: '', podUid: '', namespace: '', image: '' },
     ...(cache.cachedExecutionId ? { cachedExecutionId: cache.cachedExecutionId } : {}),
     ...(cache.fingerprint ? { fingerprint: cache.fingerprint } : {}),
-    inputs: call.inputs.parameters,
+    inputs,
     inputArtifactIds: inputArtifactIds(call),
   });
+}
+
+export async function runContainerTask(env: RunEnv, call: ExecutableCall<Frame>, key: string): Promise<VisitResult> {
+  const input = call.cacheKeyInput!;
+  const cache = lookupCache(env, call.cachingEnabled, input);
+  const outputs = provisionOutputs(env.runRoot, call.node, publishesLogs(input), env.loc.kfpVersion);
+  const exec = await createContainerExecution(env, call, cache, call.inputs.parameters);
   env.details.setExecution(key, exec.id);
   if (cache.cachedExecutionId) {
     try {

@@ -6,8 +6,8 @@ import type { ExecutableCall, VisitResult } from '../../pipeline/driver/index.js
 import type { JsonObject } from '../../pipeline/ir.js';
 import { lookupCache, reuseCachedOutputs, writeCacheRow } from './cache.js';
 import type { RunEnv } from './context.js';
-import { inputArtifactIds } from './container-task.js';
-import { CONTAINER_EXECUTION, type ExecHandle } from './kfp-metadata.js';
+import { createContainerExecution } from './container-task.js';
+import type { ExecHandle } from './kfp-metadata.js';
 import { podNameFor } from './launcher.js';
 import type { Frame } from './visitor.js';
 
@@ -35,17 +35,7 @@ export async function runPlatformOpTask(env: RunEnv, call: ExecutableCall<Frame>
   }
   const cache = lookupCache(env, call.cachingEnabled, keyInput);
   const startedSec = Math.floor(Date.now() / 1000);
-  const exec = await env.md.createExecution(env.pipeline, {
-    type: CONTAINER_EXECUTION,
-    displayName: call.node.displayName,
-    taskName: call.node.key,
-    parentDagId: call.parentDag.exec.id,
-    pod: { podName: '', podUid: '', namespace: '', image: '' },
-    ...(cache.cachedExecutionId ? { cachedExecutionId: cache.cachedExecutionId } : {}),
-    ...(cache.fingerprint ? { fingerprint: cache.fingerprint } : {}),
-    inputs: parameters,
-    inputArtifactIds: inputArtifactIds(call),
-  });
+  const exec = await createContainerExecution(env, call, cache, parameters);
   env.details.setExecution(key, exec.id);
   if (cache.cachedExecutionId) {
     try {
