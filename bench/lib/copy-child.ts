@@ -7,9 +7,12 @@ import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import type { Artifact, Properties } from '../../src/location/mlmd/index.js';
 import { ObjectStore, type ObjectStoreConfig } from '../../src/location/objectstore/index.js';
+import { OBJECTS_PROPERTY, type RecordedObject } from '../../src/observe/cache-lookup.js';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleArtifact, type HandoffBundle } from '../../src/sync/bundle.js';
 import { copyBytes } from '../../src/sync/copy-bytes.js';
+import { objectsOf } from '../../src/sync/export-objects.js';
 
 export interface Endpoint {
   name: string;
@@ -27,6 +30,8 @@ export interface CopyJob {
   fromPrefix: string;
   toPrefix: string;
   keys: { key: string; size: number }[];
+  /** What a previous handoff recorded of these objects (by key), as ML Metadata would hold it. */
+  digests?: Record<string, RecordedObject[]>;
 }
 
 export interface CopyFigures {
@@ -35,6 +40,11 @@ export interface CopyFigures {
   objectsCopied: number;
   objectsSkipped: number;
   maxRssMiB: number;
+  /** CPU seconds (user + system) the copy's process spent: on a machine whose stores run on the
+   * same cores, the client's CPU is taken from the servers. */
+  cpuSeconds: number;
+  /** `ours`: what the handoff would record of each object written, by destination key. */
+  digests?: Record<string, RecordedObject[]>;
 }
 
 const MiB = 1024 * 1024;
@@ -50,8 +60,18 @@ function tuning(): Partial<ObjectStoreConfig> {
 
 export const storeOf = (e: Endpoint): ObjectStore => new ObjectStore({ ...tuning(), location: e.name, endpoint: e.endpoint, region: e.region, credentials: e.credentials });
 
-/** A handoff bundle carrying `keys`, one artifact each, as exportHandoff describes objects KFP wrote. */
-export function bundleOf(job: CopyJob): HandoffBundle {
+/**
+ * A handoff bundle carrying `keys`, one artifact each, with the objects exactly as exportHandoff
+ * describes them (objectsOf: one listing of the source; the SHA-256 from the record a previous
+ * handoff left in ML Metadata, `digests`, while the object is unchanged). Timed with the copy.
+ */
+export async function bundleOf(job: CopyJob, source: ObjectStore): Promise<HandoffBundle> {
+  const mlmdArtifacts = job.keys.map((k, i): Artifact => {
+    const recorded = job.digests?.[k.key];
+    const customProperties: Properties = recorded ? { [OBJECTS_PROPERTY]: { stringValue: JSON.stringify(recorded) } } : {};
+    return { id: i + 1, uri: `minio://${job.bucket}/${k.key}`, customProperties };
+  });
+  const objects = await objectsOf(source, job.source.name, mlmdArtifacts);
   const artifacts: BundleArtifact[] = job.keys.map((k, i) => ({
     globalId: `split-pipelines/v1/${job.source.name}/artifact/${i + 1}`,
     type: 'system.Dataset',
@@ -59,7 +79,7 @@ export function bundleOf(job: CopyJob): HandoffBundle {
     relativePath: k.key.slice(job.fromPrefix.length + 1),
     state: 'LIVE',
     customProperties: {},
-    objects: [{ path: '', size: k.size }],
+    objects: objects.get(i + 1)!,
   }));
   return {
     format: BUNDLE_FORMAT,
@@ -113,19 +133,26 @@ async function main(): Promise<void> {
   const source = storeOf(job.source);
   const target = storeOf(job.target);
   const start = process.hrtime.bigint();
-  let moved: Omit<CopyFigures, 'seconds' | 'maxRssMiB'>;
+  const cpuStart = process.cpuUsage();
+  let moved: Omit<CopyFigures, 'seconds' | 'maxRssMiB' | 'cpuSeconds'>;
   if (job.mode === 'ours') {
     // BENCH_COPY_CONCURRENCY explores other concurrencies; apply uses copyBytes' default.
     const concurrency = Number(process.env['BENCH_COPY_CONCURRENCY']) || undefined;
-    const r = await copyBytes(bundleOf(job), { kind: 'store', store: source }, { store: target, pipelineRoot: `minio://${job.bucket}/${job.toPrefix}` }, concurrency ? { concurrency } : {});
-    moved = { bytesMoved: r.bytesMoved, objectsCopied: r.copied, objectsSkipped: r.skipped };
+    const r = await copyBytes(await bundleOf(job, source), { kind: 'store', store: source }, { store: target, pipelineRoot: `minio://${job.bucket}/${job.toPrefix}` }, concurrency ? { concurrency } : {});
+    const digests: Record<string, RecordedObject[]> = {};
+    job.keys.forEach((k, i) => {
+      const d = r.digests.get(`split-pipelines/v1/${job.source.name}/artifact/${i + 1}`);
+      if (d) digests[`${job.toPrefix}/${k.key.slice(job.fromPrefix.length + 1)}`] = d;
+    });
+    moved = { bytesMoved: r.bytesMoved, objectsCopied: r.copied, objectsSkipped: r.skipped, digests };
   } else {
     moved = { bytesMoved: await rawCopy(job, source, target), objectsCopied: job.keys.length, objectsSkipped: 0 };
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   source.close();
   target.close();
-  const figures: CopyFigures = { ...moved, seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024 };
+  const cpu = process.cpuUsage(cpuStart);
+  const figures: CopyFigures = { ...moved, seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
   process.stdout.write(`${JSON.stringify(figures)}\n`);
 }
 

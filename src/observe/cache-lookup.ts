@@ -8,7 +8,7 @@ import type { KfpClient, KfpTask } from '../location/kfp/index.js';
 import { where, eq } from '../location/kfp/index.js';
 import type { Artifact, Execution, MlmdClient } from '../location/mlmd/index.js';
 import { fromStruct, plainValue } from '../location/mlmd/index.js';
-import type { ObjectStore } from '../location/objectstore/index.js';
+import { sameEtag, type ObjectStore } from '../location/objectstore/index.js';
 import type { ArtifactRef, TaskOutputs } from '../pipeline/driver/types.js';
 import type { JsonObject, JsonValue } from '../pipeline/ir.js';
 
@@ -100,10 +100,22 @@ export const OBJECTS_PROPERTY = 'split_pipelines_objects';
 export interface RecordedObject {
   path: string;
   size: number;
+  /** Hex SHA-256 of the bytes written (also in the object's metadata when known before writing). */
   sha256?: string;
+  /** The object's ETag as written: what tells a replaced object when its metadata has no sha256. */
+  etag?: string;
 }
 
-function recordedObjects(a: Artifact): RecordedObject[] | undefined {
+/** Whether the object is still the one recorded: same size, and same sha256 or else same ETag. */
+export function matchesRecord(head: { size: number; sha256: string | undefined; etag: string | undefined }, o: RecordedObject): boolean {
+  if (head.size !== o.size) return false;
+  if (head.sha256 !== undefined && o.sha256 !== undefined) return head.sha256 === o.sha256;
+  if (o.etag !== undefined) return sameEtag(head.etag, o.etag);
+  // Recorded with a digest the object does not carry: it was replaced by a plain PUT.
+  return o.sha256 === undefined;
+}
+
+export function recordedObjects(a: Artifact): RecordedObject[] | undefined {
   const raw = a.customProperties?.[OBJECTS_PROPERTY]?.stringValue;
   if (!raw) return undefined;
   try {
@@ -132,8 +144,8 @@ export async function bytesPresent(store: ObjectStore, uri: string, recorded?: R
       const key = o.path === '' ? ref.key : `${ref.key.replace(/\/+$/, '')}/${o.path}`;
       const head = await store.head({ bucket: ref.bucket, key });
       if (!head) return { ok: false, reason: `artifact bytes missing (${key})` };
-      if (head.size !== o.size || (o.sha256 && head.sha256 !== o.sha256)) {
-        return { ok: false, reason: `artifact bytes altered (${key} is not what the handoff copied: size ${head.size}, sha256 ${head.sha256 ?? 'unknown'})` };
+      if (!matchesRecord(head, o)) {
+        return { ok: false, reason: `artifact bytes altered (${key} is not what the handoff copied: size ${head.size}, sha256 ${head.sha256 ?? 'unknown'}, ETag ${head.etag ?? 'none'})` };
       }
     }
     return { ok: true };

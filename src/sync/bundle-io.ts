@@ -24,7 +24,7 @@ export async function writeBundle(dir: string, bundle: HandoffBundle, source: Ob
         const ref = o.path === '' ? base : { bucket: base.bucket, key: `${base.key.replace(/\/+$/, '')}/${o.path}` };
         const file = safeJoin(dir, 'objects', a.relativePath, o.path);
         await mkdir(dirname(file), { recursive: true });
-        const download = await source.get(ref, { verify: true });
+        const download = await source.get(ref, o.sha256 ? { verify: true, sha256: o.sha256 } : { verify: true });
         const hash = createHash('sha256');
         let size = 0;
         const tmp = `${file}.partial`;

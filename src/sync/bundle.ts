@@ -12,6 +12,8 @@ export interface BundleObject {
   size: number;
   /** Hex SHA-256 of the bytes, when known (bundles with bytes always know it). */
   sha256?: string;
+  /** The object's ETag at the source when exported: what a copy compares to skip what it made. */
+  etag?: string;
 }
 
 export interface BundleArtifact {

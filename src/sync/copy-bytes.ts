@@ -4,9 +4,11 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { copyObject, type ObjectRef, type ObjectStore } from '../location/objectstore/index.js';
-import type { BundleArtifact, HandoffBundle } from './bundle.js';
+import { copyObject, listCovering, type KnownObject, type ObjectRef, type ObjectStore } from '../location/objectstore/index.js';
+import type { RecordedObject } from '../observe/cache-lookup.js';
+import type { BundleArtifact, BundleObject, HandoffBundle } from './bundle.js';
 import { HandoffError } from './export.js';
+import { forEachConcurrently } from './parallel.js';
 
 export interface ByteProgress {
   objects: number;
@@ -21,8 +23,8 @@ export interface CopyBytesResult {
   copied: number;
   skipped: number;
   bytesMoved: number;
-  /** Artifact global id → its objects as written at the target, with their SHA-256 when known. */
-  digests: Map<string, { path: string; size: number; sha256?: string }[]>;
+  /** Artifact global id → its objects as written at the target: size, SHA-256 and ETag. */
+  digests: Map<string, RecordedObject[]>;
 }
 
 /** The target URI of a carried artifact: the same path under the target's pipeline root. */
@@ -39,6 +41,12 @@ function objectRef(store: ObjectStore, uri: string, path: string): ObjectRef {
 
 export type ByteSource = { kind: 'store'; store: ObjectStore } | { kind: 'bundle'; dir: string };
 
+interface CopyJob {
+  artifact: BundleArtifact;
+  object: BundleObject;
+  dstRef: ObjectRef;
+}
+
 export async function copyBytes(
   bundle: HandoffBundle,
   from: ByteSource,
@@ -46,60 +54,56 @@ export async function copyBytes(
   options: { concurrency?: number; onProgress?: (p: ByteProgress) => void } = {},
 ): Promise<CopyBytesResult> {
   const carried = new Set(bundle.executions.flatMap((e) => e.outputs.map((o) => o.artifact)));
-  const jobs: { artifact: BundleArtifact; path: string; size: number; sha256?: string }[] = [];
+  const jobs: CopyJob[] = [];
   for (const a of bundle.artifacts) {
     if (!carried.has(a.globalId) || a.relativePath === undefined) continue;
-    for (const o of a.objects) {
-      const job: (typeof jobs)[number] = { artifact: a, path: o.path, size: o.size };
-      if (o.sha256) job.sha256 = o.sha256;
-      jobs.push(job);
-    }
+    const uri = targetUri(a, target.pipelineRoot);
+    for (const o of a.objects) jobs.push({ artifact: a, object: o, dstRef: objectRef(target.store, uri, o.path) });
   }
-  const progress: ByteProgress = { objects: jobs.length, objectsDone: 0, bytes: jobs.reduce((n, j) => n + j.size, 0), bytesMoved: 0, bytesSkipped: 0 };
+  const progress: ByteProgress = { objects: jobs.length, objectsDone: 0, bytes: jobs.reduce((n, j) => n + j.object.size, 0), bytesMoved: 0, bytesSkipped: 0 };
   const result: CopyBytesResult = { objects: jobs.length, copied: 0, skipped: 0, bytesMoved: 0, digests: new Map() };
-  const record = (job: (typeof jobs)[number], sha256: string | undefined) => {
+  const record = (job: CopyJob, written: { sha256?: string | undefined; etag?: string | undefined }) => {
     const list = result.digests.get(job.artifact.globalId) ?? [];
-    list.push({ path: job.path, size: job.size, ...(sha256 ? { sha256 } : {}) });
+    list.push({ path: job.object.path, size: job.object.size, ...(written.sha256 ? { sha256: written.sha256 } : {}), ...(written.etag ? { etag: written.etag } : {}) });
     result.digests.set(job.artifact.globalId, list);
   };
   options.onProgress?.({ ...progress });
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) {
-      const job = jobs[next++]!;
-      const dstRef = objectRef(target.store, targetUri(job.artifact, target.pipelineRoot), job.path);
-      let moved = 0;
-      let skipped = false;
-      if (from.kind === 'store') {
-        const srcRef = objectRef(from.store, job.artifact.uri, job.path);
-        const r = await copyObject(from.store, srcRef, target.store, dstRef);
-        moved = r.bytes;
-        skipped = r.skipped;
-        record(job, r.sha256);
-      } else {
-        const existing = await target.store.head(dstRef);
-        record(job, job.sha256);
-        if (existing && existing.size === job.size && job.sha256 && existing.sha256 === job.sha256) skipped = true;
-        else {
-          const file = join(from.dir, 'objects', job.artifact.relativePath!, job.path);
-          const st = await stat(file).catch(() => undefined);
-          if (!st) throw new HandoffError(`the bundle has no bytes for ${job.artifact.uri}${job.path ? `/${job.path}` : ''} (expected ${file})`);
-          await target.store.put(dstRef, createReadStream(file), { contentLength: st.size, ...(job.sha256 ? { sha256: job.sha256 } : {}) });
-          moved = st.size;
-        }
-      }
-      if (skipped) {
-        result.skipped++;
-        progress.bytesSkipped += job.size;
-      } else {
-        result.copied++;
-        result.bytesMoved += moved;
-        progress.bytesMoved += moved;
-      }
-      progress.objectsDone++;
-      options.onProgress?.({ ...progress });
+  // What the target already holds, in one listing rather than a HEAD per object (most keys of a
+  // first handoff are free); keys it shows taken are HEADed for their metadata.
+  const listing = jobs.length > 1 ? await listCovering(target.store, jobs.map((j) => j.dstRef)) : undefined;
+  const targetAbsent = (job: CopyJob) => listing !== undefined && listing.at(job.dstRef) === undefined;
+  const copyOne = async (job: CopyJob): Promise<{ moved: number; skipped: boolean }> => {
+    const o = job.object;
+    if (from.kind === 'store') {
+      const known: KnownObject = { size: o.size, ...(o.sha256 ? { sha256: o.sha256 } : {}), ...(o.etag ? { etag: o.etag } : {}) };
+      const r = await copyObject(from.store, objectRef(from.store, job.artifact.uri, o.path), target.store, job.dstRef, { source: known, targetAbsent: targetAbsent(job) });
+      record(job, r);
+      return { moved: r.bytes, skipped: r.skipped };
     }
+    const existing = targetAbsent(job) ? undefined : await target.store.head(job.dstRef);
+    if (existing && existing.size === o.size && o.sha256 && existing.sha256 === o.sha256) {
+      record(job, existing);
+      return { moved: 0, skipped: true };
+    }
+    const file = join(from.dir, 'objects', job.artifact.relativePath!, o.path);
+    const st = await stat(file).catch(() => undefined);
+    if (!st) throw new HandoffError(`the bundle has no bytes for ${job.artifact.uri}${o.path ? `/${o.path}` : ''} (expected ${file})`);
+    const written = await target.store.put(job.dstRef, createReadStream(file), { contentLength: st.size, ...(o.sha256 ? { sha256: o.sha256 } : {}) });
+    record(job, written);
+    return { moved: written.size, skipped: false };
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 4, jobs.length)) }, worker));
+  await forEachConcurrently(jobs, options.concurrency ?? 4, async (job) => {
+    const { moved, skipped } = await copyOne(job);
+    if (skipped) {
+      result.skipped++;
+      progress.bytesSkipped += job.object.size;
+    } else {
+      result.copied++;
+      result.bytesMoved += moved;
+      progress.bytesMoved += moved;
+    }
+    progress.objectsDone++;
+    options.onProgress?.({ ...progress });
+  });
   return result;
 }

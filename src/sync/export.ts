@@ -8,6 +8,7 @@ import { walkCache } from '../observe/cache-walk.js';
 import type { PipelineGraph } from '../pipeline/graph.js';
 import type { JsonValue } from '../pipeline/ir.js';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleArtifact, type BundleExecution, type HandoffBundle } from './bundle.js';
+import { objectsOf } from './export-objects.js';
 import { globalIdOf } from './global-id.js';
 
 export class HandoffError extends Error {
@@ -82,6 +83,7 @@ export async function exportHandoff(req: ExportRequest): Promise<HandoffBundle> 
   }
   const root = source.pipelineRoot.replace(/\/+$/, '');
   const bundleArtifacts: BundleArtifact[] = [];
+  const objects = await objectsOf(source.store, source.name, [...artifacts].filter(([id, a]) => carried.has(id) && (a.uri ?? '').startsWith(`${root}/`) && !importerIds.has(id)).map(([, a]) => a));
   for (const [id, a] of artifacts) {
     const uri = a.uri ?? '';
     const ba: BundleArtifact = {
@@ -93,7 +95,7 @@ export async function exportHandoff(req: ExportRequest): Promise<HandoffBundle> 
       objects: [],
     };
     if (!importerIds.has(id) && uri.startsWith(`${root}/`)) ba.relativePath = uri.slice(root.length + 1);
-    if (carried.has(id) && ba.relativePath !== undefined) ba.objects = await listObjects(source, uri);
+    if (carried.has(id) && ba.relativePath !== undefined) ba.objects = objects.get(id) ?? [];
     bundleArtifacts.push(ba);
   }
   bundleArtifacts.sort((x, y) => x.globalId.localeCompare(y.globalId));
@@ -116,18 +118,3 @@ export async function exportHandoff(req: ExportRequest): Promise<HandoffBundle> 
   };
 }
 
-/** An artifact is one object at its key, or a "directory" of objects under `<key>/`. */
-async function listObjects(source: LocationReaders, uri: string): Promise<{ path: string; size: number; sha256?: string }[]> {
-  const ref = source.store.resolve(uri);
-  const head = await source.store.head(ref);
-  if (head) {
-    const o: { path: string; size: number; sha256?: string } = { path: '', size: head.size };
-    if (head.sha256) o.sha256 = head.sha256;
-    return [o];
-  }
-  const prefix = `${ref.key.replace(/\/+$/, '')}/`;
-  const out: { path: string; size: number }[] = [];
-  for await (const o of source.store.list(ref.bucket, prefix)) out.push({ path: o.key.slice(prefix.length), size: o.size });
-  if (out.length === 0) throw new HandoffError(`the bytes of ${uri} are missing at ${source.name}`);
-  return out;
-}

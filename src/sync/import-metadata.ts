@@ -15,7 +15,7 @@ import type { BundleArtifact, BundleExecution, HandoffBundle } from './bundle.js
 import { targetUri } from './copy-bytes.js';
 import { HandoffError } from './export.js';
 import { parseGlobalId } from './global-id.js';
-import { OBJECTS_PROPERTY } from '../observe/cache-lookup.js';
+import { OBJECTS_PROPERTY, type RecordedObject } from '../observe/cache-lookup.js';
 
 export interface ImportTarget extends LocationReaders {
   kfpVersion: string;
@@ -40,7 +40,7 @@ export interface ImportRequest {
   /** How long to wait for KFP to record the marker run's context (default 30 s). */
   contextWaitMs?: number;
   /** The objects the byte phase wrote, by artifact global id (recorded so observe can detect alteration). */
-  digests?: Map<string, { path: string; size: number; sha256?: string }[]>;
+  digests?: Map<string, RecordedObject[]>;
 }
 
 export async function importMetadata(req: ImportRequest): Promise<ImportResult> {
@@ -191,7 +191,8 @@ async function resolveArtifacts(req: ImportRequest, typeIds: Map<string, number>
   if (missingConsumed.length > 0) {
     throw new HandoffError(`${target.name} lacks artifacts the handed-off steps consumed (${missingConsumed.join(', ')}): hand off the steps that produced them first`);
   }
-  const create: BundleArtifact[] = bundle.artifacts.filter((a) => !ids.has(a.globalId) && !bundle.consumedOnly.includes(a.globalId));
+  const consumedOnly = new Set(bundle.consumedOnly);
+  const create: BundleArtifact[] = bundle.artifacts.filter((a) => !ids.has(a.globalId) && !consumedOnly.has(a.globalId));
   if (create.length > 0) {
     const created = await target.mlmd.putArtifacts(
       create.map((a): Artifact => {
@@ -199,8 +200,10 @@ async function resolveArtifacts(req: ImportRequest, typeIds: Map<string, number>
         // The KFP UI opens an artifact with the session of the store it is in: the target's.
         if (sessionInfo) props['store_session_info'] = stringValue(sessionInfo);
         else delete props['store_session_info'];
+        // What this handoff wrote here (the source's own record, if any, describes its objects).
+        delete props[OBJECTS_PROPERTY];
         const objects = req.digests?.get(a.globalId);
-        if (objects && objects.length > 0 && objects.every((o) => o.sha256)) props[OBJECTS_PROPERTY] = stringValue(JSON.stringify(objects));
+        if (objects && objects.length > 0 && objects.every((o) => o.sha256 || o.etag)) props[OBJECTS_PROPERTY] = stringValue(JSON.stringify(objects));
         return { typeId: typeIds.get(a.type)!, externalId: a.globalId, uri: targetUri(a, target.pipelineRoot), state: a.state, customProperties: props };
       }),
     );

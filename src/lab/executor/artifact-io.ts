@@ -1,6 +1,8 @@
 // The launcher's object-store side: downloading input artifacts (`downloadArtifacts`) and
 // uploading outputs (`uploadOutputArtifacts`) in `backend/src/v2/component/launcher_v2.go`, with
 // the lab's integrity check of downloaded bytes (artifact-bytes.ts).
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
 import { NotEmulatedError, type ArtifactRef } from '../../pipeline/driver/index.js';
 import { ObjectStoreError, parseArtifactUri, type ArtifactLocation } from '../../location/objectstore/index.js';
 import { checkArtifactBytes, labArtifactBuffer, labArtifactStream, type LabArtifactPlan } from './artifact-bytes.js';
@@ -61,9 +63,15 @@ export async function uploadOutput(env: RunEnv, outputName: string, uri: string,
     throw new LauncherError(`failed to upload output artifact "${outputName}": ${describe(err)}`);
   }
   try {
-    const ref = { bucket: location.bucket, key: location.key };
-    if (plan.size <= IN_MEMORY_LIMIT) await env.loc.objects.put(ref, labArtifactBuffer(plan));
-    else await env.loc.objects.put(ref, labArtifactStream(plan), { contentLength: plan.size });
+    // As KFP's launcher writes (Go CDK blob writer): the bytes only, no user metadata, so no
+    // sha256 of ours either; a multipart upload for large objects.
+    const s3 = env.loc.objects.s3;
+    if (plan.size <= IN_MEMORY_LIMIT) {
+      await s3.send(new PutObjectCommand({ Bucket: location.bucket, Key: location.key, Body: labArtifactBuffer(plan) }));
+    } else {
+      const params = { Bucket: location.bucket, Key: location.key, Body: labArtifactStream(plan), ContentLength: plan.size };
+      await new Upload({ client: s3, params, partSize: 5 * 1024 * 1024, queueSize: 4, leavePartsOnError: false }).done();
+    }
   } catch (err) {
     throw new LauncherError(`failed to upload output artifact "${outputName}" to remote storage URI "${uri}": ${describe(err)}`);
   }

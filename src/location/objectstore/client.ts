@@ -45,6 +45,9 @@ export interface ObjectDownload {
 export interface GetOptions {
   /** Check the bytes against the recorded sha256 (and the size) as they stream. */
   verify?: boolean;
+  /** With `verify`: the SHA-256 the bytes must have when known elsewhere (a handoff's record),
+   * checked instead of the object's metadata. */
+  sha256?: string;
 }
 
 export interface ListOptions {
@@ -140,7 +143,8 @@ export class ObjectStore {
       sha256: isSha256Hex(sha) ? sha : undefined,
     };
     if (!options.verify) return { info, body: out.Body };
-    const digesting = new DigestingStream({ sha256: info.sha256, length: info.size }, (e) => this.fail(e, 'get', ref));
+    const sha256 = options.sha256 ?? info.sha256;
+    const digesting = new DigestingStream(sha256 ? { sha256, length: info.size } : { length: info.size }, (e) => this.fail(e, 'get', ref));
     const body = pipeline(out.Body, digesting, () => undefined) as Readable;
     return { info, body };
   }

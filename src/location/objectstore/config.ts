@@ -40,8 +40,6 @@ export interface ObjectStoreConfig {
   partSizeBytes?: number;
   /** Parts uploaded at once per object. Default 4. */
   partConcurrency?: number;
-  /** Where a large stream of unknown SHA-256 is staged before upload. Default: the OS temp dir. */
-  spoolDir?: string;
   /** Listing page size (ListObjectsV2 MaxKeys, at most 1000). Default 1000. */
   listPageSize?: number;
   connectionTimeoutMs?: number;
@@ -57,7 +55,6 @@ export interface ResolvedTransferSettings {
   multipartThresholdBytes: number;
   partSizeBytes: number;
   partConcurrency: number;
-  spoolDir: string | undefined;
   listPageSize: number;
 }
 
@@ -66,7 +63,6 @@ export function transferSettings(config: ObjectStoreConfig): ResolvedTransferSet
     multipartThresholdBytes: config.multipartThresholdBytes ?? 16 * MiB,
     partSizeBytes: Math.max(5 * MiB, config.partSizeBytes ?? 5 * MiB),
     partConcurrency: Math.max(1, config.partConcurrency ?? 4),
-    spoolDir: config.spoolDir,
     listPageSize: Math.min(1000, Math.max(1, config.listPageSize ?? 1000)),
   };
 }

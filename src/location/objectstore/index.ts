@@ -8,9 +8,10 @@ export {
   type ListOptions,
 } from './client.js';
 export { type ObjectStoreConfig, type ObjectStoreCredentials } from './config.js';
-export { copyObject, SOURCE_ETAG_METADATA, type CopyOptions, type CopyResult } from './copy.js';
+export { copyObject, SOURCE_ETAG_METADATA, type CopyOptions, type CopyResult, type KnownObject } from './copy.js';
+export { listCovering, type Listing } from './listing.js';
 export { ObjectStoreError, IntegrityError, type ObjectStoreOperation } from './errors.js';
-export { SHA256_METADATA, sha256Hex } from './integrity.js';
+export { SHA256_METADATA, sameEtag, sha256Hex } from './integrity.js';
 export type { PutBody, PutOptions, PutResult } from './put.js';
 export {
   ArtifactUriError,

@@ -13,6 +13,11 @@ export function sha256Hex(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+/** ETags compared as S3-compatible stores give them, with or without the surrounding quotes. */
+export function sameEtag(a: string | undefined, b: string | undefined): boolean {
+  return a !== undefined && b !== undefined && a.replace(/^"|"$/g, '') === b.replace(/^"|"$/g, '');
+}
+
 export function isSha256Hex(value: string | undefined): value is string {
   return value !== undefined && /^[0-9a-f]{64}$/.test(value);
 }

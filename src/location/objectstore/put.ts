@@ -1,23 +1,20 @@
-// Writing one object with its SHA-256 in metadata, never leaving partial bytes under the key.
-// S3 takes metadata before the body, so the digest must be known before the first byte is sent:
+// Writing one object, never leaving partial bytes under the key:
 // - small objects (≤ threshold) are read into memory, hashed, then sent with one PUT (atomic,
-//   and retried by the SDK since a buffer can be resent);
-// - large objects with an expected digest stream into a multipart upload through a
-//   DigestingStream; a mismatch fails the stream before its end, so the upload is aborted and
-//   never completed (CompleteMultipartUpload is what makes the object visible);
-// - large objects of unknown digest are staged in a local file while hashing, then uploaded.
-import { randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Readable } from 'node:stream';
+//   and retried by the SDK since a buffer can be resent); the SHA-256 goes in metadata;
+// - large objects stream into a multipart upload through a DigestingStream, which counts and
+//   hashes the bytes and fails the stream before its end when the length (or an expected digest)
+//   is wrong, so the upload is aborted and never completed (CompleteMultipartUpload is what makes
+//   the object visible). S3 takes metadata before the body, so the SHA-256 can be stored in
+//   metadata only when it is known beforehand (a copy of an object whose digest was recorded);
+//   otherwise the computed digest is returned with the ETag for the caller to record (a handoff
+//   records both in ML Metadata), and download and upload overlap instead of staging the object.
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import type { ResolvedTransferSettings } from './config.js';
 import { IntegrityError } from './errors.js';
 import { DigestingStream, SHA256_METADATA, sha256Hex } from './integrity.js';
+import { uploadMultipart } from './multipart.js';
 
 export interface PutOptions {
   /** Byte length of the body; required for streams. */
@@ -36,6 +33,8 @@ export interface PutResult {
   sha256: string;
   etag: string | undefined;
   multipart: boolean;
+  /** Whether `sha256` is stored in the object's metadata (else only the caller knows it). */
+  sha256InMetadata: boolean;
 }
 
 export type PutBody = Readable | Uint8Array | string;
@@ -71,87 +70,53 @@ async function putBuffer(
       `SHA-256 of the bytes read is ${sha256}, but the object's recorded sha256 is ${options.sha256}`,
     );
   }
-  const out = await s3.send(
-    new PutObjectCommand({
-      Bucket: bucket,
-      Key: key,
-      Body: data,
-      ContentLength: data.length,
-      ContentType: options.contentType,
-      Metadata: { ...options.metadata, [SHA256_METADATA]: sha256 },
-    }),
-  );
-  return { bucket, key, size: data.length, sha256, etag: out.ETag, multipart: false };
-}
-
-async function putMultipart(
-  s3: S3Client,
-  settings: ResolvedTransferSettings,
-  bucket: string,
-  key: string,
-  body: Readable,
-  length: number,
-  sha256: string,
-  options: PutOptions,
-): Promise<PutResult> {
-  // S3 allows at most 10,000 parts: large objects get larger parts rather than a failed upload.
-  const partSize = Math.max(settings.partSizeBytes, Math.ceil(length / 10_000));
-  const upload = new Upload({
-    client: s3,
-    params: {
-      Bucket: bucket,
-      Key: key,
-      Body: body,
-      ContentLength: length,
-      ContentType: options.contentType,
-      Metadata: { ...options.metadata, [SHA256_METADATA]: sha256 },
-    },
-    partSize,
-    queueSize: settings.partConcurrency,
-    leavePartsOnError: false,
+  const command = new PutObjectCommand({
+    Bucket: bucket,
+    Key: key,
+    Body: data,
+    ContentLength: data.length,
+    ContentType: options.contentType,
+    Metadata: { ...options.metadata, [SHA256_METADATA]: sha256 },
   });
-  const out = await upload.done();
-  return { bucket, key, size: length, sha256, etag: out.ETag, multipart: length > settings.partSizeBytes };
+  // SigV4 signs the payload's SHA-256 (x-amz-content-sha256); the SDK would hash the body a second
+  // time to get it (@smithy/signature-v4 getPayloadHash takes a header already set instead).
+  command.middlewareStack.add(
+    (next) => async (args) => {
+      const request = args.request as { headers?: Record<string, string> };
+      if (request.headers) request.headers['x-amz-content-sha256'] = sha256;
+      return next(args);
+    },
+    { step: 'build', name: 'splitPipelinesPayloadSha256' },
+  );
+  const out = await s3.send(command);
+  return { bucket, key, size: data.length, sha256, etag: out.ETag, multipart: false, sha256InMetadata: true };
 }
 
-/** Streams through a DigestingStream that checks `sha256` and `length` before letting the end pass. */
-async function putVerifiedStream(
+/** Streams through a DigestingStream that checks the length (and `options.sha256`) before letting the end pass. */
+async function putStream(
   s3: S3Client,
   settings: ResolvedTransferSettings,
   bucket: string,
   key: string,
   body: Readable,
   length: number,
-  sha256: string,
   options: PutOptions,
 ): Promise<PutResult> {
-  const digesting = new DigestingStream({ sha256, length });
+  const expected = options.sha256;
+  const digesting = new DigestingStream(expected === undefined ? { length } : { sha256: expected, length });
   // pipeline() forwards a source failure (e.g. a cut download) into the upload as an error.
   const piping = pipeline(body, digesting).catch(() => undefined);
+  const metadata: Record<string, string> = { ...options.metadata };
+  delete metadata[SHA256_METADATA];
+  if (expected !== undefined) metadata[SHA256_METADATA] = expected;
   try {
-    return await putMultipart(s3, settings, bucket, key, digesting, length, sha256, options);
+    // S3 allows at most 10,000 parts: large objects get larger parts rather than a failed upload.
+    const partSize = Math.max(settings.partSizeBytes, Math.ceil(length / 10_000));
+    const out = await uploadMultipart(s3, { bucket, key, body: digesting, partSize, concurrency: settings.partConcurrency, contentType: options.contentType, metadata });
+    return { bucket, key, size: length, sha256: digesting.sha256, etag: out.etag, multipart: length > settings.partSizeBytes, sha256InMetadata: expected !== undefined };
   } finally {
     digesting.destroy();
     await piping;
-  }
-}
-
-async function putSpooled(
-  s3: S3Client,
-  settings: ResolvedTransferSettings,
-  bucket: string,
-  key: string,
-  body: Readable,
-  length: number,
-  options: PutOptions,
-): Promise<PutResult> {
-  const file = join(settings.spoolDir ?? tmpdir(), `split-pipelines-spool-${randomUUID()}`);
-  try {
-    const digesting = new DigestingStream({ length });
-    await pipeline(body, digesting, createWriteStream(file));
-    return await putMultipart(s3, settings, bucket, key, createReadStream(file), length, digesting.sha256, options);
-  } finally {
-    await rm(file, { force: true });
   }
 }
 
@@ -173,8 +138,5 @@ export async function putObjectWithDigest(
   if (length <= settings.multipartThresholdBytes) {
     return putBuffer(s3, bucket, key, await readAtMost(body, length), options);
   }
-  if (options.sha256 !== undefined) {
-    return putVerifiedStream(s3, settings, bucket, key, body, length, options.sha256, options);
-  }
-  return putSpooled(s3, settings, bucket, key, body, length, options);
+  return putStream(s3, settings, bucket, key, body, length, options);
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { copyObject, ObjectStore, ObjectStoreError } from '../../../src/location/objectstore/index.js';
+import { copyObject, ObjectStore, ObjectStoreError, SOURCE_ETAG_METADATA } from '../../../src/location/objectstore/index.js';
 import { pseudoRandomBytes, startLabStore, type LabFixture } from './lab-stores.js';
 
 const MiB = 1024 * 1024;
@@ -52,7 +52,8 @@ async function rawPut(store: ObjectStore, key: string, body: Buffer, sha256?: st
 describe('copyObject', () => {
   it('copies a 20 MiB object byte-exact through a multipart upload', async () => {
     const data = pseudoRandomBytes(20 * MiB, 42);
-    await src.put({ bucket, key: 'big.bin' }, Readable.from([data]), { contentLength: data.length });
+    // A stream whose digest is known beforehand (what an earlier handoff recorded) keeps it in metadata.
+    await src.put({ bucket, key: 'big.bin' }, Readable.from([data]), { contentLength: data.length, sha256: sha(data) });
     const result = await copyObject(src, { bucket, key: 'big.bin' }, dst, { bucket: 'serve-bucket', key: 'v2/big.bin' });
     expect(result).toMatchObject({ skipped: false, bytes: 20 * MiB, sha256: sha(data), verified: true });
     const head = await dst.head({ bucket: 'serve-bucket', key: 'v2/big.bin' });
@@ -87,12 +88,49 @@ describe('copyObject', () => {
     expect(second.skipped).toBe(true);
   });
 
-  it('stages a large source without sha256 and records its digest', async () => {
+  it('streams a large source without sha256, returns its digest and ETag, and skips by the source ETag next time', async () => {
     const data = pseudoRandomBytes(7 * MiB, 3);
     await rawPut(src, 'large-raw.bin', data);
+    const source = await src.head({ bucket, key: 'large-raw.bin' });
     const result = await copyObject(src, { bucket, key: 'large-raw.bin' }, dst, { bucket: 'serve-bucket', key: 'l.bin' });
     expect(result).toMatchObject({ bytes: data.length, sha256: sha(data), verified: false });
     expect((await download(dst, 'l.bin')).equals(data)).toBe(true);
+    // S3 takes metadata before the body: the digest, known only at the end, is the caller's to record.
+    const head = await dst.head({ bucket: 'serve-bucket', key: 'l.bin' });
+    expect(head?.sha256).toBeUndefined();
+    expect(head?.etag).toBe(result.etag);
+    expect(head?.metadata[SOURCE_ETAG_METADATA]).toBe(source?.etag);
+    const again = await copyObject(src, { bucket, key: 'large-raw.bin' }, dst, { bucket: 'serve-bucket', key: 'l.bin' });
+    expect(again).toMatchObject({ skipped: true, bytes: 0, etag: result.etag });
+  });
+
+  it('copies with a GET and a PUT only when the source is known and the destination listed free', async () => {
+    await rawPut(src, 'known.bin', Buffer.from('listed bytes'));
+    const listed = (await src.listAll(bucket, 'known.bin'))[0]!;
+    train.server.setFaults({});
+    serve.server.setFaults({});
+    const result = await copyObject(src, { bucket, key: 'known.bin' }, dst, { bucket: 'serve-bucket', key: 'known.bin' }, { source: { size: listed.size, etag: listed.etag! }, targetAbsent: true });
+    expect(result).toMatchObject({ skipped: false, bytes: 12, sha256: sha('listed bytes') });
+    expect(train.server.faultStats().requests).toBe(1); // the GET
+    expect(serve.server.faultStats().requests).toBe(1); // the PUT
+    // Known and present: one HEAD of the destination decides, the source is not asked.
+    const again = await copyObject(src, { bucket, key: 'known.bin' }, dst, { bucket: 'serve-bucket', key: 'known.bin' }, { source: { size: listed.size, etag: listed.etag! } });
+    expect(again.skipped).toBe(true);
+    expect(train.server.faultStats().requests).toBe(1);
+    expect(serve.server.faultStats().requests).toBe(2);
+  });
+
+  it('refuses a source whose size changed since it was listed, writing nothing', async () => {
+    await rawPut(src, 'grown.bin', Buffer.from('now longer than listed'));
+    const err = await copyObject(src, { bucket, key: 'grown.bin' }, dst, { bucket: 'serve-bucket', key: 'grown.bin' }, { source: { size: 5, etag: '"x"' }, targetAbsent: true }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'LengthMismatch', location: 'train', operation: 'copy' });
+    expect((err as Error).message).toContain('changed since');
+    expect(await dst.head({ bucket: 'serve-bucket', key: 'grown.bin' })).toBeUndefined();
+  });
+
+  it('reports a missing known source as NoSuchKey of the source location', async () => {
+    const err = await copyObject(src, { bucket, key: 'gone' }, dst, { bucket: 'serve-bucket', key: 'gone' }, { source: { size: 1, etag: '"e"' }, targetAbsent: true }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ location: 'train', operation: 'copy', code: 'NoSuchKey' });
   });
 
   it('detects a small source whose bytes no longer match its sha256 and writes nothing', async () => {

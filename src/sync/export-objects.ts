@@ -1,0 +1,58 @@
+// What the export says of each carried artifact's bytes: its objects, sizes, ETags, and the
+// SHA-256 where it is known without reading them.
+import type { Artifact } from '../location/mlmd/index.js';
+import { listCovering, sameEtag, type ObjectRef, type ObjectStore } from '../location/objectstore/index.js';
+import { recordedObjects } from '../observe/cache-lookup.js';
+import type { BundleObject } from './bundle.js';
+import { HandoffError } from './export.js';
+import { forEachConcurrently } from './parallel.js';
+
+/**
+ * The objects of each artifact (one object at its key, or a "directory" of objects under
+ * `<key>/`), with size and ETag from one listing of their common directory, or, when that listing
+ * would be far too large, a HEAD (then a listing) per artifact. The SHA-256 is known without
+ * reading when this location received the object in a handoff that recorded it (same size and
+ * ETag: still the same object); otherwise the copy computes it.
+ */
+export async function objectsOf(store: ObjectStore, location: string, list: Artifact[]): Promise<Map<number, BundleObject[]>> {
+  const refs = list.map((a) => store.resolve(a.uri ?? ''));
+  const listing = list.length > 1 ? await listCovering(store, refs) : undefined;
+  const out = new Map<number, BundleObject[]>();
+  await forEachConcurrently(list, 8, async (a, i) => {
+    const ref = refs[i]!;
+    let objects: BundleObject[];
+    if (listing) {
+      const at = listing.at(ref);
+      objects = at ? [withEtag({ path: '', size: at.size }, at.etag)] : listing.under(ref).map((u) => withEtag({ path: u.path, size: u.summary.size }, u.summary.etag));
+    } else {
+      objects = await objectsOne(store, ref);
+    }
+    if (objects.length === 0) throw new HandoffError(`the bytes of ${a.uri} are missing at ${location}`);
+    const recorded = recordedObjects(a) ?? [];
+    for (const o of objects) {
+      if (o.sha256) continue;
+      const r = recorded.find((x) => x.path === o.path);
+      if (r?.sha256 && r.size === o.size && sameEtag(r.etag, o.etag)) o.sha256 = r.sha256;
+    }
+    out.set(a.id!, objects);
+  });
+  return out;
+}
+
+function withEtag(o: BundleObject, etag: string | undefined): BundleObject {
+  if (etag) o.etag = etag;
+  return o;
+}
+
+async function objectsOne(store: ObjectStore, ref: ObjectRef): Promise<BundleObject[]> {
+  const head = await store.head(ref);
+  if (head) {
+    const o = withEtag({ path: '', size: head.size }, head.etag);
+    if (head.sha256) o.sha256 = head.sha256;
+    return [o];
+  }
+  const prefix = `${ref.key.replace(/\/+$/, '')}/`;
+  const out: BundleObject[] = [];
+  for await (const o of store.list(ref.bucket, prefix)) out.push(withEtag({ path: o.key.slice(prefix.length), size: o.size }, o.etag));
+  return out;
+}
