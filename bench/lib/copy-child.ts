@@ -124,7 +124,7 @@ async function rawCopy(job: CopyJob, source: ObjectStore, target: ObjectStore): 
     }
   };
   // As many objects at once as copyBytes moves (its default concurrency).
-  await Promise.all(Array.from({ length: 4 }, worker));
+  await Promise.all(Array.from({ length: 8 }, worker));
   return bytes;
 }
 

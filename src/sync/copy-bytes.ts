@@ -8,6 +8,7 @@ import { copyObject, listCovering, type KnownObject, type ObjectRef, type Object
 import type { RecordedObject } from '../observe/cache-lookup.js';
 import type { BundleArtifact, BundleObject, HandoffBundle } from './bundle.js';
 import { HandoffError } from './export.js';
+import { Limiter } from '../pipeline/driver/limiter.js';
 import { forEachConcurrently } from './parallel.js';
 
 export interface ByteProgress {
@@ -38,6 +39,9 @@ function objectRef(store: ObjectStore, uri: string, path: string): ObjectRef {
   if (path === '') return base;
   return { bucket: base.bucket, key: `${base.key.replace(/\/+$/, '')}/${path}` };
 }
+
+const COPY_CONCURRENCY = 8;
+const LARGE_AT_ONCE = 2;
 
 export type ByteSource = { kind: 'store'; store: ObjectStore } | { kind: 'bundle'; dir: string };
 
@@ -92,8 +96,13 @@ export async function copyBytes(
     record(job, written);
     return { moved: written.size, skipped: false };
   };
-  await forEachConcurrently(jobs, options.concurrency ?? 4, async (job) => {
-    const { moved, skipped } = await copyOne(job);
+  // Eight objects at once (small objects are bound by request latency, and the stores' own
+  // concurrency), but at most two above the multipart threshold: each holds a pool of part
+  // buffers, and two already keep a link busy. Memory stays bounded by ~8 × the threshold plus
+  // two pools, whatever the objects.
+  const large = new Limiter(LARGE_AT_ONCE);
+  await forEachConcurrently(jobs, options.concurrency ?? COPY_CONCURRENCY, async (job) => {
+    const { moved, skipped } = job.object.size > target.store.multipartThresholdBytes ? await large.run(() => copyOne(job)) : await copyOne(job);
     if (skipped) {
       result.skipped++;
       progress.bytesSkipped += job.object.size;

@@ -117,7 +117,7 @@ describe('outputs lost everywhere', () => {
     const result = await applyProject(project, { env, pollMs: 100 });
     expect(result.inSync).toBe(true);
     expect(result.applied.find((a) => a.id === 'run-stage:1')!.detail).toMatch(/1 fresh cache rows for split-data/);
-    expect(result.plan.stages[2]).toMatchObject({ state: 'done', cached: ['load-data', 'split-data', 'train-model', 'evaluate-model'], executed: ['serve-model'] });
-    expect(result.plan.stages[0]).toMatchObject({ executed: ['split-data'], cached: ['load-data'] });
+    expect(result.plan.stages[2], JSON.stringify(result.plan.stages[2])).toMatchObject({ state: 'done', cached: ['load-data', 'split-data', 'train-model', 'evaluate-model'], executed: ['serve-model'] });
+    expect(result.plan.stages[0], JSON.stringify(result.plan.stages[0])).toMatchObject({ executed: ['split-data'], cached: ['load-data'] });
   }, 180_000);
 });

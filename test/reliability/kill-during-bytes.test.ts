@@ -54,7 +54,7 @@ describe('an apply killed while a handoff copies large objects', () => {
   let env: NodeJS.ProcessEnv;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sp-kill-bytes-'));
-    // Outputs above the 16 MiB multipart threshold, so the copy is a multipart upload.
+    // Outputs above the 8 MiB multipart threshold, so the copy is a multipart upload.
     const big = { 'load-data': { outputBytes: 40 * MiB }, 'split-data': { outputBytes: 20 * MiB }, 'train-model': { outputBytes: 24 * MiB } };
     lab = await startLab({ dir: join(dir, 'lab'), locations: ['train', 'serve'], ports: 'ephemeral', steps: { train: big } });
     file = exampleOnLabs([lab], dir, 'train-serve');
@@ -103,8 +103,10 @@ describe('an apply killed while a handoff copies large objects', () => {
   it('leaves only whole objects after every kill, and converges afterwards', async () => {
     const random = lcg(31337);
     let kills = 0;
-    for (let i = 0; i < 8 && kills < 5; i++) {
-      const r = await applyKilledInHandoff(file, env, 150 + Math.floor(random() * 900));
+    // Each kill leaves the objects it finished, so later handoffs are shorter: early kills, and
+    // enough tries to land five inside one.
+    for (let i = 0; i < 14 && kills < 5; i++) {
+      const r = await applyKilledInHandoff(file, env, 50 + Math.floor(random() * 600));
       if (r.killedInHandoff) kills++;
       await checkInvariants(lab);
       await expectWholeObjectsAtTarget();

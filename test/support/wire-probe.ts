@@ -1,10 +1,11 @@
 // Watches the product's clients on the wire, in-process, without changing what they do: KFP HTTP
 // exchanges (the KFP client goes through the global `fetch`), ML Metadata gRPC attempts (one
 // `MlmdChannel.once` per attempt) and S3 requests (the SDK reports its attempts per command in
-// `$metadata.attempts`). Fault tests use it to show that an injected fault was really met (a
+// `$metadata.attempts`, and so do the object requests made beside it, DirectRequests.send). Fault tests use it to show that an injected fault was really met (a
 // fault that never fired proves nothing); benchmarks use it to count requests per location.
 import { S3Client } from '@aws-sdk/client-s3';
 import { MlmdChannel } from '../../src/location/mlmd/channel.js';
+import { DirectRequests, EndpointCaptured } from '../../src/location/objectstore/direct.js';
 import { ObjectStore } from '../../src/location/objectstore/index.js';
 
 export type Protocol = 'kfp' | 'mlmd' | 's3';
@@ -92,10 +93,29 @@ export function startWireProbe(): WireProbe {
       record(attemptsOf(out));
       return out;
     } catch (e) {
-      record(attemptsOf(e));
+      // The endpoint probe of direct.ts is stopped before it is sent: not a request.
+      if (!(e instanceof EndpointCaptured)) record(attemptsOf(e));
       throw e;
     }
   } as Send;
+
+  type DirectSend = DirectRequests['send'];
+  const originalDirect = DirectRequests.prototype.send;
+  DirectRequests.prototype.send = async function (this: DirectRequests, ...args: Parameters<DirectSend>) {
+    const endpoint = await (this as unknown as { s3: S3Client }).s3.config.endpoint?.().then((e) => `${e.hostname}${e.port ? `:${e.port}` : ''}`, () => 'unknown');
+    const record = (attempts: number) => {
+      hit(endpoint ?? 'unknown', 's3', attempts);
+      counts.s3Retries += attempts - 1;
+    };
+    try {
+      const res = await originalDirect.apply(this, args);
+      record(res.attempts);
+      return res;
+    } catch (e) {
+      record(attemptsOf(e));
+      throw e;
+    }
+  } as DirectSend;
 
   // Reads `errored` once the body closes instead of listening for 'error', which would change
   // what happens to an error nobody else handles.
@@ -116,6 +136,7 @@ export function startWireProbe(): WireProbe {
       globalThis.fetch = originalFetch;
       proto.once = originalOnce;
       S3Client.prototype.send = originalSend;
+      DirectRequests.prototype.send = originalDirect;
       ObjectStore.prototype.get = originalGet;
     },
   };

@@ -72,3 +72,13 @@ export function allowedSystemMetadata(): readonly string[] {
   const model = require('s3rver/lib/models/object') as { ALLOWED_METADATA: string[] };
   return model.ALLOWED_METADATA;
 }
+
+interface S3rverAccounts {
+  registry: Map<string, { accessKeys: Map<string, string> }>;
+}
+
+/** The secret s3rver's account registry (lib/models/account.js) holds for an access key. */
+export function s3rverSecretOf(accessKeyId: string): string | undefined {
+  const accounts = require('s3rver/lib/models/account') as S3rverAccounts;
+  return accounts.registry.get(accessKeyId)?.accessKeys.get(accessKeyId);
+}

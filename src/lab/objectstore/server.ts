@@ -6,7 +6,8 @@ import { listen } from '../listen.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { FaultInjector, type FaultStats, type ObjectStoreFaults } from './faults.js';
 import { labRoutes } from './routes.js';
-import { createS3rver } from './s3rver-binding.js';
+import { checkSigV4 } from './sigv4-check.js';
+import { createS3rver, s3rverSecretOf } from './s3rver-binding.js';
 import { installStoreFixes } from './store-fixes.js';
 
 export interface StartObjectStoreOptions {
@@ -24,7 +25,7 @@ export interface LabObjectStore {
   /** `http://host:port`, for a path-style S3 client. */
   endpoint: string;
   port: number;
-  /** s3rver's fixed account; the server checks signatures made with it. */
+  /** s3rver's fixed account; the server checks V4 signatures made with it (sigv4-check.ts). */
   credentials: { accessKeyId: string; secretAccessKey: string };
   region: string;
   /** Replaces the fault rules (and restarts their request count). */
@@ -53,6 +54,16 @@ function rejectsAwsChunked(req: IncomingMessage, res: ServerResponse): boolean {
   return true;
 }
 
+function rejectsBadSignature(req: IncomingMessage, res: ServerResponse): boolean {
+  const failure = checkSigV4(req, s3rverSecretOf);
+  if (!failure) return false;
+  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${failure.code}</Code><Message>${failure.message}</Message></Error>`;
+  req.resume();
+  res.writeHead(403, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
+  res.end(req.method === 'HEAD' ? undefined : body);
+  return true;
+}
+
 export async function startObjectStore(options: StartObjectStoreOptions): Promise<LabObjectStore> {
   const host = options.host ?? '127.0.0.1';
   await mkdir(options.dir, { recursive: true });
@@ -72,7 +83,8 @@ export async function startObjectStore(options: StartObjectStoreOptions): Promis
   const s3 = app.getMiddleware();
   const server = createServer(
     faults.wrap((req, res) => {
-      if (!rejectsAwsChunked(req, res)) s3(req, res);
+      if (rejectsAwsChunked(req, res) || rejectsBadSignature(req, res)) return;
+      s3(req, res);
     }),
   );
   const { port, url } = await listen(server, host, options.port);

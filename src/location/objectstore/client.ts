@@ -1,13 +1,9 @@
 // The product's S3 client for one location: thin, typed, retrying, no policy.
-import { pipeline, Readable } from 'node:stream';
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  paginateListObjectsV2,
-  type S3Client,
-} from '@aws-sdk/client-s3';
-import { createS3Client, transferSettings, type ObjectStoreConfig, type ResolvedTransferSettings } from './config.js';
+import type { IncomingHttpHeaders } from 'node:http';
+import { pipeline, type Readable } from 'node:stream';
+import { DeleteObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
+import { createS3Client, directSettings, transferSettings, type ObjectStoreConfig, type ResolvedTransferSettings } from './config.js';
+import { DirectRequests, metadataOf } from './direct.js';
 import { isNotFound, ObjectStoreError, toObjectStoreError, type ObjectStoreOperation } from './errors.js';
 import { DigestingStream, isSha256Hex, SHA256_METADATA } from './integrity.js';
 import { putObjectWithDigest, type PutBody, type PutOptions, type PutResult } from './put.js';
@@ -59,11 +55,19 @@ export class ObjectStore {
   readonly location: string;
   readonly s3: S3Client;
   private readonly settings: ResolvedTransferSettings;
+  /** HEAD, GET and PUT of objects, the per-object requests of a copy (see direct.ts). */
+  private readonly direct: DirectRequests;
 
   constructor(config: ObjectStoreConfig) {
     this.location = config.location;
     this.s3 = createS3Client(config);
     this.settings = transferSettings(config);
+    this.direct = new DirectRequests(this.s3, directSettings(config));
+  }
+
+  /** Objects above this size stream through a multipart upload (with its pool of part buffers). */
+  get multipartThresholdBytes(): number {
+    return this.settings.multipartThresholdBytes;
   }
 
   /** The bucket and key an artifact URI names on this location's endpoint (any supported scheme). */
@@ -80,19 +84,10 @@ export class ObjectStore {
    * missing bucket with the same bodiless 404, so that also reads as absent). */
   async head(ref: ObjectRef): Promise<ObjectInfo | undefined> {
     try {
-      const out = await this.s3.send(new HeadObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
-      const metadata = { ...(out.Metadata ?? {}) };
-      const sha = metadata[SHA256_METADATA];
-      return {
-        bucket: ref.bucket,
-        key: ref.key,
-        size: out.ContentLength ?? 0,
-        etag: out.ETag,
-        lastModified: out.LastModified,
-        contentType: out.ContentType,
-        metadata,
-        sha256: isSha256Hex(sha) ? sha : undefined,
-      };
+      const res = await this.direct.send({ method: 'HEAD', bucket: ref.bucket, key: ref.key, accept: [404] });
+      res.body.resume();
+      if (res.status === 404) return undefined;
+      return infoOf(ref, res.headers);
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw this.fail(err, 'head', ref);
@@ -122,37 +117,24 @@ export class ObjectStore {
 
   /** Opens an object for reading. Errors (including NoSuchKey) are ObjectStoreErrors. */
   async get(ref: ObjectRef, options: GetOptions = {}): Promise<ObjectDownload> {
-    let out;
+    let res;
     try {
-      out = await this.s3.send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
+      res = await this.direct.send({ method: 'GET', bucket: ref.bucket, key: ref.key });
     } catch (err) {
       throw this.fail(err, 'get', ref);
     }
-    if (!(out.Body instanceof Readable)) {
-      throw new ObjectStoreError({ location: this.location, operation: 'get', ...ref, message: 'the answer has no body stream' });
-    }
-    const metadata = { ...(out.Metadata ?? {}) };
-    const sha = metadata[SHA256_METADATA];
-    const info: ObjectInfo = {
-      ...ref,
-      size: out.ContentLength ?? 0,
-      etag: out.ETag,
-      lastModified: out.LastModified,
-      contentType: out.ContentType,
-      metadata,
-      sha256: isSha256Hex(sha) ? sha : undefined,
-    };
-    if (!options.verify) return { info, body: out.Body };
+    const info = infoOf(ref, res.headers);
+    if (!options.verify) return { info, body: res.body };
     const sha256 = options.sha256 ?? info.sha256;
     const digesting = new DigestingStream(sha256 ? { sha256, length: info.size } : { length: info.size }, (e) => this.fail(e, 'get', ref));
-    const body = pipeline(out.Body, digesting, () => undefined) as Readable;
+    const body = pipeline(res.body, digesting, () => undefined) as Readable;
     return { info, body };
   }
 
   /** Writes an object with its SHA-256 as metadata; see put.ts for how each size is sent. */
   async put(ref: ObjectRef, body: PutBody, options: PutOptions = {}): Promise<PutResult> {
     try {
-      return await putObjectWithDigest(this.s3, this.settings, ref.bucket, ref.key, body, options);
+      return await putObjectWithDigest(this.s3, this.direct, this.settings, ref.bucket, ref.key, body, options);
     } catch (err) {
       throw this.fail(err, 'put', ref);
     }
@@ -169,5 +151,22 @@ export class ObjectStore {
   /** Closes the client's pooled connections. */
   close(): void {
     this.s3.destroy();
+    this.direct.close();
   }
+}
+
+function infoOf(ref: ObjectRef, headers: IncomingHttpHeaders): ObjectInfo {
+  const metadata = metadataOf(headers);
+  const sha = metadata[SHA256_METADATA];
+  const modified = headers['last-modified'];
+  return {
+    bucket: ref.bucket,
+    key: ref.key,
+    size: Number(headers['content-length'] ?? 0),
+    etag: headers.etag,
+    lastModified: modified ? new Date(modified) : undefined,
+    contentType: headers['content-type'],
+    metadata,
+    sha256: isSha256Hex(sha) ? sha : undefined,
+  };
 }

@@ -1,5 +1,6 @@
 // Builds the AWS SDK v3 S3 client for one location's object store.
 import { S3Client } from '@aws-sdk/client-s3';
+import type { DirectSettings } from './direct.js';
 import { ObjectStoreError } from './errors.js';
 import { parsePipelineRoot } from './uri.js';
 
@@ -30,8 +31,8 @@ export interface ObjectStoreConfig {
   forcePathStyle?: boolean;
   /** Attempts per request, including the first (SDK standard retry mode). Default 5. */
   maxAttempts?: number;
-  /** Objects up to this size are sent with one PUT; larger ones as a multipart upload.
-   * Default 16 MiB. */
+  /** Objects up to this size are read into memory and sent with one PUT (which the store can be
+   * asked again when it fails); larger ones stream as a multipart upload. Default 8 MiB. */
   multipartThresholdBytes?: number;
   /**
    * Multipart part size (at least 5 MiB). Default 5 MiB, as rclone's: bench/transfer measured the
@@ -60,10 +61,19 @@ export interface ResolvedTransferSettings {
 
 export function transferSettings(config: ObjectStoreConfig): ResolvedTransferSettings {
   return {
-    multipartThresholdBytes: config.multipartThresholdBytes ?? 16 * MiB,
+    multipartThresholdBytes: config.multipartThresholdBytes ?? 8 * MiB,
     partSizeBytes: Math.max(5 * MiB, config.partSizeBytes ?? 5 * MiB),
     partConcurrency: Math.max(1, config.partConcurrency ?? 4),
     listPageSize: Math.min(1000, Math.max(1, config.listPageSize ?? 1000)),
+  };
+}
+
+/** Attempts and timeouts of the requests made outside the SDK (direct.ts), the same as the SDK's. */
+export function directSettings(config: ObjectStoreConfig): DirectSettings {
+  return {
+    maxAttempts: config.maxAttempts ?? 5,
+    connectionTimeoutMs: config.connectionTimeoutMs ?? 10_000,
+    requestTimeoutMs: config.requestTimeoutMs ?? 120_000,
   };
 }
 
@@ -115,10 +125,10 @@ export function createS3Client(config: ObjectStoreConfig): S3Client {
     // Standard mode retries 500/502/503/504, throttling (SlowDown, 429) and connection
     // errors (ECONNRESET, EPIPE, ETIMEDOUT) with jittered exponential backoff.
     retryMode: 'standard',
-    maxAttempts: config.maxAttempts ?? 5,
+    maxAttempts: directSettings(config).maxAttempts,
     requestHandler: {
-      connectionTimeout: config.connectionTimeoutMs ?? 10_000,
-      requestTimeout: config.requestTimeoutMs ?? 120_000,
+      connectionTimeout: directSettings(config).connectionTimeoutMs,
+      requestTimeout: directSettings(config).requestTimeoutMs,
     },
   });
 }

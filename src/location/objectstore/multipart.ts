@@ -11,10 +11,10 @@ import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
-  UploadPartCommand,
   type CompletedPart,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { UNSIGNED_PAYLOAD, type DirectRequests } from './direct.js';
 
 export interface MultipartUpload {
   bucket: string;
@@ -29,23 +29,11 @@ export interface MultipartUpload {
 
 /**
  * Parts are sent with `x-amz-content-sha256: UNSIGNED-PAYLOAD` (SigV4's form for a body it does
- * not hash, accepted by S3, MinIO, Ceph and GCS): the SDK would otherwise hash every part again
- * for the signature. The bytes are covered by our own SHA-256 of the whole object, checked on the
- * way in (DigestingStream) and on every later read; TLS covers the wire.
+ * not hash, accepted by S3, MinIO, Ceph and GCS) rather than hashing every part a second time for
+ * the signature: the bytes are covered by our SHA-256 of the whole object, checked on the way in
+ * (DigestingStream) and by every later read; TLS covers the wire.
  */
-function unsignedPayload(command: UploadPartCommand): UploadPartCommand {
-  command.middlewareStack.add(
-    (next) => async (args) => {
-      const request = args.request as { headers?: Record<string, string> };
-      if (request.headers) request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
-      return next(args);
-    },
-    { step: 'build', name: 'splitPipelinesUnsignedPart' },
-  );
-  return command;
-}
-
-export async function uploadMultipart(s3: S3Client, upload: MultipartUpload): Promise<{ etag: string | undefined }> {
+export async function uploadMultipart(s3: S3Client, direct: DirectRequests, upload: MultipartUpload): Promise<{ etag: string | undefined }> {
   const { bucket, key, body, partSize } = upload;
   const created = await s3.send(
     new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: upload.contentType, Metadata: upload.metadata }),
@@ -79,10 +67,11 @@ export async function uploadMultipart(s3: S3Client, upload: MultipartUpload): Pr
   };
 
   const send = (buffer: Buffer, length: number, partNumber: number) => {
-    const task = s3
-      .send(unsignedPayload(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: buffer.subarray(0, length), ContentLength: length })))
-      .then((out) => {
-        parts.push({ ETag: out.ETag, PartNumber: partNumber });
+    const task = direct
+      .send({ method: 'PUT', bucket, key, query: { partNumber: String(partNumber), uploadId }, body: buffer.subarray(0, length), payloadHash: UNSIGNED_PAYLOAD })
+      .then((res) => {
+        res.body.resume();
+        parts.push({ ETag: res.headers.etag, PartNumber: partNumber });
       })
       .catch((err: unknown) => {
         failure ??= err;

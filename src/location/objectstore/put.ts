@@ -10,7 +10,8 @@
 //   records both in ML Metadata), and download and upload overlap instead of staging the object.
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { metadataHeaders, type DirectRequests } from './direct.js';
 import type { ResolvedTransferSettings } from './config.js';
 import { IntegrityError } from './errors.js';
 import { DigestingStream, SHA256_METADATA, sha256Hex } from './integrity.js';
@@ -54,7 +55,7 @@ async function readAtMost(stream: Readable, length: number): Promise<Buffer> {
 }
 
 async function putBuffer(
-  s3: S3Client,
+  direct: DirectRequests,
   bucket: string,
   key: string,
   data: Buffer,
@@ -70,31 +71,24 @@ async function putBuffer(
       `SHA-256 of the bytes read is ${sha256}, but the object's recorded sha256 is ${options.sha256}`,
     );
   }
-  const command = new PutObjectCommand({
-    Bucket: bucket,
-    Key: key,
-    Body: data,
-    ContentLength: data.length,
-    ContentType: options.contentType,
-    Metadata: { ...options.metadata, [SHA256_METADATA]: sha256 },
+  // SigV4 signs the payload's SHA-256, which is the digest just computed: no second hash.
+  const res = await direct.send({
+    method: 'PUT',
+    bucket,
+    key,
+    body: data,
+    payloadHash: sha256,
+    headers: { ...(options.contentType ? { 'content-type': options.contentType } : {}), ...metadataHeaders({ ...options.metadata, [SHA256_METADATA]: sha256 }) },
   });
-  // SigV4 signs the payload's SHA-256 (x-amz-content-sha256); the SDK would hash the body a second
-  // time to get it (@smithy/signature-v4 getPayloadHash takes a header already set instead).
-  command.middlewareStack.add(
-    (next) => async (args) => {
-      const request = args.request as { headers?: Record<string, string> };
-      if (request.headers) request.headers['x-amz-content-sha256'] = sha256;
-      return next(args);
-    },
-    { step: 'build', name: 'splitPipelinesPayloadSha256' },
-  );
-  const out = await s3.send(command);
+  res.body.resume();
+  const out = { ETag: res.headers.etag };
   return { bucket, key, size: data.length, sha256, etag: out.ETag, multipart: false, sha256InMetadata: true };
 }
 
 /** Streams through a DigestingStream that checks the length (and `options.sha256`) before letting the end pass. */
 async function putStream(
   s3: S3Client,
+  direct: DirectRequests,
   settings: ResolvedTransferSettings,
   bucket: string,
   key: string,
@@ -112,7 +106,7 @@ async function putStream(
   try {
     // S3 allows at most 10,000 parts: large objects get larger parts rather than a failed upload.
     const partSize = Math.max(settings.partSizeBytes, Math.ceil(length / 10_000));
-    const out = await uploadMultipart(s3, { bucket, key, body: digesting, partSize, concurrency: settings.partConcurrency, contentType: options.contentType, metadata });
+    const out = await uploadMultipart(s3, direct, { bucket, key, body: digesting, partSize, concurrency: settings.partConcurrency, contentType: options.contentType, metadata });
     return { bucket, key, size: length, sha256: digesting.sha256, etag: out.etag, multipart: length > settings.partSizeBytes, sha256InMetadata: expected !== undefined };
   } finally {
     digesting.destroy();
@@ -123,6 +117,7 @@ async function putStream(
 /** Writes `body` under `bucket/key` with `sha256` metadata; see the header comment for how. */
 export async function putObjectWithDigest(
   s3: S3Client,
+  direct: DirectRequests,
   settings: ResolvedTransferSettings,
   bucket: string,
   key: string,
@@ -131,12 +126,12 @@ export async function putObjectWithDigest(
 ): Promise<PutResult> {
   if (typeof body === 'string' || body instanceof Uint8Array) {
     const data = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-    return putBuffer(s3, bucket, key, data, options);
+    return putBuffer(direct, bucket, key, data, options);
   }
   const length = options.contentLength;
   if (length === undefined) throw new Error('put: contentLength is required for a stream body');
   if (length <= settings.multipartThresholdBytes) {
-    return putBuffer(s3, bucket, key, await readAtMost(body, length), options);
+    return putBuffer(direct, bucket, key, await readAtMost(body, length), options);
   }
-  return putStream(s3, settings, bucket, key, body, length, options);
+  return putStream(s3, direct, settings, bucket, key, body, length, options);
 }
