@@ -114,7 +114,10 @@ describe('outputs lost everywhere', () => {
     const run1 = plan.operations.find((o) => o.id === 'run-stage:1')!;
     expect(run1.refresh).toEqual(['split-data']);
     expect(plan.operations.map((o) => o.id)).toContain('run-stage:2'); // its train-model consumed the lost split
-    const result = await applyProject(project, { env, pollMs: 100 });
+    const events: string[] = [];
+    const result = await applyProject(project, { env, pollMs: 100, onEvent: (e) => void events.push(JSON.stringify(e)) }).catch((e: unknown) => {
+      throw new Error(`${(e as Error).message}\nplanned: ${plan.operations.map((o) => o.id).join(', ')}\nevents:\n${events.join('\n')}`);
+    });
     expect(result.inSync).toBe(true);
     expect(result.applied.find((a) => a.id === 'run-stage:1')!.detail).toMatch(/1 fresh cache rows for split-data/);
     expect(result.plan.stages[2], JSON.stringify(result.plan.stages[2])).toMatchObject({ state: 'done', cached: ['load-data', 'split-data', 'train-model', 'evaluate-model'], executed: ['serve-model'] });
