@@ -113,6 +113,7 @@ function defaultEndpoint(config: ObjectStoreConfig): string | undefined {
 
 export function createS3Client(config: ObjectStoreConfig): S3Client {
   const credentials = resolveCredentials(config);
+  const requests = directSettings(config);
   return new S3Client({
     endpoint: defaultEndpoint(config),
     region: config.region ?? 'us-east-1',
@@ -125,10 +126,10 @@ export function createS3Client(config: ObjectStoreConfig): S3Client {
     // Standard mode retries 500/502/503/504, throttling (SlowDown, 429) and connection
     // errors (ECONNRESET, EPIPE, ETIMEDOUT) with jittered exponential backoff.
     retryMode: 'standard',
-    maxAttempts: directSettings(config).maxAttempts,
+    maxAttempts: requests.maxAttempts,
     requestHandler: {
-      connectionTimeout: directSettings(config).connectionTimeoutMs,
-      requestTimeout: directSettings(config).requestTimeoutMs,
+      connectionTimeout: requests.connectionTimeoutMs,
+      requestTimeout: requests.requestTimeoutMs,
     },
   });
 }
