@@ -82,37 +82,35 @@ export function startWireProbe(): WireProbe {
 
   const originalSend = S3Client.prototype.send;
   const attemptsOf = (x: unknown): number => (x as { $metadata?: { attempts?: number } } | undefined)?.$metadata?.attempts ?? 1;
+  const endpointOf = (s3: S3Client) => s3.config.endpoint?.().then((e) => `${e.hostname}${e.port ? `:${e.port}` : ''}`, () => 'unknown');
+  const recordS3 = (endpoint: string | undefined, attempts: number) => {
+    hit(endpoint ?? 'unknown', 's3', attempts);
+    counts.s3Retries += attempts - 1;
+  };
   S3Client.prototype.send = async function (this: S3Client, ...args: Parameters<Send>) {
-    const endpoint = await this.config.endpoint?.().then((e) => `${e.hostname}${e.port ? `:${e.port}` : ''}`, () => 'unknown');
-    const record = (attempts: number) => {
-      hit(endpoint ?? 'unknown', 's3', attempts);
-      counts.s3Retries += attempts - 1;
-    };
+    const endpoint = await endpointOf(this);
     try {
       const out = await (originalSend as (...a: unknown[]) => Promise<unknown>).apply(this, args);
-      record(attemptsOf(out));
+      recordS3(endpoint, attemptsOf(out));
       return out;
     } catch (e) {
       // The endpoint probe of direct.ts is stopped before it is sent: not a request.
-      if (!(e instanceof EndpointCaptured)) record(attemptsOf(e));
+      if (!(e instanceof EndpointCaptured)) recordS3(endpoint, attemptsOf(e));
       throw e;
     }
   } as Send;
 
+  // The object requests made beside the SDK (direct.ts), counted the same way.
   type DirectSend = DirectRequests['send'];
   const originalDirect = DirectRequests.prototype.send;
   DirectRequests.prototype.send = async function (this: DirectRequests, ...args: Parameters<DirectSend>) {
-    const endpoint = await (this as unknown as { s3: S3Client }).s3.config.endpoint?.().then((e) => `${e.hostname}${e.port ? `:${e.port}` : ''}`, () => 'unknown');
-    const record = (attempts: number) => {
-      hit(endpoint ?? 'unknown', 's3', attempts);
-      counts.s3Retries += attempts - 1;
-    };
+    const endpoint = await endpointOf((this as unknown as { s3: S3Client }).s3);
     try {
       const res = await originalDirect.apply(this, args);
-      record(res.attempts);
+      recordS3(endpoint, res.attempts);
       return res;
     } catch (e) {
-      record(attemptsOf(e));
+      recordS3(endpoint, attemptsOf(e));
       throw e;
     }
   } as DirectSend;
