@@ -3,6 +3,7 @@
 // finished work (a stage run is found by name and awaited, a handoff finds what it imported).
 import type { KfpRun } from '../location/kfp/index.js';
 import { eq, where } from '../location/kfp/index.js';
+import { newestFirst, nextStageRunSequence, stageRunSequenceTag } from '../observe/run-order.js';
 import { verifyStageRun } from '../observe/verify.js';
 import { prunePipeline } from '../pipeline/prune.js';
 import { markerRunName, pipelineVersionName, stageRunName } from '../plan/names.js';
@@ -146,16 +147,24 @@ async function handoff(session: ReconcileSession, op: PlannedOperation, options:
     revision: session.project.revision.short,
     experiment: session.experiment,
     markerRunName: markerRunName(name, session.project.revision.short, op.stage, op.from!),
+    ...markerOptions(session.project.spec.spec.locations.find((l) => l.name === op.location)?.kfp.markerImage, options.pollMs),
     onBytes: (p) => options.onEvent?.({ type: 'bytes', op, done: p.bytesMoved + p.bytesSkipped, total: p.bytes, moved: p.bytesMoved }),
   });
+}
+
+/** The target's marker image (kfp.markerImage) and the poll interval for its marker run. */
+function markerOptions(image: string | undefined, pollMs: number | undefined): { markerImage?: string; pollMs?: number } {
+  return { ...(image ? { markerImage: image } : {}), ...(pollMs !== undefined ? { pollMs } : {}) };
 }
 
 async function submitStage(session: ReconcileSession, op: PlannedOperation): Promise<KfpRun> {
   const p = session.project;
   const { kfp } = session.client(op.location);
   const displayName = stageRunName(p.spec.metadata.name, p.revision.short, op.stage);
-  // Re-check: a run submitted by an apply that was killed before it could record it.
-  const existing = (await kfp.listRuns({ filter: where(eq('display_name', displayName)), sortBy: 'created_at desc', pageSize: 1 })).items[0];
+  // Re-check: a run submitted by an apply that was killed before it could record it. Runs of one
+  // second are told apart by their sequence number (run-order.ts), which the new run continues.
+  const earlier = (await kfp.listRuns({ filter: where(eq('display_name', displayName)), sortBy: 'created_at desc', pageSize: 20 })).items;
+  const existing = newestFirst(earlier)[0];
   if (existing && (existing.state === 'PENDING' || existing.state === 'RUNNING' || existing.state === 'RUNTIME_STATE_UNSPECIFIED' || existing.state === undefined)) return existing;
   const layout = p.layouts[op.stage - 1]!;
   const pruned = prunePipeline(p.graph, { keep: layout.steps, enableCaching: layout.enableCaching, disableCaching: op.refresh ?? [] });
@@ -163,10 +172,13 @@ async function submitStage(session: ReconcileSession, op: PlannedOperation): Pro
   const experiment = await kfp.getOrCreateExperiment(session.experiment, { description: 'Runs of a split pipeline (split-pipelines)' });
   return kfp.createRun({
     displayName,
-    description: `split-pipelines stage ${op.stage} of ${p.spec.metadata.name} at ${op.location}: runs ${layout.steps.join(', ')}${layout.fromCache.length ? `; ${layout.fromCache.join(', ')} from cache` : ''}. Revision ${p.revision.digest}.`,
+    description: `split-pipelines stage ${op.stage} of ${p.spec.metadata.name} at ${op.location}: runs ${layout.steps.join(', ')}${layout.fromCache.length ? `; ${layout.fromCache.join(', ')} from cache` : ''}. Revision ${p.revision.digest}. ${stageRunSequenceTag(nextStageRunSequence(earlier))}`,
     experimentId: experiment.experiment_id,
     pipelineSpec: pipelineSpec as never,
     parameters: session.parameters,
+    // Pinned: without it KFP uses kfp-launcher's defaultPipelineRoot (`2.17.0:backend/src/v2/driver/
+    // root_dag.go:97-113`), which may not be the root the file configures and handoffs read and write.
+    pipelineRoot: session.client(op.location).config.objectStore.pipelineRoot,
   });
 }
 

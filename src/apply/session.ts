@@ -53,6 +53,7 @@ export class ReconcileSession {
       pipelineRoot: c.config.objectStore.pipelineRoot,
     };
     if (c.config.kfp.namespace) r.namespace = c.config.kfp.namespace;
+    if (c.config.kfp.publishLogs !== undefined) r.publishLogs = c.config.kfp.publishLogs;
     return r;
   }
 

@@ -76,6 +76,7 @@ export async function importCommand(args: ParsedArgs, out: Output): Promise<numb
       revision: project.revision.short,
       experiment: session.experiment,
       markerRunName: markerRunName(project.spec.metadata.name, project.revision.short, 0, bundle.source.location),
+      ...markerImageOf(project.spec.spec.locations.find((l) => l.name === location)?.kfp.markerImage),
     });
     out.stdout(`Imported ${report.steps.join(', ')} into ${location}: ${report.objectsCopied}/${report.objects} objects (${formatBytes(report.bytesMoved)}), ${report.executionsCreated} executions, ${report.artifactsCreated} artifacts, ${report.cacheRowsCreated} cache rows (marker run ${report.markerRunId})\n`);
     return EXIT.ok;
@@ -83,3 +84,5 @@ export async function importCommand(args: ParsedArgs, out: Output): Promise<numb
     await session.close();
   }
 }
+
+const markerImageOf = (image: string | undefined): { markerImage?: string } => (image ? { markerImage: image } : {});

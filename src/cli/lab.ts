@@ -17,6 +17,7 @@ export const LAB_OPTIONS = {
   'kfp-version': { type: 'string' },
   detach: { type: 'boolean' },
   ports: { type: 'string' },
+  'ui-gateway': { type: 'boolean' },
 } as const;
 
 const VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
@@ -26,6 +27,8 @@ interface UpSettings {
   locations: string[];
   kfpVersion: string | Record<string, string>;
   ports: 'default' | 'ephemeral';
+  /** Also serve an emulated Kubeflow UI (ml-pipeline-ui) in front of every location's API server. */
+  uiGateway: boolean;
 }
 
 function stringOption(args: ParsedArgs, name: string): string | undefined {
@@ -56,7 +59,7 @@ function upSettings(args: ParsedArgs): UpSettings {
     .filter((s) => s !== '');
   const ports = stringOption(args, 'ports') ?? 'default';
   if (ports !== 'default' && ports !== 'ephemeral') throw new CliError(`--ports ${ports}: expected default or ephemeral`);
-  return { dir: resolve(stringOption(args, 'dir') ?? '.lab'), locations, kfpVersion: parseKfpVersion(stringOption(args, 'kfp-version'), locations), ports };
+  return { dir: resolve(stringOption(args, 'dir') ?? '.lab'), locations, kfpVersion: parseKfpVersion(stringOption(args, 'kfp-version'), locations), ports, uiGateway: args.values['ui-gateway'] === true };
 }
 
 function summary(file: LabFile, detached: boolean): string {
@@ -64,6 +67,7 @@ function summary(file: LabFile, detached: boolean): string {
   const lines = [`lab: ${infos.length} location${infos.length === 1 ? '' : 's'} in ${file.dir}${detached ? ` (pid ${file.pid ?? '?'})` : ''}`];
   for (const l of infos) {
     lines.push(`  ${l.name}: KFP ${l.kfpVersion} ${l.kfp}  mlmd ${l.mlmd}  s3 ${l.objectStore}  kubernetes ${l.kubernetes}`);
+    if (l.kfpUi) lines.push(`     Kubeflow UI gateway (forwards only /apis/v1beta1 and /apis/v2beta1): ${l.kfpUi}/pipeline`);
   }
   const credentials = infos[0]?.credentials;
   lines.push(
@@ -93,6 +97,7 @@ async function up(args: ParsedArgs, out: Output): Promise<number> {
     const forwarded = ['--dir', s.dir, '--locations', s.locations.join(','), '--ports', s.ports];
     const version = stringOption(args, 'kfp-version');
     if (version !== undefined) forwarded.push('--kfp-version', version);
+    if (s.uiGateway) forwarded.push('--ui-gateway');
     // The same CLI entry as this process, in the background.
     const entry = process.argv[1];
     if (!entry) throw new CliError('cannot tell which script to start the lab with (process.argv[1] is empty)');
@@ -108,7 +113,7 @@ async function up(args: ParsedArgs, out: Output): Promise<number> {
   }
   let lab;
   try {
-    lab = await startLab({ dir: s.dir, locations: s.locations, kfpVersion: s.kfpVersion, ports: s.ports });
+    lab = await startLab({ dir: s.dir, locations: s.locations, kfpVersion: s.kfpVersion, ports: s.ports, uiGateway: s.uiGateway });
   } catch (err) {
     throw labFailure(err);
   }

@@ -97,7 +97,7 @@ export async function main(argv: string[], out: Output = processOutput()): Promi
   }
 }
 
-const FORESEEABLE = new Set(['KfpError', 'MlmdError', 'ObjectStoreError', 'IntegrityError', 'ArtifactUriError', 'KubeError', 'HandoffError', 'OperationError', 'LabError', 'TokenUnavailableError', 'PortInUseError']);
+const FORESEEABLE = new Set(['KfpError', 'MlmdError', 'ObjectStoreError', 'IntegrityError', 'ArtifactUriError', 'KubeError', 'HandoffError', 'OperationError', 'LabError', 'TokenUnavailableError', 'PortInUseError', 'LocationSettingError']);
 
 async function version(): Promise<string> {
   const { readFile } = await import('node:fs/promises');

@@ -12,7 +12,7 @@ Commands:
   export --location NAME (--stage N | --steps a,b) -o BUNDLE [--metadata-only]
                                   write a handoff bundle (metadata and bytes) for air-gapped moves
   import --location NAME BUNDLE   import a handoff bundle (idempotent)
-  lab up [--locations a,b,c] [--dir DIR] [--kfp-version V] [--detach]
+  lab up [--locations a,b,c] [--dir DIR] [--kfp-version V] [--ui-gateway] [--detach]
   lab down [--dir DIR]            start / stop emulated KFP locations on 127.0.0.1
   demo [--keep]                   run the thesis example end to end on a three-location lab
 

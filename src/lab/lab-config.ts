@@ -15,13 +15,21 @@ export interface LabLocation {
   name: string;
   /** KFP API base URL (the API is under `/apis/...`). */
   kfp: string;
+  /**
+   * With `uiGateway`: the emulated Kubeflow UI (`ml-pipeline-ui`) in front of the API server; a Kubeflow
+   * user's endpoint would be `${kfpUi}/pipeline`. The generated `locations:` block never uses it.
+   */
+  kfpUi?: string;
   /** ML Metadata gRPC `host:port`. */
   mlmd: string;
   /** S3 endpoint URL (path-style). */
   objectStore: string;
   /** Kubernetes API server URL. */
   kubernetes: string;
+  /** The pipeline root the file names (the generated `locations:` block). */
   pipelineRoot: string;
+  /** kfp-launcher's `defaultPipelineRoot` when it differs from `pipelineRoot` (runs that pin none use it). */
+  kfpDefaultPipelineRoot?: string;
   bucket: string;
   region: string;
   /** The KFP version the location emulates (healthz `tag_name`). */

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { parsePipelineRoot } from '../location/objectstore/index.js';
 import { LabExecutor, DEFAULT_PIPELINE_ROOT, type StepBehaviours } from './executor/index.js';
 import { startKfpServer, type KfpFaults, type KfpServer } from './kfp/index.js';
+import { startUiGateway, type UiGateway } from './kfp/ui-gateway.js';
 import { startKubeServer, type LabKubeServer } from './kube/index.js';
 import {
   kubeconfigPath,
@@ -46,13 +47,34 @@ export interface StartLabOptions {
   faults?: Record<string, LocationFaults>;
   /** Default pipeline root of every location (default `minio://mlpipeline/v2/artifacts`). */
   pipelineRoot?: string;
+  /**
+   * Per location, the root KFP itself uses for runs that do not pin one: kfp-launcher's
+   * `defaultPipelineRoot` (`2.17.0:backend/src/v2/config/env.go:38,86-92`, read by the root driver,
+   * `driver/root_dag.go:97-113`), when it differs from `pipelineRoot`, the root the generated
+   * `locations:` block (the user's file) names. Its bucket is created too.
+   */
+  kfpDefaultPipelineRoot?: Record<string, string>;
   /** The API servers' `CacheEnabled` (default true), for all or per location. */
   cacheEnabled?: boolean | Record<string, boolean>;
   /**
-   * The namespace KFP's pods run in at single-user locations (default `kubeflow`): KFP's driver and
-   * launcher scope cache rows to it (`config.InPodNamespace()`), not to the run's empty namespace.
+   * The namespace KFP's pods run in at single-user locations (default `kubeflow`), for all or per
+   * location: KFP's driver and launcher scope cache rows to it (`config.InPodNamespace()`,
+   * `2.17.0:backend/src/v2/cmd/driver/main.go:363`), not to the run's empty namespace.
    */
-  podNamespace?: string;
+  podNamespace?: string | Record<string, string>;
+  /**
+   * The API server's `PUBLISH_LOGS` (default true), for all or per location: passed to every driver as
+   * `--publish_logs` (`2.17.0:backend/src/v2/compiler/argocompiler/container.go:238-239`), it decides
+   * whether container tasks get an `executor-logs` output, in their cache keys too.
+   */
+  publishLogs?: boolean | Record<string, boolean>;
+  /**
+   * Also serve, for all or per location, an emulated Kubeflow UI (`ml-pipeline-ui`) in front of the API
+   * server, as the `/pipeline` path of a Kubeflow gateway: it forwards only `/apis/v1beta1` and
+   * `/apis/v2beta1` (src/lab/kfp/ui-gateway.ts). Its URL is the location's `kfpUi`; default ports put it
+   * on the location's KFP port + 4.
+   */
+  uiGateway?: boolean | Record<string, boolean>;
 }
 
 export interface Lab {
@@ -78,6 +100,7 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 interface Running {
   info: LabLocation;
   kfp?: KfpServer;
+  ui?: UiGateway;
   mlmd?: MlmdServer;
   objects?: LabObjectStore;
   kube?: LabKubeServer;
@@ -118,20 +141,24 @@ async function assertDirFree(dir: string): Promise<void> {
   }
 }
 
+/** The UI gateway's port: the location's KFP port + 4 with default ports, any free port otherwise. */
+const uiGatewayPort = (ports: LocationPorts): number => (ports.kfp === 0 ? 0 : ports.kfp + 4);
+
 async function startLocation(dir: string, name: string, ports: LocationPorts, options: StartLabOptions, r: Running): Promise<void> {
   const data = join(dir, name);
   await mkdir(data, { recursive: true });
   const faults = options.faults?.[name] ?? {};
   r.mlmd = await startMlmdServer({ dbPath: join(data, 'mlmd.sqlite'), host: LAB_HOST, port: ports.mlmd, ...(faults.mlmd ? { faults: faults.mlmd } : {}) });
-  r.objects = await startObjectStore({ dir: join(data, 'objects'), host: LAB_HOST, port: ports.objectStore, buckets: [r.info.bucket], ...(faults.objectStore ? { faults: faults.objectStore } : {}) });
+  r.objects = await startObjectStore({ dir: join(data, 'objects'), host: LAB_HOST, port: ports.objectStore, buckets: [...new Set([r.info.bucket, ...(r.info.kfpDefaultPipelineRoot ? [parsePipelineRoot(r.info.kfpDefaultPipelineRoot).bucket] : [])])], ...(faults.objectStore ? { faults: faults.objectStore } : {}) });
   r.kube = await startKubeServer({ dir: join(data, 'kube'), host: LAB_HOST, port: ports.kubernetes });
   r.executor = new LabExecutor({
     location: name,
     mlmdAddress: r.mlmd.address,
     objectStore: { endpoint: r.objects.endpoint, credentials: r.objects.credentials, region: r.objects.region },
-    defaultPipelineRoot: r.info.pipelineRoot,
+    defaultPipelineRoot: r.info.kfpDefaultPipelineRoot ?? r.info.pipelineRoot,
     cacheEnabled: perLocation(options.cacheEnabled, name, true),
-    ...(options.podNamespace ? { namespace: options.podNamespace } : {}),
+    ...(perLocation(options.podNamespace, name, '') ? { namespace: perLocation(options.podNamespace, name, '') } : {}),
+    publishLogs: perLocation(options.publishLogs, name, true),
     ...(options.steps?.[name] ? { steps: options.steps[name] } : {}),
   });
   const mu = options.multiUser?.[name];
@@ -144,6 +171,10 @@ async function startLocation(dir: string, name: string, ports: LocationPorts, op
     ...(mu ? { multiUser: { tokens: { [mu.token]: `user@${name}` }, namespaces: [mu.namespace] } } : {}),
     ...(faults.kfp ? { faults: faults.kfp } : {}),
   });
+  if (perLocation(options.uiGateway, name, false)) {
+    r.ui = await startUiGateway({ apiServer: r.kfp.url, host: LAB_HOST, port: uiGatewayPort(ports), frontendTagName: r.info.kfpVersion });
+    r.info.kfpUi = r.ui.url;
+  }
   Object.assign(r.info, {
     kfp: r.kfp.url,
     mlmd: r.mlmd.address,
@@ -157,7 +188,7 @@ async function startLocation(dir: string, name: string, ports: LocationPorts, op
 async function stopLocation(r: Running): Promise<void> {
   // The executor first, so no run writes to a closed store; then the servers.
   await r.executor?.close().catch(() => undefined);
-  await Promise.all([r.kfp?.close(), r.mlmd?.close(), r.objects?.close(), r.kube?.close()].map((p) => p?.catch(() => undefined)));
+  await Promise.all([r.ui?.close(), r.kfp?.close(), r.mlmd?.close(), r.objects?.close(), r.kube?.close()].map((p) => p?.catch(() => undefined)));
 }
 
 export async function startLab(options: StartLabOptions): Promise<Lab> {
@@ -171,11 +202,22 @@ export async function startLab(options: StartLabOptions): Promise<Lab> {
   } catch (err) {
     throw new LabError(`pipeline root ${pipelineRoot}: ${(err as Error).message}`);
   }
+  for (const [name, root] of Object.entries(options.kfpDefaultPipelineRoot ?? {})) {
+    if (!names.includes(name)) throw new LabError(`kfpDefaultPipelineRoot names location "${name}", which the lab does not have`);
+    try {
+      parsePipelineRoot(root);
+    } catch (err) {
+      throw new LabError(`KFP default pipeline root ${root} of location ${name}: ${(err as Error).message}`);
+    }
+  }
   await mkdir(dir, { recursive: true });
   await assertDirFree(dir);
   const portsOf = (i: number) => (options.ports === 'ephemeral' ? EPHEMERAL_PORTS : defaultPorts(i));
   if (options.ports !== 'ephemeral') {
-    for (let i = 0; i < names.length; i++) for (const port of Object.values(portsOf(i))) await assertPortFree(port);
+    for (let i = 0; i < names.length; i++) {
+      for (const port of Object.values(portsOf(i))) await assertPortFree(port);
+      if (perLocation(options.uiGateway, names[i]!, false)) await assertPortFree(uiGatewayPort(portsOf(i)));
+    }
   }
   const running: Running[] = names.map((name) => ({
     info: {
@@ -191,6 +233,7 @@ export async function startLab(options: StartLabOptions): Promise<Lab> {
       credentials: { accessKeyId: '', secretAccessKey: '' },
       kubeContext: name,
       ...(options.multiUser?.[name] ? { namespace: options.multiUser[name].namespace } : {}),
+      ...(options.kfpDefaultPipelineRoot?.[name] ? { kfpDefaultPipelineRoot: options.kfpDefaultPipelineRoot[name] } : {}),
     },
   }));
   try {

@@ -17,6 +17,7 @@ export interface LocationConfig {
     caBundleFile?: string;
     insecureSkipTlsVerify?: boolean;
     version?: string;
+    publishLogs?: boolean;
   };
   mlmd: { endpoint: string; tls?: { caBundleFile?: string } };
   objectStore: {

@@ -17,7 +17,10 @@ export interface LocationReaders {
   kfp: KfpClient;
   mlmd: MlmdClient;
   store: ObjectStore;
+  /** The file's `kfp.namespace` (multi-user: the profile namespace). Cache rows use the pod namespace: see driver-settings.ts. */
   namespace?: string;
+  /** The file's `kfp.publishLogs`; absent: detected from a finished run there (driver-settings.ts). */
+  publishLogs?: boolean;
 }
 
 export type CacheLookup =
@@ -35,18 +38,20 @@ export function cachePipelineName(pipelineName: string): string {
 }
 
 /**
- * The row KFP's driver would use: the newest for (fingerprint, pipeline, namespace)
- * (`cacheutils/cache.go` GetExecutionCache: `SortBy: "created_at desc", PageSize: 1`). Without a
- * namespace, rows of any namespace match (single-user installations have one).
+ * The row KFP's driver would use: the newest for (fingerprint, pipeline, namespace), always with
+ * the namespace its pods run in (`2.17.0:backend/src/v2/cacheutils/cache.go:105-127` GetExecutionCache:
+ * the three predicates, `SortBy: "created_at desc", PageSize: 1`; the namespace is
+ * `config.InPodNamespace()`, `cmd/driver/main.go:363`), so a row of any other namespace is not
+ * one KFP would find, even in single-user mode.
  */
-export async function newestCacheRow(kfp: KfpClient, pipelineName: string, fingerprint: string, namespace?: string): Promise<KfpTask | undefined> {
-  const preds = [eq('fingerprint', fingerprint), eq('pipelineName', cachePipelineName(pipelineName))];
-  if (namespace !== undefined) preds.push(eq('namespace', namespace));
+export async function newestCacheRow(kfp: KfpClient, pipelineName: string, fingerprint: string, namespace: string): Promise<KfpTask | undefined> {
+  const preds = [eq('fingerprint', fingerprint), eq('pipelineName', cachePipelineName(pipelineName)), eq('namespace', namespace)];
   return (await kfp.listTasks({ filter: where(...preds), sortBy: 'created_at desc', pageSize: 1 })).items[0];
 }
 
-export async function lookupCache(loc: LocationReaders, pipelineName: string, fingerprint: string, checkBytes = true): Promise<CacheLookup> {
-  const row = await newestCacheRow(loc.kfp, pipelineName, fingerprint, loc.namespace || undefined);
+/** `loc.podNamespace`: the namespace KFP's pods run in there (driver-settings.ts), which its cache rows carry. */
+export async function lookupCache(loc: LocationReaders & { podNamespace: string }, pipelineName: string, fingerprint: string, checkBytes = true): Promise<CacheLookup> {
+  const row = await newestCacheRow(loc.kfp, pipelineName, fingerprint, loc.podNamespace);
   const short = fingerprint.slice(0, 12);
   if (!row || !row.mlmdExecutionID) return { hit: false, fingerprint, reason: `no cache row for fingerprint ${short}` };
   const executionId = Number(row.mlmdExecutionID);
@@ -66,9 +71,10 @@ export async function lookupCache(loc: LocationReaders, pipelineName: string, fi
     (outArtifacts[output] ??= []).push(toRef(a));
   }
   if (checkBytes) {
+    const record = recordedOutputs(execution);
     for (const { output, artifact } of artifacts) {
       if (!artifact.uri) continue;
-      const present = await bytesPresent(loc.store, artifact.uri, recordedObjects(artifact));
+      const present = await bytesPresent(loc.store, artifact.uri, recordedObjectsOf(record, output, artifact), artifact.type);
       if (!present.ok) return { hit: false, fingerprint, reason: `artifact ${output} (${artifact.uri}) of execution ${executionId}: ${present.reason}` };
     }
   }
@@ -92,8 +98,18 @@ export function toRef(a: Artifact): ArtifactRef {
 }
 
 /**
- * Custom property a handoff writes on the artifacts it imports: the objects it wrote at the target,
- * with their SHA-256, so that an object altered afterwards is detected (KFP itself never looks).
+ * The handoff's own record of what it wrote at a target: the objects of each imported output, with
+ * their SHA-256, so that an object altered or lost afterwards is detected (KFP itself never looks),
+ * and so that the next hop reuses the SHA-256 instead of reading the bytes again.
+ *
+ * It is a custom property of the imported *execution*, keyed by output name, never of the artifact:
+ * KFP hands every custom property of an input artifact to the component as `artifact.metadata`
+ * (`2.17.0:backend/src/v2/metadata/converter.go:181-221`, toRuntimeArtifact), so a property there
+ * would show up in users' code. An execution's custom properties reach no component: the driver reads
+ * only `outputs` from a cached execution (`2.17.0:backend/src/v2/metadata/model.go:32-54`), and a
+ * cache lookup (ours, and the export of the next hop) finds the imported execution through the
+ * cache row anyway. Artifacts imported by earlier versions carry it as an artifact property; that is
+ * still read, and never written again.
  */
 export const OBJECTS_PROPERTY = 'split_pipelines_objects';
 
@@ -106,6 +122,15 @@ export interface RecordedObject {
   etag?: string;
 }
 
+/** One imported artifact of an output: its URI at the target and its objects (`[]`: recorded with none). */
+export interface RecordedArtifact {
+  uri: string;
+  objects: RecordedObject[];
+}
+
+/** Output name → its imported artifacts (a container output has one). */
+export type RecordedOutputs = Record<string, RecordedArtifact[]>;
+
 /** Whether the object is still the one recorded: same size, and same sha256 or else same ETag. */
 export function matchesRecord(head: { size: number; sha256: string | undefined; etag: string | undefined }, o: RecordedObject): boolean {
   if (head.size !== o.size) return false;
@@ -115,30 +140,79 @@ export function matchesRecord(head: { size: number; sha256: string | undefined; 
   return o.sha256 === undefined;
 }
 
-export function recordedObjects(a: Artifact): RecordedObject[] | undefined {
+/** The record an imported execution carries (empty for executions KFP ran). */
+export function recordedOutputs(e: Execution | undefined): RecordedOutputs {
+  const raw = e?.customProperties?.[OBJECTS_PROPERTY]?.stringValue;
+  if (!raw) return {};
+  try {
+    const v = JSON.parse(raw) as RecordedOutputs;
+    return v && typeof v === 'object' && !Array.isArray(v) ? v : {};
+  } catch {
+    return {};
+  }
+}
+
+/** The execution property value for a record. */
+export function recordedOutputsValue(record: RecordedOutputs): string {
+  return JSON.stringify(record);
+}
+
+/**
+ * What the handoff recorded for one output artifact: `[]` when it had no objects, undefined when
+ * nothing was recorded (KFP produced it here, or the record is incomplete).
+ */
+export function recordedObjectsOf(record: RecordedOutputs, output: string, a: Artifact): RecordedObject[] | undefined {
+  const entry = record[output]?.find((r) => r.uri === a.uri);
+  if (entry && Array.isArray(entry.objects)) return entry.objects;
+  return legacyRecordedObjects(a);
+}
+
+/** The artifact property earlier versions wrote. */
+function legacyRecordedObjects(a: Artifact): RecordedObject[] | undefined {
   const raw = a.customProperties?.[OBJECTS_PROPERTY]?.stringValue;
   if (!raw) return undefined;
   try {
     const v = JSON.parse(raw) as RecordedObject[];
-    return Array.isArray(v) ? v : undefined;
+    return Array.isArray(v) && v.length > 0 ? v : undefined;
   } catch {
     return undefined;
   }
 }
 
 /**
+ * Artifact types the SDK records without writing any object: `Metrics.log_metric` and the
+ * classification metrics' `log_*` only set metadata (`2.17.0:sdk/python/kfp/dsl/types/
+ * artifact_types.py:213-421`), the executor only creates the parent directory (`executor.py:504-505`),
+ * and the launcher records an output whose file was never written ("We allow components to not
+ * produce output files", `2.17.0:backend/src/v2/component/launcher_v2.go:824-837`). Any other
+ * output can be left unwritten too, but where KFP produced it nothing tells that from objects
+ * deleted later: for those, no object is reported as missing bytes (a run with caching off
+ * produces them again), unless a handoff recorded the artifact with no objects.
+ */
+export const NO_BYTES_TYPES: ReadonlySet<string> = new Set(['system.Metrics', 'system.ClassificationMetrics', 'system.SlicedClassificationMetrics']);
+
+/**
  * An artifact's bytes are an object at its URI, or a "directory" of objects under `<uri>/`
  * (KFP's launcher uploads a directory output recursively). Only URIs in this store's buckets are
  * checked; other URIs (e.g. an importer's external data) are outside what a handoff moves.
  */
-export async function bytesPresent(store: ObjectStore, uri: string, recorded?: RecordedObject[]): Promise<{ ok: true; external?: boolean } | { ok: false; reason: string }> {
+export async function bytesPresent(
+  store: ObjectStore,
+  uri: string,
+  recorded?: RecordedObject[],
+  type?: string,
+): Promise<{ ok: true; external?: boolean; noBytes?: boolean } | { ok: false; reason: string }> {
   let ref;
   try {
     ref = store.resolve(uri);
   } catch (e) {
     return { ok: false, reason: (e as Error).message };
   }
-  if (recorded && recorded.length > 0) {
+  if (recorded && recorded.length === 0) {
+    // Imported here with no objects (its producer never wrote any): there is nothing to lose.
+    return { ok: true, noBytes: true };
+  }
+  if (recorded) {
     // Imported here: every object must still be what the handoff wrote (size and our SHA-256).
     for (const o of recorded) {
       const key = o.path === '' ? ref.key : `${ref.key.replace(/\/+$/, '')}/${o.path}`;
@@ -153,5 +227,6 @@ export async function bytesPresent(store: ObjectStore, uri: string, recorded?: R
   const head = await store.head(ref);
   if (head) return { ok: true };
   for await (const _ of store.list(ref.bucket, `${ref.key.replace(/\/+$/, '')}/`, { pageSize: 1 })) return { ok: true };
+  if (type !== undefined && NO_BYTES_TYPES.has(type)) return { ok: true, noBytes: true };
   return { ok: false, reason: 'artifact bytes missing' };
 }

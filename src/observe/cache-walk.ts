@@ -8,6 +8,8 @@ import { fingerprint } from '../pipeline/fingerprint/index.js';
 import type { PipelineGraph } from '../pipeline/graph.js';
 import type { JsonValue } from '../pipeline/ir.js';
 import { lookupCache, toRef, type CacheLookup, type LocationReaders } from './cache-lookup.js';
+import { describePodNamespace, readDriverSettings, type DriverSettings } from './driver-settings.js';
+import { findMatchedArtifact, importerProperties } from './importer-match.js';
 import type { StepAvailability } from './types.js';
 
 export interface CacheWalkEntry {
@@ -23,6 +25,8 @@ export interface CacheWalkResult {
   drive: DriveResult;
   entries: Map<string, CacheWalkEntry>;
   availability: Record<string, StepAvailability>;
+  /** The location's `--publish_logs` and pod namespace the walk used (driver-settings.ts). */
+  settings: DriverSettings;
 }
 
 export interface CacheWalkOptions {
@@ -33,6 +37,8 @@ export interface CacheWalkOptions {
   kfpVersion: string;
   /** Check artifact bytes (default true). */
   checkBytes?: boolean;
+  /** The location's driver settings when the caller read them already (default: read them now). */
+  settings?: DriverSettings;
   /** Decide an executable before the cache is consulted (the handoff uses it for imported steps). */
   override?: (call: ExecutableCall<undefined>, fp: string | undefined) => Promise<VisitResult | undefined>;
 }
@@ -40,9 +46,15 @@ export interface CacheWalkOptions {
 export async function walkCache(loc: LocationReaders, options: CacheWalkOptions): Promise<CacheWalkResult> {
   const entries = new Map<string, CacheWalkEntry>();
   const { graph, kfpVersion } = options;
+  // The location's --publish_logs goes into every key, and lookups use its pods' namespace.
+  const settings = options.settings ?? (await readDriverSettings(loc));
+  const podNamespace = settings.podNamespace;
+  // Said where a miss is reported: the keys took KFP's default because nothing told otherwise.
+  const assumedLogs =
+    settings.publishLogsFrom === 'default' ? ` (keys computed with publish_logs true, KFP's default: no run at ${loc.name} tells yet; set kfp.publishLogs if not)` : '';
   const drive = await driveRun<undefined>(
     graph,
-    { parameters: options.parameters, rootTasks: options.rootTasks, concurrency: 4 },
+    { parameters: options.parameters, rootTasks: options.rootTasks, concurrency: 4, publishLogs: settings.publishLogs },
     {
       enterDag: async () => undefined,
       exitDag: async () => undefined,
@@ -50,16 +62,17 @@ export async function walkCache(loc: LocationReaders, options: CacheWalkOptions)
         const key = taskRecordKey(call.path, call.iteration);
         const entry: CacheWalkEntry = { key, call };
         entries.set(key, entry);
-        if (call.importer) return importerAvailability(loc, call, entry);
+        if (call.importer) return importerAvailability(loc, graph.name, call, entry);
         if (call.neverCacheHit) return { state: 'unavailable', reason: call.neverCacheHit };
         if (!call.cacheKeyInput) return { state: 'unavailable', reason: `${key} has no cache key` };
         const fp = fingerprint(call.cacheKeyInput, kfpVersion);
         entry.fingerprint = fp;
         const decided = await options.override?.(call, fp);
         if (decided) return decided;
-        const lookup = await lookupCache(loc, graph.name, fp, options.checkBytes ?? true);
+        if (podNamespace === undefined) return { state: 'unavailable', reason: `no cache row for fingerprint ${fp.slice(0, 12)}: ${describePodNamespace(loc.name, settings)}` };
+        const lookup = await lookupCache({ ...loc, podNamespace }, graph.name, fp, options.checkBytes ?? true);
         entry.lookup = lookup;
-        if (!lookup.hit) return { state: 'unavailable', reason: lookup.reason };
+        if (!lookup.hit) return { state: 'unavailable', reason: `${lookup.reason}${assumedLogs}` };
         return { state: 'cached', outputs: lookup.outputs };
       },
     },
@@ -78,20 +91,24 @@ export async function walkCache(loc: LocationReaders, options: CacheWalkOptions)
       availability[rootKey] = { available: false, reason };
     }
   }
-  return { drive, entries, availability };
+  return { drive, entries, availability, settings };
 }
 
 /**
- * KFP's importer (`backend/src/v2/component/importer_launcher.go`) reuses an artifact with the same
- * URI and type unless `reimport` is set; that artifact's id is what downstream cache keys contain.
+ * The artifact KFP's importer would reuse here (see importer-match.ts): the downstream cache keys
+ * hold its id. Nothing matches until a run of the pipeline imported it here, or a handoff brought
+ * it with its properties unchanged and attributed to the pipeline's context.
  */
-async function importerAvailability(loc: LocationReaders, call: ExecutableCall<undefined>, entry: CacheWalkEntry): Promise<VisitResult> {
+async function importerAvailability(loc: LocationReaders, pipelineName: string, call: ExecutableCall<undefined>, entry: CacheWalkEntry): Promise<VisitResult> {
   const imp = call.importer!;
-  if (imp.reimport) return { state: 'unavailable', reason: `importer ${call.path.join('/')} sets reimport, so every run creates a new artifact` };
+  const where = call.path.join('/');
+  if (imp.reimport) return { state: 'unavailable', reason: `importer ${where} sets reimport, so every run creates a new artifact` };
+  const built = importerProperties(imp);
+  if ('error' in built) return { state: 'unavailable', reason: `importer ${where} would fail at ${loc.name}: ${built.error}` };
   const title = imp.typeSchema.schemaTitle ?? 'system.Artifact';
-  const found = (await loc.mlmd.getArtifactsByURI([imp.artifactUri])).filter((a) => a.type === title).sort((a, b) => (a.id ?? 0) - (b.id ?? 0));
-  const artifact = found[0];
-  if (!artifact) return { state: 'unavailable', reason: `no ${title} artifact for ${imp.artifactUri} at ${loc.name} yet` };
+  const pipelineCtx = await loc.mlmd.getContextByTypeAndName('system.Pipeline', pipelineName);
+  const artifact = pipelineCtx?.id === undefined ? undefined : await findMatchedArtifact(loc.mlmd, { type: title, uri: imp.artifactUri, customProperties: built.properties }, pipelineCtx.id);
+  if (!artifact) return { state: 'unavailable', reason: `no ${title} artifact for ${imp.artifactUri} of pipeline ${pipelineName} at ${loc.name} that KFP's importer would reuse yet` };
   entry.importedArtifactId = artifact.id!;
   return { state: 'cached', outputs: { parameters: {}, artifacts: { [imp.outputName]: [toRef(artifact)] } } };
 }

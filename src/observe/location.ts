@@ -8,11 +8,14 @@ import type { PipelineGraph } from '../pipeline/graph.js';
 import type { JsonValue } from '../pipeline/ir.js';
 import type { LocationReaders } from './cache-lookup.js';
 import { walkCache } from './cache-walk.js';
+import { checkRunRoot } from './pipeline-root.js';
+import { newestFirst } from './run-order.js';
 import type { LocationObservation, ObservedRun, ObservedRunState } from './types.js';
 import { verifyStageRun } from './verify.js';
 
 export interface ObserveRequest {
-  location: LocationReaders;
+  /** With the configured pipeline root, checked against the root KFP used for this revision's runs. */
+  location: LocationReaders & { pipelineRoot?: string };
   /** The file's override of the KFP version, if any. */
   kfpVersionOverride?: string;
   splitPipeline: string;
@@ -29,7 +32,8 @@ export async function observeLocation(req: ObserveRequest): Promise<LocationObse
   const [pipelineVersionUploaded, runs] = await Promise.all([versionUploaded(location.kfp, req), revisionRuns(location.kfp, req)]);
   const stageRuns: ObservedRun[] = [];
   const markerRuns: LocationObservation['markerRuns'] = [];
-  for (const run of runs) {
+  // KFP's order breaks ties within a second by random UUID; the sequence in the description decides.
+  for (const run of newestFirst(runs)) {
     const parsed = parseRunName(req.splitPipeline, req.revision, run.display_name ?? '');
     if (!parsed) continue;
     if (parsed.kind === 'handoff') {
@@ -50,6 +54,7 @@ export async function observeLocation(req: ObserveRequest): Promise<LocationObse
     const l = req.layouts[r.stage - 1]!;
     r.verification = await verifyStageRun({ mlmd: location.mlmd, location: location.name, runId: r.runId, steps: l.steps, fromCache: l.fromCache });
   }
+  if (location.pipelineRoot !== undefined) for (const r of newest.values()) await checkRunRoot(location.mlmd, location.name, location.pipelineRoot, r.runId);
   const walk = await walkCache(location, { graph: req.graph, parameters: req.parameters, rootTasks: req.graph.rootOrder, kfpVersion });
   return {
     location: location.name,

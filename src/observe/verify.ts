@@ -1,5 +1,5 @@
 // Verification of a finished stage run, from the run's MLMD context (the authoritative record:
-// the REST API has no CACHED state, kfp-internals §4.3): every step served from an earlier stage
+// the v2beta1 REST API's RuntimeState has no CACHED value, `backend/api/v2beta1/run.proto`): every step served from an earlier stage
 // must have been a cache hit, and every step of this stage must have run (or been served by this
 // location's own cache from an earlier run with identical inputs, which is reported as such).
 import type { Execution, MlmdClient } from '../location/mlmd/index.js';

@@ -1,6 +1,8 @@
 // The subset of KFP's compiled pipeline IR (`api/v2alpha1/pipeline_spec.proto`, YAML/JSON form with
-// lowerCamelCase keys) that split-pipelines reads. Unknown fields are kept untouched in the raw
-// documents: pruning copies definitions byte-for-byte, so these types only describe what we inspect.
+// lowerCamelCase keys) that split-pipelines reads. The documents are as KFP's API server reads them
+// (protojson-read.ts: null fields unset, enum numbers named, proto field names renamed); fields not
+// described here are kept untouched, and pruning copies definitions as they are, so these types only
+// describe what we inspect.
 
 export type JsonPrimitive = string | number | boolean | null;
 export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue };
@@ -94,6 +96,8 @@ export interface IrImporter {
   typeSchema?: IrArtifactType;
   metadata?: JsonObject;
   reimport?: boolean;
+  /** KFP >= 2.15: the importer downloads the artifact into the run's workspace PVC. */
+  downloadToWorkspace?: boolean;
 }
 
 export interface IrExecutor {

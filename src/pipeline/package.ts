@@ -7,6 +7,7 @@ import jsYaml from 'js-yaml';
 import { LineCounter, parseAllDocuments, isMap, isSeq, type Document, type Node } from 'yaml';
 import type { Diagnostic } from '../spec/diagnostics.js';
 import type { IrPipelineSpec, IrPlatformSpec } from './ir.js';
+import { readPipelineSpecJson, readPlatformSpecJson } from './protojson-read.js';
 
 /** Compiled packages are usually well under 1 MiB; large ones are still fine, hostile ones are not. */
 export const MAX_PACKAGE_BYTES = 32 * 1024 * 1024;
@@ -138,10 +139,29 @@ function interpret(values: unknown[], text: string, file: string, positionOf: Po
   let specValue: unknown = first;
   let platformValue: unknown = values[1];
   let specPathPrefix: string[] = [];
+  let platformInFirst = false;
   if (isPlainObject(first) && 'pipeline_spec' in first && !('root' in first)) {
     specValue = first['pipeline_spec'];
+    platformInFirst = first['platform_spec'] !== undefined && first['platform_spec'] !== null;
     platformValue = first['platform_spec'] ?? values[1];
     specPathPrefix = ['pipeline_spec'];
+  }
+  // Read as KFP's API server reads it (see protojson-read.ts) before anything is checked, walked or hashed.
+  if (isPlainObject(specValue)) {
+    const read = readPipelineSpecJson(specValue);
+    specValue = read.value;
+    for (const pr of read.problems) {
+      const p = positionOf([...specPathPrefix, ...pr.path]);
+      diagnostics.push(err(file, p.line, p.col, pr.message));
+    }
+  }
+  if (isPlainObject(platformValue) && isPlainObject(platformValue['platforms'])) {
+    const read = readPlatformSpecJson(platformValue);
+    platformValue = read.value;
+    for (const pr of read.problems) {
+      const p = platformInFirst ? positionOf(['platform_spec', ...pr.path]) : positionOf(pr.path, 1);
+      diagnostics.push(err(file, p.line, p.col, pr.message));
+    }
   }
   const spec = specValue as Record<string, unknown>;
   const missing = ['pipelineInfo', 'root'].filter((k) => !isPlainObject(spec[k]));
@@ -186,7 +206,9 @@ function nodeAt(node: unknown, path: readonly (string | number)[]): Node | null 
   let best = cur;
   for (const seg of path) {
     if (isMap(cur)) {
-      const pair = cur.items.find((it) => (it.key as { value?: unknown } | null)?.value === seg);
+      // A field may be written under its proto name (`parameter_type`); the IR uses the JSON name.
+      const keyOf = (it: { key: unknown }) => (it.key as { value?: unknown } | null)?.value;
+      const pair = cur.items.find((it) => keyOf(it) === seg) ?? cur.items.find((it) => typeof seg === 'string' && keyOf(it) === protoNameOf(seg));
       if (!pair) return best;
       cur = (pair.value ?? pair.key) as Node | null;
     } else if (isSeq(cur) && typeof seg === 'number') {
@@ -197,4 +219,9 @@ function nodeAt(node: unknown, path: readonly (string | number)[]): Node | null 
     if (cur) best = cur;
   }
   return best;
+}
+
+/** `parameterType` → `parameter_type` (the inverse of protoc's JSON name for the IR's fields). */
+function protoNameOf(jsonName: string): string {
+  return jsonName.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }

@@ -69,7 +69,7 @@ export async function loadProject(file: string): Promise<ProjectResult> {
   diagnostics.push(...pipeline.diagnostics);
   const graph = pipeline.graph;
   diagnostics.push(...checkParameters(loaded.file, graph, spec, at));
-  diagnostics.push(...checkStages(loaded.file, graph, spec.spec.stages, at));
+  diagnostics.push(...checkStages(loaded.file, graph, spec.spec.stages, at, spec.spec));
   if (hasErrors(diagnostics)) return { diagnostics: sortDiagnostics(diagnostics) };
   const docs: JsonValue[] = [graph.pkg.spec as unknown as JsonValue];
   if (graph.pkg.platformSpec) docs.push(graph.pkg.platformSpec as unknown as JsonValue);

@@ -56,6 +56,13 @@ export interface KfpSpec {
   insecureSkipTlsVerify: boolean;
   /** Overrides the version `healthz` reports (decides the cache-key algorithm). */
   version?: string;
+  /**
+   * The location's `PUBLISH_LOGS` (whether KFP's drivers add an `executor-logs` output to every
+   * container task, and so to its cache key). Absent: detected from a finished run there, else true.
+   */
+  publishLogs?: boolean;
+  /** Image of the handoff's marker run (one `echo`); absent: `ghcr.io/containerd/busybox`. */
+  markerImage?: string;
 }
 
 /** Exactly one member is set. */

@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import type { ObjectStore } from '../location/objectstore/index.js';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type HandoffBundle } from './bundle.js';
+import { outsideRoot } from './copy-bytes.js';
 import { HandoffError } from './export.js';
 
 export async function writeBundle(dir: string, bundle: HandoffBundle, source: ObjectStore | undefined, onBytes?: (n: number) => void): Promise<{ bytes: number; objects: number }> {
@@ -18,7 +19,8 @@ export async function writeBundle(dir: string, bundle: HandoffBundle, source: Ob
   const carried = new Set(bundle.executions.flatMap((e) => e.outputs.map((o) => o.artifact)));
   if (source) {
     for (const a of bundle.artifacts) {
-      if (!carried.has(a.globalId) || a.relativePath === undefined) continue;
+      if (!carried.has(a.globalId)) continue;
+      if (a.relativePath === undefined) throw outsideRoot(bundle, a);
       for (const o of a.objects) {
         const base = source.resolve(a.uri);
         const ref = o.path === '' ? base : { bucket: base.bucket, key: `${base.key.replace(/\/+$/, '')}/${o.path}` };

@@ -25,6 +25,10 @@ export interface BundleArtifact {
   relativePath?: string;
   state: ArtifactState;
   customProperties: Properties;
+  /**
+   * The objects of a carried artifact; always present, and `[]` for one whose producer wrote no
+   * object (KFP records such outputs: metrics, or outputs a component left unwritten).
+   */
   objects: BundleObject[];
 }
 

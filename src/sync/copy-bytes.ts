@@ -34,6 +34,18 @@ export function targetUri(artifact: BundleArtifact, targetRoot: string): string 
   return `${targetRoot.replace(/\/+$/, '')}/${artifact.relativePath}`;
 }
 
+/**
+ * A carried artifact (an output of a handed-off step) always lies under the source's pipeline root,
+ * where KFP wrote it; one without a path under that root cannot be placed under the target's, and
+ * leaving its bytes behind would hand off a step whose outputs are missing at the target.
+ */
+export function outsideRoot(bundle: HandoffBundle, a: BundleArtifact): HandoffError {
+  return new HandoffError(
+    `the handoff from ${bundle.source.location} carries artifact ${a.uri} (${a.globalId}), which is outside the source's pipeline root ${bundle.source.pipelineRoot}: ` +
+      `its bytes cannot be placed under the target's root; export again with the pipeline root KFP uses at ${bundle.source.location} configured for it`,
+  );
+}
+
 function objectRef(store: ObjectStore, uri: string, path: string): ObjectRef {
   const base = store.resolve(uri);
   if (path === '') return base;
@@ -60,7 +72,8 @@ export async function copyBytes(
   const carried = new Set(bundle.executions.flatMap((e) => e.outputs.map((o) => o.artifact)));
   const jobs: CopyJob[] = [];
   for (const a of bundle.artifacts) {
-    if (!carried.has(a.globalId) || a.relativePath === undefined) continue;
+    if (!carried.has(a.globalId)) continue;
+    if (a.relativePath === undefined) throw outsideRoot(bundle, a);
     const uri = targetUri(a, target.pipelineRoot);
     for (const o of a.objects) jobs.push({ artifact: a, object: o, dstRef: objectRef(target.store, uri, o.path) });
   }

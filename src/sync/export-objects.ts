@@ -2,7 +2,7 @@
 // SHA-256 where it is known without reading them.
 import type { Artifact } from '../location/mlmd/index.js';
 import { listCovering, sameEtag, type ObjectRef, type ObjectStore } from '../location/objectstore/index.js';
-import { recordedObjects } from '../observe/cache-lookup.js';
+import { NO_BYTES_TYPES, type RecordedObject } from '../observe/cache-lookup.js';
 import type { BundleObject } from './bundle.js';
 import { HandoffError } from './export.js';
 import { forEachConcurrently } from './parallel.js';
@@ -13,8 +13,13 @@ import { forEachConcurrently } from './parallel.js';
  * would be far too large, a HEAD (then a listing) per artifact. The SHA-256 is known without
  * reading when this location received the object in a handoff that recorded it (same size and
  * ETag: still the same object); otherwise the copy computes it.
+ *
+ * An artifact with no object is carried as such (`[]`) when its producer wrote none: KFP records an
+ * output the component never wrote (`2.17.0:backend/src/v2/component/launcher_v2.go:824-837`), and
+ * the SDK's metrics types never write one. `recorded` holds what a handoff recorded here, by
+ * artifact id: `[]` is "recorded with no objects", anything else that is now empty was lost.
  */
-export async function objectsOf(store: ObjectStore, location: string, list: Artifact[]): Promise<Map<number, BundleObject[]>> {
+export async function objectsOf(store: ObjectStore, location: string, list: Artifact[], recorded: Map<number, RecordedObject[] | undefined> = new Map()): Promise<Map<number, BundleObject[]>> {
   const refs = list.map((a) => store.resolve(a.uri ?? ''));
   const listing = list.length > 1 ? await listCovering(store, refs) : undefined;
   const out = new Map<number, BundleObject[]>();
@@ -27,11 +32,14 @@ export async function objectsOf(store: ObjectStore, location: string, list: Arti
     } else {
       objects = await objectsOne(store, ref);
     }
-    if (objects.length === 0) throw new HandoffError(`the bytes of ${a.uri} are missing at ${location}`);
-    const recorded = recordedObjects(a) ?? [];
+    const record = recorded.get(a.id!);
+    if (objects.length === 0) {
+      const noBytes = record?.length === 0 || (record === undefined && NO_BYTES_TYPES.has(a.type ?? ''));
+      if (!noBytes) throw new HandoffError(`the bytes of ${a.uri} are missing at ${location}${record ? ' (a handoff wrote them there; they were deleted since)' : ''}`);
+    }
     for (const o of objects) {
       if (o.sha256) continue;
-      const r = recorded.find((x) => x.path === o.path);
+      const r = (record ?? []).find((x) => x.path === o.path);
       if (r?.sha256 && r.size === o.size && sameEtag(r.etag, o.etag)) o.sha256 = r.sha256;
     }
     out.set(a.id!, objects);

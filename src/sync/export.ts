@@ -9,6 +9,8 @@ import type { PipelineGraph } from '../pipeline/graph.js';
 import type { JsonValue } from '../pipeline/ir.js';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleArtifact, type BundleExecution, type HandoffBundle } from './bundle.js';
 import { objectsOf } from './export-objects.js';
+import { recordedObjectsOf, recordedOutputs, type RecordedObject } from '../observe/cache-lookup.js';
+import { kfpRootsOfExecution, rootMismatchAdvice, sameRoot } from '../observe/pipeline-root.js';
 import { globalIdOf } from './global-id.js';
 
 export class HandoffError extends Error {
@@ -82,8 +84,23 @@ export async function exportHandoff(req: ExportRequest): Promise<HandoffBundle> 
     executions.push(be);
   }
   const root = source.pipelineRoot.replace(/\/+$/, '');
+  // What a handoff recorded here of the objects it wrote (a record of the importing execution).
+  const recorded = new Map<number, RecordedObject[] | undefined>();
+  for (const e of perEntry) {
+    const record = recordedOutputs(e.execution);
+    for (const o of e.outputs) {
+      const a = artifacts.get(o.id);
+      if (a && !recorded.has(o.id)) recorded.set(o.id, recordedObjectsOf(record, o.name, a));
+    }
+  }
+  await refuseOutsideRoot(source, perEntry, artifacts, importerIds);
   const bundleArtifacts: BundleArtifact[] = [];
-  const objects = await objectsOf(source.store, source.name, [...artifacts].filter(([id, a]) => carried.has(id) && (a.uri ?? '').startsWith(`${root}/`) && !importerIds.has(id)).map(([, a]) => a));
+  const objects = await objectsOf(
+    source.store,
+    source.name,
+    [...artifacts].filter(([id, a]) => carried.has(id) && (a.uri ?? '').startsWith(`${root}/`) && !importerIds.has(id)).map(([, a]) => a),
+    recorded,
+  );
   for (const [id, a] of artifacts) {
     const uri = a.uri ?? '';
     const ba: BundleArtifact = {
@@ -118,3 +135,33 @@ export async function exportHandoff(req: ExportRequest): Promise<HandoffBundle> 
   };
 }
 
+/**
+ * A carried artifact is an output of a handed-off step, so KFP wrote it under the pipeline root of
+ * the run that produced it. One outside the configured root means that run used another root (KFP's
+ * default, when a run does not pin its own: `2.17.0:backend/src/v2/driver/root_dag.go:97-113`): its
+ * bytes cannot be placed under the target's root by their path, so the handoff stops and says which
+ * root KFP used, read from the producing run's context.
+ */
+async function refuseOutsideRoot(
+  source: ExportRequest['source'],
+  entries: { execution: Execution; outputs: { name: string; id: number }[] }[],
+  artifacts: Map<number, Artifact>,
+  importerIds: Set<number>,
+): Promise<void> {
+  const root = source.pipelineRoot.replace(/\/+$/, '');
+  for (const e of entries) {
+    for (const o of e.outputs) {
+      const a = artifacts.get(o.id);
+      const uri = a?.uri ?? '';
+      if (!a || importerIds.has(o.id) || uri.startsWith(`${root}/`)) continue;
+      const runs = e.execution.id !== undefined ? await kfpRootsOfExecution(source.mlmd, e.execution.id) : [];
+      const other = runs.find((r) => !sameRoot(r.root, source.pipelineRoot));
+      const why = other
+        ? `; KFP wrote it under ${other.root}, the pipeline root of run ${other.runId} there: ${rootMismatchAdvice(source.name, source.pipelineRoot, other.root)}`
+        : `; the runs there write under another root than the file configures: set spec.locations[${source.name}].objectStore.pipelineRoot to KFP's root there, or run those steps there again with split-pipelines (its runs pin the configured root)`;
+      throw new HandoffError(
+        `cannot hand off from ${source.name}: artifact ${uri} (output ${o.name} of execution ${e.execution.id}) is outside the pipeline root ${source.pipelineRoot} configured for ${source.name}${why}`,
+      );
+    }
+  }
+}

@@ -2,6 +2,8 @@
 // cache rows for them (it only does when caching is on). Write them here, as KFP's launcher would
 // have: the fingerprint KFP computes at this location, pointing at the new execution, owned by the
 // new run. The newest row wins KFP's lookup (`created_at desc`), so the stale row stops mattering.
+// The handoff writes its rows with the same function (writeNewestCacheRow).
+import type { KfpClient } from '../location/kfp/index.js';
 import type { MlmdClient, Execution } from '../location/mlmd/index.js';
 import { collectPages, fromStruct } from '../location/mlmd/index.js';
 import { cachePipelineName, newestCacheRow, toRef, type LocationReaders } from '../observe/cache-lookup.js';
@@ -22,8 +24,9 @@ export async function writeFreshCacheRows(
   const executions = await runExecutions(loc.mlmd, runId);
   const fresh = new Set(steps);
   const rows: { fp: string; executionId: number }[] = [];
-  // Which container execution of this run answers a call: same task name under the same root task
-  // and the same loop iteration.
+  // Which container execution of this run answers a call: the one whose chain of parent DAGs, up to
+  // the run's root DAG, names the same task path and loop iterations (as verify.ts finds root tasks).
+  const identity = executionIdentities(executions, runId);
   const walk = await walkCache(loc, {
     graph,
     parameters,
@@ -31,14 +34,10 @@ export async function writeFreshCacheRows(
     kfpVersion: loc.kfpVersion,
     override: async (call, fp) => {
       if (!fresh.has(call.path[0]!) || !fp) return undefined;
-      const taskName = call.path[call.path.length - 1]!;
-      const candidates = executions.filter(
-        (e) =>
-          e.customProperties?.['task_name']?.stringValue === taskName &&
-          e.lastKnownState === 'COMPLETE' &&
-          (call.iteration.length === 0 || e.customProperties?.['iteration_index']?.intValue === call.iteration[call.iteration.length - 1]),
-      );
+      const want = callIdentity(call.path, call.iteration);
+      const candidates = executions.filter((e) => e.type === 'system.ContainerExecution' && e.lastKnownState === 'COMPLETE' && identity.get(e.id!) === want);
       const exec = candidates[0];
+      if (candidates.length > 1) return { state: 'unavailable', reason: `run ${runId} has ${candidates.length} completed executions of ${call.path.join('/')}` };
       if (!exec) return { state: 'unavailable', reason: `run ${runId} has no completed execution of ${call.path.join('/')}` };
       rows.push({ fp, executionId: exec.id! });
       return { state: 'succeeded', outputs: await outputsOf(loc.mlmd, exec) };
@@ -49,19 +48,87 @@ export async function writeFreshCacheRows(
     if (!a?.available) throw new HandoffError(`cannot write fresh cache rows for ${step} at ${loc.name}: ${a?.reason ?? 'not walked'}`);
   }
   const namespace = loc.namespace ?? (await runNamespace(loc.mlmd, runId)) ?? '';
-  for (const r of rows) {
-    // Newest row wins, at one-second resolution: the row must be strictly newer than the stale one.
-    const newest = await newestCacheRow(loc.kfp, graph.name, r.fp, namespace);
-    if (newest?.mlmdExecutionID === String(r.executionId)) continue;
-    const staleMs = newest?.created_at ? Date.parse(newest.created_at) : 0;
-    const createdAt = new Date(Math.max(Date.now(), staleMs + 1000));
-    await loc.kfp.createTask({ pipelineName: cachePipelineName(graph.name), runId, mlmdExecutionID: String(r.executionId), fingerprint: r.fp, createdAt, finishedAt: createdAt, namespace });
-    const check = await newestCacheRow(loc.kfp, graph.name, r.fp, namespace);
-    if (check?.mlmdExecutionID !== String(r.executionId)) {
-      throw new HandoffError(`the fresh cache row for fingerprint ${r.fp.slice(0, 12)} at ${loc.name} is not the newest: KFP would still use execution ${check?.mlmdExecutionID} (created ${check?.created_at})`);
-    }
-  }
+  for (const r of rows) await writeNewestCacheRow(loc.kfp, { location: loc.name, pipelineName: graph.name, fingerprint: r.fp, executionId: r.executionId, runId, namespace });
   return rows.length;
+}
+
+export interface CacheRowRequest {
+  location: string;
+  /** IR `pipelineInfo.name`. */
+  pipelineName: string;
+  fingerprint: string;
+  executionId: number;
+  /** The run that owns the row (deleting it deletes the row). */
+  runId: string;
+  namespace: string;
+}
+
+/**
+ * Makes a row naming the execution the one KFP's driver finds: it lists `created_at desc` with page
+ * size 1 (`2.17.0:backend/src/v2/cacheutils/cache.go:86-118`), `created_at` has seconds
+ * (`apiserver/server/api_converter.go` toModelTask) and ties go to the row UUID, descending
+ * (`apiserver/list/list.go` orders by the sort column, then the primary key), which nobody chooses.
+ * So the row is made strictly newer than the newest one, whatever the clocks say, and read back.
+ * Returns whether a row was written (false: the newest row already names the execution).
+ */
+export async function writeNewestCacheRow(kfp: KfpClient, r: CacheRowRequest): Promise<boolean> {
+  const newest = await newestCacheRow(kfp, r.pipelineName, r.fingerprint, r.namespace);
+  if (newest?.mlmdExecutionID === String(r.executionId)) return false;
+  const newestSec = newest?.created_at ? Math.floor(Date.parse(newest.created_at) / 1000) : 0;
+  const createdAt = new Date(Math.max(Math.floor(Date.now() / 1000), newestSec + 1) * 1000);
+  await kfp.createTask({ pipelineName: cachePipelineName(r.pipelineName), runId: r.runId, mlmdExecutionID: String(r.executionId), fingerprint: r.fingerprint, createdAt, finishedAt: createdAt, namespace: r.namespace });
+  const check = await newestCacheRow(kfp, r.pipelineName, r.fingerprint, r.namespace);
+  if (check?.mlmdExecutionID !== String(r.executionId)) {
+    throw new HandoffError(
+      `the cache row for fingerprint ${r.fingerprint.slice(0, 12)} at ${r.location} is not the newest: KFP would still use execution ${check?.mlmdExecutionID} (created ${check?.created_at}); ` +
+        'another run wrote a row for the same task meanwhile: apply again',
+    );
+  }
+  return true;
+}
+
+/** `path@iteration` of a call, in the form executionIdentities gives an execution. */
+function callIdentity(path: readonly string[], iteration: readonly number[]): string {
+  return `${path.join('/')}@${iteration.join(',')}`;
+}
+
+/**
+ * Each execution's task path and loop iterations, from its chain of `parent_dag_id` up to the
+ * run's root DAG (`run/<run id>`): a ParallelFor records the loop DAG and, under it, one DAG per
+ * iteration with the same task name and its `iteration_index` (KFP's driver/dag.go).
+ */
+export function executionIdentities(executions: readonly Execution[], runId: string): Map<number, string> {
+  const byId = new Map(executions.map((e) => [e.id!, e]));
+  const root = executions.find((e) => e.name === `run/${runId}`);
+  const out = new Map<number, string>();
+  for (const e of executions) {
+    const chain: Execution[] = [];
+    let ok = false;
+    for (let cur: Execution | undefined = e, guard = 0; cur && guard < 64; guard++) {
+      const parent = cur.customProperties?.['parent_dag_id']?.intValue;
+      if (cur === root) {
+        ok = true;
+        break;
+      }
+      chain.unshift(cur);
+      if (parent === undefined) {
+        ok = root === undefined;
+        break;
+      }
+      cur = byId.get(Number(parent));
+    }
+    if (!ok || chain.length === 0) continue;
+    const path: string[] = [];
+    const iteration: number[] = [];
+    for (const x of chain) {
+      const name = x.customProperties?.['task_name']?.stringValue ?? '';
+      const index = x.customProperties?.['iteration_index']?.intValue;
+      if (index !== undefined) iteration.push(Number(index));
+      if (index === undefined || path[path.length - 1] !== name) path.push(name);
+    }
+    out.set(e.id!, callIdentity(path, iteration));
+  }
+  return out;
 }
 
 async function runExecutions(mlmd: MlmdClient, runId: string): Promise<Execution[]> {

@@ -1,6 +1,6 @@
 // One handoff, in the order that makes a kill at any point safe: export (read-only at the source),
-// bytes, marker run, metadata, cache rows last. Re-running it finds everything already done and
-// moves 0 bytes.
+// bytes, marker run (waited for: it must succeed, and then its run context is recorded), metadata,
+// cache rows last. Re-running it finds everything already done and moves 0 bytes.
 import type { LocationReaders } from '../observe/cache-lookup.js';
 import type { PipelineGraph } from '../pipeline/graph.js';
 import type { JsonValue } from '../pipeline/ir.js';
@@ -8,7 +8,7 @@ import type { ObjectStore } from '../location/objectstore/index.js';
 import { copyBytes, type ByteProgress } from './copy-bytes.js';
 import { exportHandoff } from './export.js';
 import { importMetadata } from './import-metadata.js';
-import { ensureMarkerRun } from './marker-run.js';
+import { awaitMarkerRun, ensureMarkerRun } from './marker-run.js';
 import type { HandoffBundle } from './bundle.js';
 
 export interface HandoffEnd extends LocationReaders {
@@ -27,6 +27,11 @@ export interface HandoffRequest {
   revision: string;
   experiment: string;
   markerRunName: string;
+  /** The target's `kfp.markerImage`. */
+  markerImage?: string;
+  /** How long to wait for the marker run (default 10 minutes) and how often to look. */
+  markerTimeoutMs?: number;
+  pollMs?: number;
   onPhase?: (phase: 'export' | 'bytes' | 'marker-run' | 'metadata' | 'done') => void;
   onBytes?: (p: ByteProgress) => void;
 }
@@ -70,7 +75,14 @@ export async function importBundle(
     kfp: req.target.kfp,
     displayName: req.markerRunName,
     experiment: req.experiment,
+    pipelineRoot: req.target.pipelineRoot,
     description: `split-pipelines handoff of ${bundle.steps.join(', ')} from ${bundle.source.location} (revision ${bundle.revision} of ${bundle.splitPipeline}). Owns their KFP cache rows here: deleting this run deletes them.`,
+    ...(req.markerImage ? { image: req.markerImage } : {}),
+  });
+  await awaitMarkerRun(req.target.kfp, marker, {
+    location: req.target.name,
+    ...(req.markerTimeoutMs !== undefined ? { timeoutMs: req.markerTimeoutMs } : {}),
+    ...(req.pollMs !== undefined ? { pollMs: req.pollMs } : {}),
   });
   req.onPhase?.('metadata');
   const imported = await importMetadata({ bundle, target: req.target, graph: req.graph, parameters: req.parameters, markerRunId: marker.run_id, digests: bytes.digests });

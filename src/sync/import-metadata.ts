@@ -5,8 +5,10 @@
 // and running the handoff again completes it. Nothing at the target is deleted or overwritten.
 import type { Artifact, Context, Event, Execution, MlmdClient, Properties } from '../location/mlmd/index.js';
 import { MlmdError, stringValue } from '../location/mlmd/index.js';
-import { cachePipelineName, newestCacheRow, type LocationReaders } from '../observe/cache-lookup.js';
+import type { LocationReaders } from '../observe/cache-lookup.js';
 import { walkCache } from '../observe/cache-walk.js';
+import { cacheRowNamespace } from '../observe/driver-settings.js';
+import { recordMissingExecutorLogs } from './executor-logs.js';
 import { taskRecordKey, type ArtifactRef } from '../pipeline/driver/index.js';
 import type { PipelineGraph } from '../pipeline/graph.js';
 import type { JsonValue } from '../pipeline/ir.js';
@@ -14,8 +16,9 @@ import { fromStruct } from '../location/mlmd/index.js';
 import type { BundleArtifact, BundleExecution, HandoffBundle } from './bundle.js';
 import { targetUri } from './copy-bytes.js';
 import { HandoffError } from './export.js';
+import { writeNewestCacheRow } from './fresh-rows.js';
 import { parseGlobalId } from './global-id.js';
-import { OBJECTS_PROPERTY, type RecordedObject } from '../observe/cache-lookup.js';
+import { OBJECTS_PROPERTY, recordedOutputsValue, type RecordedObject, type RecordedOutputs } from '../observe/cache-lookup.js';
 
 export interface ImportTarget extends LocationReaders {
   kfpVersion: string;
@@ -54,31 +57,35 @@ export async function importMetadata(req: ImportRequest): Promise<ImportResult> 
   const executionTypeIds = new Map<string, number>();
   for (const t of new Set(bundle.executions.map((e) => e.type))) executionTypeIds.set(t, await mlmd.putExecutionType({ name: t }, { canAddFields: true, canOmitFields: true }));
 
-  // Contexts: the pipeline's (shared with the target's own runs) and the marker run's. The marker
-  // run's own driver records its run context with the namespace KFP's pods use there, which is
-  // also the namespace of the target's cache rows in single-user mode (`launcher_v2.go` writes
-  // `Namespace: l.options.Namespace`): wait for it briefly instead of guessing.
-  const pipelineCtx = await getOrCreateContext(mlmd, 'system.Pipeline', bundle.pipelineName, {});
+  // Contexts. What is imported belongs to the pipeline's context only (named `pipelineInfo.name`, the
+  // one every run of the pipeline here links to), never to a run context:
+  // - a cache hit reads the cached execution through GetPipelineFromExecution, which refuses more
+  //   than one system.Pipeline or system.PipelineRun context and accepts none
+  //   (`2.17.0:backend/src/v2/metadata/client.go:948-981`, 2.14.0 the same); the pipeline context is
+  //   one and the same for every handoff, revision and marker run, so it can never become two;
+  // - KFP's importer reuses an artifact only if it is attributed to that context (FindMatchedArtifact,
+  //   `client.go:1327-1347`), so importer artifacts must be there;
+  // - the marker run's context belongs to the marker run: its drivers list that context's executions
+  //   (GetExecutionsInDAG, `client.go:983-1077`), and its only parent is the one KFP's root driver
+  //   gave it (GetPipeline refuses a second parent in every later driver, `client.go:432-445`), so
+  //   the handoff only reads it (the session and namespace KFP's pods use here).
+  // An execution gets its association once, in the transaction that creates it; one found by its
+  // global id is never associated again.
+  const pipelineContext = await getOrCreateContext(mlmd, 'system.Pipeline', bundle.pipelineName, {});
+  const pipelineCtx = pipelineContext.id!;
+  // The marker run's own driver records its run context with the namespace KFP's pods use there,
+  // which is also the namespace of the target's cache rows in single-user mode (`launcher_v2.go`
+  // writes `Namespace: l.options.Namespace`). The handoff waits for the marker run to succeed
+  // before importing, so the context is there; a direct call waits for it briefly.
   const recorded = await waitForContext(mlmd, 'system.PipelineRun', req.markerRunId, req.contextWaitMs ?? 30_000);
   const sessionInfo = recorded?.customProperties?.['store_session_info']?.stringValue ?? (await latestRunContextProperty(mlmd, 'store_session_info'));
-  const cacheNamespace = target.namespace ?? recorded?.customProperties?.['namespace']?.stringValue ?? (await latestRunContextProperty(mlmd, 'namespace')) ?? '';
-  let runCtx: number;
-  if (recorded?.id !== undefined) runCtx = recorded.id;
-  else {
-    const runProps: Properties = {
-      namespace: stringValue(cacheNamespace),
-      resource_name: stringValue('run-resource'),
-      pipeline_root: stringValue(`${target.pipelineRoot.replace(/\/+$/, '')}/${bundle.pipelineName}/${req.markerRunId}`),
-    };
-    if (sessionInfo) runProps['store_session_info'] = stringValue(sessionInfo);
-    runCtx = await getOrCreateContext(mlmd, 'system.PipelineRun', req.markerRunId, runProps);
-  }
-  await mlmd.putParentContexts([{ childId: runCtx, parentId: pipelineCtx }]).catch((e: unknown) => {
-    if (!(e instanceof MlmdError && e.code === 'ALREADY_EXISTS')) throw e;
-  });
+  const cacheNamespace = await cacheRowNamespace(target, recorded);
 
-  // Artifacts: find by global id; create what is carried and missing.
+  // Artifacts: find by global id; create what is carried and missing; attribute what is carried to
+  // the pipeline's context before the walk below looks for importer artifacts there.
   const artifactIds = await resolveArtifacts(req, artifactTypeIds, sessionInfo, result);
+  const carriedArtifactIds = bundle.artifacts.filter((a) => !bundle.consumedOnly.includes(a.globalId)).map((a) => artifactIds.get(a.globalId)!);
+  if (carriedArtifactIds.length > 0) await mlmd.putAttributionsAndAssociations(carriedArtifactIds.map((artifactId) => ({ artifactId, contextId: pipelineCtx })), []);
 
   // Fingerprints as the target's driver will compute them: walk the pipeline at the target, with the
   // handed-off executions answered from the bundle (mapped to the target's artifact ids).
@@ -104,75 +111,95 @@ export async function importMetadata(req: ImportRequest): Promise<ImportResult> 
     if (!a?.available) throw new HandoffError(`cannot import ${step} at ${target.name}: ${a?.reason ?? 'not walked'}`);
   }
 
-  // Executions, then their events, then attributions and associations.
+  // Executions: one found by its global id is left as it is (only events it lacks are added); a new
+  // one is created with its events and its association in one transaction.
   const existing = new Map<string, Execution>();
   const gids = bundle.executions.map((e) => e.globalId);
   for (let i = 0; i < gids.length; i += 100) for (const e of await mlmd.getExecutionsByExternalIds(gids.slice(i, i + 100))) existing.set(e.externalId!, e);
   const executionIds = new Map<string, number>();
-  const toCreate: BundleExecution[] = [];
-  for (const be of bundle.executions) {
-    const e = existing.get(be.globalId);
-    if (e) executionIds.set(be.globalId, e.id!);
-    else toCreate.push(be);
-  }
-  if (toCreate.length > 0) {
-    const ids = await mlmd.putExecutions(
-      toCreate.map((be) => {
-        const props: Properties = { ...be.customProperties };
-        const fp = fingerprints.get(be.globalId);
-        if (fp) props['cache_fingerprint'] = stringValue(fp);
-        return { typeId: executionTypeIds.get(be.type)!, externalId: be.globalId, lastKnownState: be.state === 'CACHED' ? 'COMPLETE' : be.state, customProperties: props };
-      }),
-    );
-    toCreate.forEach((be, i) => executionIds.set(be.globalId, ids[i]!));
-    result.executionsCreated += ids.length;
-  }
-  const allExecIds = [...executionIds.values()];
-  const have = new Set((allExecIds.length ? await mlmd.getEventsByExecutionIDs(allExecIds) : []).map((e) => `${e.executionId}:${e.artifactId}:${e.type}`));
-  const events: Event[] = [];
-  for (const be of bundle.executions) {
-    const execId = executionIds.get(be.globalId)!;
+  const eventsOf = (be: BundleExecution): Event[] => {
+    const out: Event[] = [];
     const add = (artifactGid: string, type: 'INPUT' | 'OUTPUT', name: string) => {
       const artifactId = artifactIds.get(artifactGid);
       if (artifactId === undefined) throw new HandoffError(`artifact ${artifactGid} has no id at ${target.name}`);
-      const k = `${execId}:${artifactId}:${type}`;
-      if (have.has(k)) return;
-      have.add(k);
-      events.push({ executionId: execId, artifactId, type, path: { steps: [{ key: name }] } });
+      out.push({ artifactId, type, path: { steps: [{ key: name }] } });
     };
     for (const i of be.inputs) for (const a of i.artifacts) add(a, 'INPUT', i.name);
     for (const o of be.outputs) add(o.artifact, 'OUTPUT', o.name);
+    return out;
+  };
+  for (const be of bundle.executions) {
+    const found = existing.get(be.globalId);
+    if (found) {
+      executionIds.set(be.globalId, found.id!);
+      continue;
+    }
+    const customProperties = withHandoffRecord(importedExecutionProperties(be, fingerprints.get(be.globalId)), be, bundle, req.digests, target.pipelineRoot);
+    const execution = { typeId: executionTypeIds.get(be.type)!, externalId: be.globalId, lastKnownState: be.state === 'CACHED' ? 'COMPLETE' : be.state, customProperties } as const;
+    try {
+      const created = await mlmd.putExecution({ execution, artifactEventPairs: eventsOf(be).map((event) => ({ event })), contexts: [pipelineContext] });
+      executionIds.set(be.globalId, created.executionId);
+      result.executionsCreated++;
+      result.eventsCreated += be.inputs.reduce((n, i) => n + i.artifacts.length, 0) + be.outputs.length;
+    } catch (e) {
+      // Created meanwhile (a retried write that had landed, or a concurrent handoff): use that one.
+      if (!(e instanceof MlmdError && e.code === 'ALREADY_EXISTS')) throw e;
+      const [again] = await mlmd.getExecutionsByExternalIds([be.globalId]);
+      if (again?.id === undefined) throw e;
+      executionIds.set(be.globalId, again.id);
+      existing.set(be.globalId, again);
+    }
   }
-  if (events.length > 0) await mlmd.putEvents(events);
-  result.eventsCreated += events.length;
-  const carriedArtifactIds = bundle.artifacts.filter((a) => !bundle.consumedOnly.includes(a.globalId)).map((a) => artifactIds.get(a.globalId)!);
-  await mlmd.putAttributionsAndAssociations(
-    carriedArtifactIds.flatMap((artifactId) => [{ artifactId, contextId: pipelineCtx }, { artifactId, contextId: runCtx }]),
-    allExecIds.flatMap((executionId) => [{ executionId, contextId: pipelineCtx }, { executionId, contextId: runCtx }]),
-  );
+  const found = bundle.executions.filter((be) => existing.has(be.globalId));
+  if (found.length > 0) {
+    const foundIds = found.map((be) => executionIds.get(be.globalId)!);
+    const have = new Set((await mlmd.getEventsByExecutionIDs(foundIds)).map((e) => `${e.executionId}:${e.artifactId}:${e.type}`));
+    const events: Event[] = [];
+    for (const be of found) {
+      const executionId = executionIds.get(be.globalId)!;
+      for (const ev of eventsOf(be)) {
+        const k = `${executionId}:${ev.artifactId}:${ev.type}`;
+        if (have.has(k)) continue;
+        have.add(k);
+        events.push({ ...ev, executionId });
+      }
+    }
+    if (events.length > 0) await mlmd.putEvents(events);
+    result.eventsCreated += events.length;
+  }
 
-  // Cache rows last: newest row wins, so one naming our execution is all that is needed.
+  // A task that published no logs where it ran gets the executor-logs output the target's driver demands.
+  result.eventsCreated += await recordMissingExecutorLogs({ target, source: bundle.source.location, pipelineName: bundle.pipelineName, markerRunId: req.markerRunId, executions: bundle.executions, executionIds, walk, pipelineContextId: pipelineCtx });
+
+  // Cache rows last: the newest row wins, so one naming our execution is all that is needed, and it
+  // is made strictly newer than any other and read back (writeNewestCacheRow).
   for (const be of bundle.executions) {
     const fp = fingerprints.get(be.globalId);
     const executionId = executionIds.get(be.globalId)!;
     const key = taskRecordKey(be.path, be.iteration);
     if (!fp) continue; // importer or not cacheable: nothing for KFP to look up
     result.executions.push({ globalId: be.globalId, key, executionId, fingerprint: fp });
-    const newest = await newestCacheRow(target.kfp, bundle.pipelineName, fp, cacheNamespace);
-    if (newest?.mlmdExecutionID === String(executionId)) continue;
-    const now = new Date();
-    await target.kfp.createTask({
-      pipelineName: cachePipelineName(bundle.pipelineName),
-      runId: req.markerRunId,
-      mlmdExecutionID: String(executionId),
-      fingerprint: fp,
-      createdAt: now,
-      finishedAt: now,
-      namespace: cacheNamespace,
-    });
-    result.cacheRowsCreated++;
+    const row = { location: target.name, pipelineName: bundle.pipelineName, fingerprint: fp, executionId, runId: req.markerRunId, namespace: cacheNamespace };
+    if (await writeNewestCacheRow(target.kfp, row)) result.cacheRowsCreated++;
   }
   return result;
+}
+
+/**
+ * What an imported execution keeps of the source's custom properties: what KFP reads from a cached
+ * execution (`outputs`, through GetParameters, `2.17.0:backend/src/v2/metadata/model.go:32-54`), what
+ * describes the task (`task_name`, `display_name`, `image`, `inputs`) and the fingerprint as the
+ * target computes it. CreateExecution's properties that name things at the source are dropped
+ * (`2.17.0:backend/src/v2/metadata/client.go:638-705`): its parent DAG, pod, namespace, loop position
+ * and the execution a cache hit there reused.
+ */
+const SOURCE_ONLY = ['parent_dag_id', 'pod_name', 'pod_uid', 'namespace', 'cached_execution_id', 'cache_fingerprint', 'iteration_index', 'iteration_count', 'total_dag_tasks', 'parameter_producer_task', 'artifact_producer_task'];
+
+export function importedExecutionProperties(be: BundleExecution, fingerprint: string | undefined): Properties {
+  const props: Properties = { ...be.customProperties };
+  for (const k of SOURCE_ONLY) delete props[k];
+  if (fingerprint) props['cache_fingerprint'] = stringValue(fingerprint);
+  return props;
 }
 
 async function resolveArtifacts(req: ImportRequest, typeIds: Map<string, number>, sessionInfo: string | undefined, result: ImportResult): Promise<Map<string, number>> {
@@ -192,18 +219,22 @@ async function resolveArtifacts(req: ImportRequest, typeIds: Map<string, number>
     throw new HandoffError(`${target.name} lacks artifacts the handed-off steps consumed (${missingConsumed.join(', ')}): hand off the steps that produced them first`);
   }
   const consumedOnly = new Set(bundle.consumedOnly);
+  const importer = new Set(bundle.importerArtifacts);
   const create: BundleArtifact[] = bundle.artifacts.filter((a) => !ids.has(a.globalId) && !consumedOnly.has(a.globalId));
   if (create.length > 0) {
     const created = await target.mlmd.putArtifacts(
       create.map((a): Artifact => {
         const props: Properties = { ...a.customProperties };
-        // The KFP UI opens an artifact with the session of the store it is in: the target's.
-        if (sessionInfo) props['store_session_info'] = stringValue(sessionInfo);
-        else delete props['store_session_info'];
-        // What this handoff wrote here (the source's own record, if any, describes its objects).
-        delete props[OBJECTS_PROPERTY];
-        const objects = req.digests?.get(a.globalId);
-        if (objects && objects.length > 0 && objects.every((o) => o.sha256 || o.etag)) props[OBJECTS_PROPERTY] = stringValue(JSON.stringify(objects));
+        // A launcher's artifact is opened with the session of the store it is in: the target's. An
+        // importer's keeps every property as it is, its own `fromEnv` session included, or KFP's
+        // importer would not reuse it (FindMatchedArtifact compares them all; importer-match.ts).
+        if (!importer.has(a.globalId)) {
+          if (sessionInfo) props['store_session_info'] = stringValue(sessionInfo);
+          else delete props['store_session_info'];
+        }
+        // The record earlier versions kept on the artifact, where KFP hands it to components as
+        // metadata: the record is now the importing execution's (cache-lookup.ts OBJECTS_PROPERTY).
+        if (!importer.has(a.globalId)) delete props[OBJECTS_PROPERTY];
         return { typeId: typeIds.get(a.type)!, externalId: a.globalId, uri: targetUri(a, target.pipelineRoot), state: a.state, customProperties: props };
       }),
     );
@@ -225,21 +256,19 @@ function outputsAtTarget(be: BundleExecution, bundle: HandoffBundle, ids: Map<st
   return { parameters, artifacts };
 }
 
-async function getOrCreateContext(mlmd: MlmdClient, type: string, name: string, customProperties: Properties): Promise<number> {
+async function getOrCreateContext(mlmd: MlmdClient, type: string, name: string, customProperties: Properties): Promise<Context> {
   const found = await mlmd.getContextByTypeAndName(type, name);
-  if (found?.id !== undefined) return found.id;
+  if (found?.id !== undefined) return found;
   const typeId = await mlmd.putContextType({ name: type }, { canAddFields: true, canOmitFields: true });
   try {
-    const [id] = await mlmd.putContexts([{ typeId, name, customProperties }]);
-    return id!;
+    await mlmd.putContexts([{ typeId, name, customProperties }]);
   } catch (e) {
-    // Created meanwhile (by KFP's own driver for the marker run, or a concurrent handoff): use it.
-    if (e instanceof MlmdError && e.code === 'ALREADY_EXISTS') {
-      const again = await mlmd.getContextByTypeAndName(type, name);
-      if (again?.id !== undefined) return again.id;
-    }
-    throw e;
+    // Created meanwhile (by KFP's own driver, or a concurrent handoff): use it.
+    if (!(e instanceof MlmdError && e.code === 'ALREADY_EXISTS')) throw e;
   }
+  const made = await mlmd.getContextByTypeAndName(type, name);
+  if (made?.id === undefined) throw new HandoffError(`the ${type} context ${name} is missing right after it was created`);
+  return made;
 }
 
 async function waitForContext(mlmd: MlmdClient, type: string, name: string, waitMs: number): Promise<Context | undefined> {
@@ -255,4 +284,26 @@ async function waitForContext(mlmd: MlmdClient, type: string, name: string, wait
 async function latestRunContextProperty(mlmd: MlmdClient, key: string): Promise<string | undefined> {
   const any = await mlmd.getContextsByType('system.PipelineRun', { maxResultSize: 1, orderBy: { field: 'CREATE_TIME', isAsc: false } });
   return any.items[0]?.customProperties?.[key]?.stringValue;
+}
+
+/**
+ * An imported execution's properties with this handoff's record of the objects it wrote for the
+ * outputs (cache-lookup.ts OBJECTS_PROPERTY) in place of the source's: `[]` for an artifact carried
+ * with no objects, so that the target tells "none were written" from "they were lost"; nothing for
+ * an output whose objects were not all written with a SHA-256 or an ETag (then only their presence
+ * is checked).
+ */
+function withHandoffRecord(props: Properties, be: BundleExecution, bundle: HandoffBundle, digests: Map<string, RecordedObject[]> | undefined, targetRoot: string): Properties {
+  const out: Properties = { ...props };
+  delete out[OBJECTS_PROPERTY];
+  const record: RecordedOutputs = {};
+  for (const o of be.outputs) {
+    const a = bundle.artifacts.find((x) => x.globalId === o.artifact);
+    if (!a || a.relativePath === undefined) continue;
+    const written = digests?.get(a.globalId) ?? [];
+    if (a.objects.length > 0 && (written.length !== a.objects.length || !written.every((w) => w.sha256 || w.etag))) continue;
+    (record[o.name] ??= []).push({ uri: targetUri(a, targetRoot), objects: a.objects.length === 0 ? [] : written });
+  }
+  if (Object.keys(record).length > 0) out[OBJECTS_PROPERTY] = stringValue(recordedOutputsValue(record));
+  return out;
 }

@@ -2,11 +2,12 @@
 //
 // A real component writes whatever it computes; the real launcher then copies input artifacts from
 // the object store before the user code starts (`downloadArtifacts` in
-// `backend/src/v2/component/launcher_v2.go`), and a missing object fails the task there. Real user
-// code would also choke on corrupt input; the lab has no user code, so its outputs are
-// self-verifying instead: one header line naming a seed and the total size, then a keystream
-// derived from the seed. A download regenerates the stream and compares, so a deleted, truncated,
-// extended or altered object is caught, while a byte-exact copy (what a handoff makes) passes.
+// `backend/src/v2/component/launcher_v2.go`), downloading nothing, without error, where there is no
+// object; the user code fails when it opens the missing file, or chokes on a damaged one. The lab
+// has no user code, so its outputs are self-verifying instead: one header line naming a seed and
+// the total size, then a keystream derived from the seed. Reading regenerates the stream and
+// compares, so a truncated, extended or altered object is told from a byte-exact copy (what a
+// handoff makes); what the lab's component does with each is component-io.ts.
 import { createCipheriv, createHash, type Cipher } from 'node:crypto';
 import { Readable } from 'node:stream';
 

@@ -1,11 +1,12 @@
 // The launcher's object-store side: downloading input artifacts (`downloadArtifacts`) and
-// uploading outputs (`uploadOutputArtifacts`) in `backend/src/v2/component/launcher_v2.go`, with
-// the lab's integrity check of downloaded bytes (artifact-bytes.ts).
+// uploading outputs (`uploadOutputArtifacts`) in `backend/src/v2/component/launcher_v2.go`. What the
+// downloaded bytes hold is read here (artifact-bytes.ts) but judged only by the component
+// (input-reads.ts), as in KFP, where the launcher never looks inside an artifact.
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { NotEmulatedError, type ArtifactRef } from '../../pipeline/driver/index.js';
 import { ObjectStoreError, parseArtifactUri, type ArtifactLocation } from '../../location/objectstore/index.js';
-import { checkArtifactBytes, labArtifactBuffer, labArtifactStream, type LabArtifactPlan } from './artifact-bytes.js';
+import { checkArtifactBytes, labArtifactBuffer, labArtifactStream, type ArtifactCheck, type LabArtifactPlan } from './artifact-bytes.js';
 import type { RunEnv } from './context.js';
 
 /** Objects up to this size are built in memory; larger ones are streamed. */
@@ -21,11 +22,24 @@ function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** One object the launcher downloaded for an input artifact, as the component will find it. */
+export interface DownloadedObject {
+  key: string;
+  check: ArtifactCheck;
+}
+
 /**
- * Downloads one input artifact and checks it; returns its content seed (what the lab's outputs are
- * derived from). Fails as the launcher does: "failed to download input artifact …".
+ * Downloads one input artifact as the launcher does (`downloadArtifacts`,
+ * 2.17.0:backend/src/v2/component/launcher_v2.go:927-1004): `DownloadBlob` lists the URI's key as a
+ * prefix and downloads what it finds (2.17.0:backend/src/v2/objectstore/object_store.go:176-204), so
+ * an artifact with no objects downloads nothing and is no error here: only a component that then
+ * reads the missing file fails (component-io.ts). What the component would find at its local path is
+ * the object at the key itself or the objects under `key/` (2.17.0 skips other keys sharing the
+ * prefix, `isBlobKeyUnderPrefix` :171-174; 2.14.0-2.16.0 download them to paths outside the
+ * artifact's own, where the component does not look). A listing or download error fails the task
+ * as the launcher's: "failed to download input artifact …".
  */
-export async function downloadInput(env: RunEnv, task: string, inputName: string, ref: ArtifactRef): Promise<string> {
+export async function downloadInput(env: RunEnv, task: string, inputName: string, ref: ArtifactRef): Promise<DownloadedObject[]> {
   const copyErr = (reason: string) => new LauncherError(`failed to download input artifact "${inputName}" from remote storage URI "${ref.uri}": ${reason}`);
   let location: ArtifactLocation;
   try {
@@ -40,18 +54,19 @@ export async function downloadInput(env: RunEnv, task: string, inputName: string
       `task ${task} reads input artifact "${inputName}" from ${ref.uri}, outside the lab location's ${env.root.scheme}:// object store; reading other stores is not emulated`,
     );
   }
-  let check;
+  const prefix = location.key;
+  const dir = `${prefix.replace(/\/+$/, '')}/`;
+  const out: DownloadedObject[] = [];
   try {
-    const { body } = await env.loc.objects.get({ bucket: location.bucket, key: location.key });
-    check = await checkArtifactBytes(body);
+    for await (const o of env.loc.objects.list(location.bucket, prefix)) {
+      if (o.key !== prefix && !o.key.startsWith(dir)) continue;
+      const { body } = await env.loc.objects.get({ bucket: location.bucket, key: o.key });
+      out.push({ key: o.key, check: await checkArtifactBytes(body) });
+    }
   } catch (err) {
     throw copyErr(describe(err));
   }
-  if (check.kind === 'lab') return check.seed;
-  if (check.kind === 'corrupt') throw copyErr(`the object is not the one the lab's launcher wrote: ${check.problem}`);
-  // Bytes a user put there for an importer are legitimately foreign; anything else was replaced.
-  if (await env.md.producedByImporter(Number(ref.id))) return check.sha256;
-  throw copyErr('the object is not the one the lab\'s launcher wrote: it has no lab header (it was replaced or altered)');
+  return out;
 }
 
 /** Uploads one output artifact's bytes to its URI. */

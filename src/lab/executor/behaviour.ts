@@ -1,5 +1,6 @@
 // How a lab location's "user code" behaves, per task: how long it runs, how large its outputs are,
-// whether it fails, which output parameter values it returns. Set per location, for benchmarks and
+// whether it fails, which output parameter values it returns, which outputs it leaves unwritten and
+// which inputs it reads. Set per location, for benchmarks and
 // fault tests; the default is a quick, small, successful step.
 import type { JsonValue } from '../../pipeline/ir.js';
 
@@ -12,6 +13,20 @@ export interface StepBehaviour {
   fail?: 'always' | { times: number };
   /** Output parameter values to return instead of the lab's deterministic ones. */
   parameters?: Record<string, JsonValue>;
+  /**
+   * Output artifacts the step never writes: they are recorded in ML Metadata with no objects, as
+   * KFP's launcher records an output whose file was never created ("We allow components to not
+   * produce output files", 2.17.0:backend/src/v2/component/launcher_v2.go:824-832). Outputs of the
+   * metrics types are never written in any case (component-io.ts).
+   */
+  unwritten?: string[];
+  /**
+   * Input artifacts whose bytes the step never reads. By default it reads every input's bytes
+   * except those of the metrics types, which components read through their metadata.
+   */
+  ignoredInputs?: string[];
+  /** Metadata a metrics output records (what the SDK's `log_metric` and the like set), per output name. */
+  metrics?: Record<string, Record<string, JsonValue>>;
 }
 
 /**

@@ -34,14 +34,33 @@ export interface ReusedOutputs {
   byName: Map<string, Artifact>;
 }
 
-/** `reuseCachedOutputs`: the cached execution's `outputs` and its OUTPUT artifacts, by name. */
+/**
+ * `reuseCachedOutputs` (2.17.0:backend/src/v2/driver/cache.go:56-78, the same at 2.14.0:55-77): the
+ * cached execution through `GetExecution`, so its contexts are checked (at most one pipeline and one
+ * run context, kfp-metadata.ts getPipelineFromExecution); its `outputs`; then
+ * `collectOutputArtifactMetadataFromCache` (cache.go:33-54): every output artifact the current task
+ * provisions (`executor-logs` included when its logs are published) needs an OUTPUT event of that
+ * name on the cached execution. The cached execution's state is not looked at.
+ */
 export async function reuseCachedOutputs(env: RunEnv, cachedExecutionId: string, outputNames: string[]): Promise<ReusedOutputs> {
   const id = Number(cachedExecutionId);
-  if (!Number.isSafeInteger(id)) throw new Error(`failure while transferring cachedMLMDExecutionID ${cachedExecutionId} from string to int64`);
-  const execution = await env.md.getExecution(id);
-  if (!execution) throw new Error(`failure while getting execution of cachedMLMDExecutionID ${id}: execution ID=${id} not found`);
+  if (!/^-?\d+$/.test(cachedExecutionId) || !Number.isSafeInteger(id)) {
+    throw new Error(`failure while transferring cachedMLMDExecutionID ${cachedExecutionId} from string to int64`);
+  }
+  let execution;
+  try {
+    execution = await env.md.getExecution(id);
+  } catch (err) {
+    throw new Error(`failure while getting execution of cachedMLMDExecutionID ${id}: ${err instanceof Error ? err.message : String(err)}`);
+  }
   const outputs = execution.customProperties?.outputs?.structValue;
-  const byName = await env.md.outputArtifactsOf(id);
+  let byName: Map<string, Artifact>;
+  try {
+    byName = await env.md.outputArtifactsOf(id);
+  } catch (err) {
+    const reason = `failed to get MLMDOutputArtifactsByName by executionId ${id}: ${err instanceof Error ? err.message : String(err)}`;
+    throw new Error(`failed collect output artifact metadata from cache: ${reason}`);
+  }
   const artifacts: OutputArtifact[] = [];
   for (const name of outputNames) {
     const artifact = byName.get(name);

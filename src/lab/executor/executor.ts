@@ -23,6 +23,8 @@ export interface LabExecutorOptions {
   namespace?: string;
   /** The API server's `CacheEnabled` (default true). */
   cacheEnabled?: boolean;
+  /** The API server's `PUBLISH_LOGS`, every driver's `--publish_logs` (default true, as KFP's flag and manifests). */
+  publishLogs?: boolean;
   steps?: StepBehaviours;
   /** Executable tasks running at once per run (default 4). */
   concurrency?: number;
@@ -91,6 +93,7 @@ export class LabExecutor implements RunExecutor {
       defaultPipelineRoot: this.options.defaultPipelineRoot ?? DEFAULT_PIPELINE_ROOT,
       namespace: this.options.namespace ?? 'kubeflow',
       multiUser: ctx.multiUser,
+      publishLogs: this.options.publishLogs ?? true,
     };
     this.active.set(run.runId, entry);
     entry.done = executeRun(this.env(ctx), settings, run, controller.signal, () => entry.reason)

@@ -7,6 +7,7 @@ import { ObjectStoreError, parseArtifactUri } from '../../location/objectstore/i
 import { stringValue, type Artifact } from '../../location/mlmd/index.js';
 import { metadataToProperties, toArtifactRef } from './artifact-refs.js';
 import type { RunEnv } from './context.js';
+import { pipelineForDriver } from './driver-pipeline.js';
 import { IMPORTER_EXECUTION, IMPORTER_WORKSPACE_EXECUTION } from './kfp-metadata.js';
 import { schemaTitleOf } from './outputs.js';
 import { importedSessionInfo } from './session-info.js';
@@ -16,7 +17,14 @@ const fail = (error: string): VisitResult => ({ state: 'failed', error: `failed 
 
 export async function runImporterTask(env: RunEnv, call: ExecutableCall<Frame>, key: string): Promise<VisitResult> {
   const imp = call.importer!;
-  const exec = await env.md.createExecution(env.pipeline, {
+  // The importer launcher's first call (2.17.0:backend/src/v2/component/importer_launcher.go:125).
+  let pipeline;
+  try {
+    pipeline = await pipelineForDriver(env);
+  } catch (err) {
+    return fail(err instanceof Error ? err.message : String(err));
+  }
+  const exec = await env.md.createExecution(pipeline, {
     type: imp.downloadToWorkspace ? IMPORTER_WORKSPACE_EXECUTION : IMPORTER_EXECUTION,
     displayName: '',
     taskName: call.node.displayName,
@@ -46,8 +54,8 @@ export async function runImporterTask(env: RunEnv, call: ExecutableCall<Frame>, 
     }
   }
   let artifact: Artifact = { typeId, state: 'LIVE', uri, customProperties };
-  if (!imp.reimport) artifact = (await env.md.findMatchedArtifact(artifact, env.pipeline.pipelineCtx.id!)) ?? artifact;
-  const ids = await env.md.publish(env.pipeline, exec, undefined, [{ name: imp.outputName, artifact }], 'COMPLETE');
+  if (!imp.reimport) artifact = (await env.md.findMatchedArtifact(artifact, pipeline.pipelineCtx.id!)) ?? artifact;
+  const ids = await env.md.publish(pipeline, exec, undefined, [{ name: imp.outputName, artifact }], 'COMPLETE');
   const stored = artifact.id ? artifact : { ...artifact, id: ids[0]!, type: schemaTitleOf(imp.typeSchema) };
   return { state: 'succeeded', outputs: { parameters: {}, artifacts: { [imp.outputName]: [toArtifactRef(stored)] } } };
 }

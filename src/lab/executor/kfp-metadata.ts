@@ -114,27 +114,51 @@ export class KfpMetadata {
     return created;
   }
 
-  /** `GetPipeline`: the pipeline context, the run context, and the link between them. */
+  /**
+   * `GetPipeline` (2.17.0:backend/src/v2/metadata/client.go:410-468, the same at 2.14.0:321-375): the
+   * pipeline context, the run context, and the link between them. Every driver calls it (root
+   * `driver/root_dag.go:125`, DAG `driver/dag.go:62`, container `driver/container.go:66`, importer
+   * `component/importer_launcher.go:125`), so a run context that gained a second parent, or a parent
+   * other than this pipeline's context, fails the next driver. Only the root driver passes the run's
+   * properties; the others pass empty strings, used only if the run context were missing.
+   */
   async getPipeline(
     pipelineName: string,
     runId: string,
-    run?: { namespace: string; resourceName: string; pipelineRoot: string; storeSessionInfo: string },
+    run: { namespace: string; resourceName: string; pipelineRoot: string; storeSessionInfo: string } = {
+      namespace: '',
+      resourceName: '',
+      // GenerateOutputURI("", [pipelineName, runID]) (client.go:420).
+      pipelineRoot: `/${pipelineName}/${runId}`,
+      storeSessionInfo: '',
+    },
   ): Promise<PipelineHandle> {
     const pipelineCtx = await this.getOrInsertContext(PIPELINE_CONTEXT, pipelineName);
-    const props: Properties | undefined = run
-      ? {
-          namespace: stringValue(run.namespace),
-          resource_name: stringValue(run.resourceName),
-          pipeline_root: stringValue(run.pipelineRoot),
-          store_session_info: stringValue(run.storeSessionInfo),
-        }
-      : undefined;
+    const props: Properties = {
+      namespace: stringValue(run.namespace),
+      resource_name: stringValue(run.resourceName),
+      pipeline_root: stringValue(run.pipelineRoot),
+      store_session_info: stringValue(run.storeSessionInfo),
+    };
     const runCtx = await this.getOrInsertContext(PIPELINE_RUN_CONTEXT, runId, props);
+    return this.checkParents({ pipelineCtx, runCtx });
+  }
+
+  /**
+   * `GetPipeline` again for contexts already known: MLMD never deletes or renames contexts, so the
+   * two lookups by name give the same ids, and only the parent check (one call) can change its
+   * outcome; the lab's later drivers call this instead of the whole `getPipeline`.
+   */
+  async checkParents(pipeline: PipelineHandle): Promise<PipelineHandle> {
+    const { pipelineCtx, runCtx } = pipeline;
     const parents = await this.call(() => this.client.getParentContextsByContext(runCtx.id!));
-    if (parents.length > 1) throw new Error(`run context ${runId} has more than one parent context`);
+    // client.go:437-446: the messages KFP's drivers fail with.
+    if (parents.length > 1) {
+      throw new Error(`Current run context has more than 1 parent context: ${parents.map((p) => `${p.type ?? p.typeId}/${p.name} (id ${p.id})`).join(', ')}`);
+    }
     if (parents.length === 1) {
       if (parents[0]!.id !== pipelineCtx.id) {
-        throw new Error(`parent context ${parents[0]!.id} of run ${runId} is not the pipeline context ${pipelineCtx.id}`);
+        throw new Error(`Parent context ID ${parents[0]!.id} of current run is different from expected: ${pipelineCtx.id}`);
       }
     } else {
       try {
@@ -225,20 +249,50 @@ export class KfpMetadata {
     await this.call(() => this.client.putExecution({ execution: this.toExecution(e) }));
   }
 
-  async getExecution(id: number): Promise<Execution | undefined> {
+  /**
+   * `GetExecution` (2.17.0:backend/src/v2/metadata/client.go:929-946; 2.14.0:773-790): the execution,
+   * "execution ID=N not found" when there is none, then `GetPipelineFromExecution`'s checks on it.
+   */
+  async getExecution(id: number): Promise<Execution> {
     const found = await this.call(() => this.client.getExecutionsByID([id]));
-    return found[0];
+    if (found.length === 0) throw new Error(`execution ID=${id} not found`);
+    await this.getPipelineFromExecution(id);
+    return found[0]!;
   }
 
-  /** `GetOutputArtifactsByExecutionId`: OUTPUT events, artifacts keyed by the event path's name. */
+  /**
+   * `GetPipelineFromExecution` (2.17.0:backend/src/v2/metadata/client.go:948-979; 2.14.0:792-822): an
+   * execution associated with more than one `system.Pipeline` or more than one `system.PipelineRun`
+   * context is refused; none of either is accepted (the handle is then left empty in KFP).
+   */
+  async getPipelineFromExecution(id: number): Promise<Partial<PipelineHandle>> {
+    const pipelineTypeId = await this.contextTypeId(PIPELINE_CONTEXT);
+    const runTypeId = await this.contextTypeId(PIPELINE_RUN_CONTEXT);
+    const contexts = await this.call(() => this.client.getContextsByExecution(id));
+    const handle: Partial<PipelineHandle> = {};
+    for (const ctx of contexts) {
+      if (ctx.typeId === pipelineTypeId) {
+        if (handle.pipelineCtx) throw new Error('multiple pipeline contexts found');
+        handle.pipelineCtx = ctx;
+      }
+      if (ctx.typeId === runTypeId) {
+        if (handle.runCtx) throw new Error('multiple run contexts found');
+        handle.runCtx = ctx;
+      }
+    }
+    return handle;
+  }
+
+  /** `GetOutputArtifactsByExecutionId` (2.17.0:backend/src/v2/metadata/client.go:1113-1148): OUTPUT events, artifacts keyed by the event path's name. */
   async outputArtifactsOf(executionId: number): Promise<Map<string, Artifact>> {
     const events = await this.call(() => this.client.getEventsByExecutionIDs([executionId]));
     const nameById = new Map<number, string>();
     for (const ev of events) {
       if (ev.type !== 'OUTPUT' || ev.artifactId === undefined) continue;
-      const key = ev.path?.steps?.[0]?.key;
-      if (key === undefined) throw new Error(`an OUTPUT event of execution ${executionId} has no artifact name in its path`);
-      nameById.set(ev.artifactId, key);
+      // getArtifactName (2.17.0:backend/src/v2/metadata/client.go:549-554): the first step's key.
+      const steps = ev.path?.steps ?? [];
+      if (steps.length === 0) throw new Error('failed to get artifact name from eventPath');
+      nameById.set(ev.artifactId, steps[0]!.key ?? '');
     }
     const artifacts = nameById.size > 0 ? await this.call(() => this.client.getArtifactsByID([...nameById.keys()])) : [];
     return new Map(artifacts.map((a) => [nameById.get(a.id!)!, a]));
@@ -257,7 +311,12 @@ export class KfpMetadata {
     return stored;
   }
 
-  /** `FindMatchedArtifact`: same type, state, URI and custom properties, in the same pipeline context. */
+  /**
+   * `FindMatchedArtifact` (2.17.0:backend/src/v2/metadata/client.go:1303-1347, the same at 2.14.0:
+   * 1147-1191): among the artifacts with the target's URI, the first with the same type, state and
+   * URI, holding every custom property of the target with an equal value (extra ones allowed), and
+   * attributed to the pipeline's `system.Pipeline` context.
+   */
   async findMatchedArtifact(target: Artifact, pipelineContextId: number): Promise<Artifact | undefined> {
     const candidates = await this.call(() => this.client.getArtifactsByURI([target.uri ?? '']));
     for (const c of candidates) {
@@ -269,15 +328,6 @@ export class KfpMetadata {
       if (contexts.some((ctx) => ctx.id === pipelineContextId)) return c;
     }
     return undefined;
-  }
-
-  /** Whether an importer produced the artifact (its bytes were never written by a launcher). */
-  async producedByImporter(artifactId: number): Promise<boolean> {
-    const events = await this.call(() => this.client.getEventsByArtifactIDs([artifactId]));
-    const producers = events.filter((e) => e.type === 'OUTPUT' && e.executionId !== undefined).map((e) => e.executionId!);
-    if (producers.length === 0) return false;
-    const executions = await this.call(() => this.client.getExecutionsByID(producers));
-    return executions.some((e) => e.type === IMPORTER_EXECUTION || e.type === IMPORTER_WORKSPACE_EXECUTION);
   }
 }
 

@@ -7,6 +7,7 @@ import type { JsonObject } from '../../pipeline/ir.js';
 import { lookupCache, reuseCachedOutputs, writeCacheRow } from './cache.js';
 import type { RunEnv } from './context.js';
 import { createContainerExecution } from './container-task.js';
+import { containerDriverPipeline } from './driver-pipeline.js';
 import type { ExecHandle } from './kfp-metadata.js';
 import { podNameFor } from './launcher.js';
 import type { Frame } from './visitor.js';
@@ -33,9 +34,12 @@ export async function runPlatformOpTask(env: RunEnv, call: ExecutableCall<Frame>
     parameters[pvcName] = pvcName;
     keyInput.inputParameterValues[pvcName] = pvcName;
   }
+  // Platform ops go through the container driver, whose first call is GetPipeline (container.go:66).
+  const got = await containerDriverPipeline(env, { node: call.node, parentDagId: call.parentDag.exec.id });
+  if (!got.ok) return { state: 'failed', error: got.error };
   const cache = lookupCache(env, call.cachingEnabled, keyInput);
   const startedSec = Math.floor(Date.now() / 1000);
-  const exec = await createContainerExecution(env, call, cache, parameters);
+  const exec = await createContainerExecution(env, got.pipeline, call, cache, parameters);
   env.details.setExecution(key, exec.id);
   if (cache.cachedExecutionId) {
     try {

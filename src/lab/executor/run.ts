@@ -8,6 +8,7 @@ import { driveRun, NotEmulatedError } from '../../pipeline/driver/index.js';
 import { parsePipelineText } from '../../pipeline/load.js';
 import type { StoredRun } from '../kfp/index.js';
 import { RunStopped, type LocationEnv, type RunEnv } from './context.js';
+import { DriverFailure } from './driver-pipeline.js';
 import { KfpMetadata } from './kfp-metadata.js';
 import { generateOutputUri } from './outputs.js';
 import { storeSessionInfo } from './session-info.js';
@@ -19,6 +20,8 @@ export interface RunSettings {
   /** The namespace KFP's pods run in; in multi-user mode the run's namespace is used instead. */
   namespace: string;
   multiUser: boolean;
+  /** `--publish_logs` (2.17.0:backend/src/v2/cmd/driver/main.go:102): container tasks' `executor-logs` output and key. */
+  publishLogs: boolean;
 }
 
 /** Why a run's signal was aborted: a terminate request, or the lab shutting down (resume later). */
@@ -62,7 +65,16 @@ export async function executeRun(loc: LocationEnv, settings: RunSettings, run: S
     const runRoot = generateOutputUri(pipelineRoot, [graph.name, run.runId], true);
     const sessionInfo = storeSessionInfo(root.scheme, loc.objectStoreHost, loc.region);
     // TODO in KFP: "fill in run resource"; the root driver passes the literal "run-resource".
-    const pipeline = await md.getPipeline(graph.name, run.runId, { namespace, resourceName: 'run-resource', pipelineRoot: runRoot, storeSessionInfo: sessionInfo });
+    // The root driver's GetPipeline (2.17.0:backend/src/v2/driver/root_dag.go:125); every later driver
+    // checks the contexts again (driver-pipeline.ts).
+    let pipeline;
+    try {
+      pipeline = await md.getPipeline(graph.name, run.runId, { namespace, resourceName: 'run-resource', pipelineRoot: runRoot, storeSessionInfo: sessionInfo });
+    } catch (err) {
+      if (signal.aborted) throw err;
+      fail(`driver.RootDAG(pipelineName=${graph.name}, runID=${run.runId}, runtimeConfig, componentSpec) failed: ${(err as Error).message}`);
+      return;
+    }
     store.setRunContextIds(run.runId, { pipelineContextId: String(pipeline.pipelineCtx.id), pipelineRunContextId: String(pipeline.runCtx.id) });
     const env: RunEnv = {
       loc,
@@ -89,6 +101,9 @@ export async function executeRun(loc: LocationEnv, settings: RunSettings, run: S
         createTimeUtc: rfc3339(run.createdAt),
         scheduleTimeUtc: rfc3339(run.createdAt),
         concurrency: loc.concurrency,
+        // Every cache key input gets it, and the container task provisions (and so records, and demands
+        // on a cache hit) `executor-logs` from publishesLogs(input).
+        publishLogs: settings.publishLogs,
       },
       new LabVisitor(env),
     );
@@ -105,6 +120,7 @@ export async function executeRun(loc: LocationEnv, settings: RunSettings, run: S
       return;
     }
     if (err instanceof NotEmulatedError) fail(err.message);
+    else if (err instanceof DriverFailure) fail(`task ${err.task} failed: ${err.message}`);
     else fail(`the lab executor at location '${loc.name}' failed: ${err instanceof Error ? err.message : String(err)}`);
   }
 }

@@ -17,6 +17,7 @@ import type { IrComponent } from '../../pipeline/ir.js';
 import type { RuntimeState } from '../kfp/index.js';
 import { runContainerTask } from './container-task.js';
 import { ensureNotStopped, RunStopped, type RunEnv } from './context.js';
+import { dagDriverPipeline, driverInfo, DriverFailure, pipelineForDriver } from './driver-pipeline.js';
 import { runImporterTask } from './importer-task.js';
 import { CONTAINER_EXECUTION, DAG_EXECUTION, type ExecHandle, type ExecutionConfig } from './kfp-metadata.js';
 import { runPlatformOpTask } from './platform-op-task.js';
@@ -87,7 +88,15 @@ export class LabVisitor implements DriverVisitor<Frame> {
     if (!call.node) return { exec: await this.rootExecution() };
     const key = taskRecordKey(call.path, call.iteration);
     this.env.details.start(key, this.displayName(call.node, call.iteration, call.iterationIndex !== undefined), call.parent?.key);
-    const exec = await this.env.md.createExecution(this.env.pipeline, dagConfig(call.node, call));
+    const driverTask = { node: call.node, parentDagId: call.parent?.exec.id ?? 0, ...(call.iterationIndex !== undefined ? { iterationIndex: call.iterationIndex } : {}) };
+    let pipeline;
+    try {
+      pipeline = await dagDriverPipeline(this.env, driverTask);
+    } catch (err) {
+      this.env.details.finish(key, 'FAILED', err instanceof Error ? err.message : String(err));
+      throw err;
+    }
+    const exec = await this.env.md.createExecution(pipeline, dagConfig(call.node, call));
     this.env.details.setExecution(key, exec.id);
     return { exec, key };
   }
@@ -122,7 +131,18 @@ export class LabVisitor implements DriverVisitor<Frame> {
       this.env.details.skipped(key, name, parent.key);
       return;
     }
-    // A task whose condition is false still gets an execution, CANCELED ("not triggered").
+    // A task whose condition is false still gets an execution, CANCELED ("not triggered"), from its
+    // driver, which first calls GetPipeline (dag.go:62, container.go:66).
+    const driverTask = { node: call.node, parentDagId: parent.exec.id };
+    let pipeline;
+    try {
+      pipeline = call.node.kind === 'dag' ? await dagDriverPipeline(this.env, driverTask) : await pipelineForDriver(this.env);
+    } catch (err) {
+      const message = err instanceof DriverFailure ? err.message : `driver.Container(${driverInfo(this.env, driverTask)}) failed: ${(err as Error).message}`;
+      this.env.details.start(key, name, parent.key);
+      this.env.details.finish(key, 'FAILED', message);
+      throw new DriverFailure(call.node.path.join('/'), message);
+    }
     const cfg: ExecutionConfig =
       call.node.kind === 'dag'
         ? { ...dagConfig(call.node, { inputs: call.inputs, parent }), notTriggered: true }
@@ -136,7 +156,7 @@ export class LabVisitor implements DriverVisitor<Frame> {
             inputs: call.inputs.parameters,
             inputArtifactIds: Object.fromEntries(Object.entries(call.inputs.artifacts).map(([n, refs]) => [n, refs.map((r) => Number(r.id))])),
           };
-    const exec = await this.env.md.createExecution(this.env.pipeline, cfg);
+    const exec = await this.env.md.createExecution(pipeline, cfg);
     this.env.details.skipped(key, name, parent.key, exec.id);
   }
 

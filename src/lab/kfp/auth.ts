@@ -13,7 +13,11 @@ export interface MultiUserOptions {
   tokens: Record<string, string>;
   /** When given, the only namespaces a caller may use; others are PERMISSION_DENIED. */
   namespaces?: string[];
-  /** A header trusted as the user identity, as KFP trusts `kubeflow-userid` behind Istio. Off by default. */
+  /**
+   * A header trusted as the user identity, as KFP trusts `kubeflow-userid` set by Istio for the UI. Off by
+   * default: direct callers may not send it in Kubeflow (`2.17.0:manifests/kustomize/base/installs/
+   * multi-user/istio-authorization-config.yaml:46-49` admits them only without the header).
+   */
   userIdHeader?: string;
   /** KFP's `REQUIRE_NAMESPACE_FOR_PIPELINES`; default false (shared pipelines allowed). */
   requireNamespaceForPipelines?: boolean;

@@ -44,6 +44,12 @@ export interface Reply {
 export interface Route {
   method: 'GET' | 'POST' | 'DELETE';
   pattern: RegExp;
+  /**
+   * The handler never asks who the caller is, so no credentials are needed even in multi-user mode:
+   * KFP authenticates only inside `ResourceManager.IsAuthorized`
+   * (`2.17.0:backend/src/apiserver/resource/resource_manager.go:2308-2340`), which such servers never call.
+   */
+  anonymous?: true;
   handle(ctx: RequestContext): Promise<Reply> | Reply;
 }
 

@@ -1,5 +1,6 @@
-/** The lab's emulated KFP API server (REST, `/apis/v2beta1/...` and `/apis/v1alpha1/tasks`). */
+/** The lab's emulated KFP API server (REST, `/apis/v2beta1/...` and `/apis/v1alpha1/tasks`), and the Kubeflow UI gateway in front of it. */
 export { startKfpServer, type KfpServer, type KfpServerOptions } from './server.js';
+export { startUiGateway, UI_BASE_PATH, type UiGateway, type UiGatewayOptions } from './ui-gateway.js';
 export type { MultiUserOptions } from './auth.js';
 export type { KfpFaults } from './faults.js';
 export type {

@@ -104,15 +104,17 @@ export async function startKfpServer(opts: KfpServerOptions): Promise<KfpServer>
     const url = new URL(req.url ?? '/', 'http://lab.invalid');
     const path = url.pathname;
     if (HEALTHZ.test(path) && req.method === 'GET') {
-      // main.go healthzResponse: encoding/json, so multi_user is always present.
-      sendJson(res, 200, { commit_sha: lab.commitSha, tag_name: kfpVersion, multi_user: lab.multiUser, pipeline_store: 'database' });
+      // main.go healthzResponse (2.17.0:backend/src/apiserver/main.go:465-491): encoding/json, so multi_user is
+      // always present; pipeline_store (omitempty) only on v2beta1 (main.go:504-512).
+      const v2 = path.startsWith('/apis/v2beta1/');
+      sendJson(res, 200, { commit_sha: lab.commitSha, tag_name: kfpVersion, multi_user: lab.multiUser, ...(v2 ? { pipeline_store: 'database' } : {}) });
       return;
     }
     const candidates = ROUTES.filter((r) => r.pattern.test(path));
     if (candidates.length === 0) throw notFound('Not Found');
     const route = candidates.find((r) => r.method === req.method);
     if (!route) throw new ApiError(GrpcCode.UNIMPLEMENTED, 'Method Not Allowed');
-    const principal: Principal = multiUser ? authenticate(req.headers, multiUser) : {};
+    const principal: Principal = multiUser && !route.anonymous ? authenticate(req.headers, multiUser) : {};
     let body: Promise<Buffer> | undefined;
     const ctx: RequestContext = {
       lab,

@@ -1,7 +1,8 @@
 // Koa middleware placed just before s3rver's router, for S3 operations s3rver 3.7.1 lacks or gets
 // wrong:
 // - ListObjectsV2 continuation tokens: s3rver encrypts them with DES, which OpenSSL 3 only offers
-//   through `--openssl-legacy-provider` (docs/research/libs-on-node20.md §4). A lab started from
+//   through `--openssl-legacy-provider` (`crypto.createCipheriv('des', …)` fails with
+//   `error:0308010C:digital envelope routines::unsupported` on Node >= 17). A lab started from
 //   the CLI has no such flag, so the lab issues its own opaque tokens and lets s3rver answer the
 //   equivalent ListObjects (v1) request with a marker, then reshapes the answer into v2 form.
 // - AbortMultipartUpload (`DELETE ?uploadId=`): s3rver answers 405, which lib-storage would report

@@ -38,7 +38,8 @@ const LAB_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 /**
  * s3rver stores `aws-chunked` bodies with their chunk framing, silently corrupting them
- * (docs/research/libs-on-node20.md §4); fail loudly instead, naming the client setting to change.
+ * (a 50 MiB stream PUT with the SDK's default checksums was stored 7,242 bytes longer, with a wrong
+ * ETag and no error); fail loudly instead, naming the client setting to change.
  */
 function rejectsAwsChunked(req: IncomingMessage, res: ServerResponse): boolean {
   const encoding = String(req.headers['content-encoding'] ?? '');

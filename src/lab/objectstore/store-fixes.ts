@@ -4,7 +4,7 @@
 //   interrupted upload leaves a truncated object, and it answers before the file is flushed;
 // - metadata files are replaced atomically, so a concurrent GET never reads half a JSON file;
 // - a multipart object's ETag is `md5(concat(part md5s))-N`, as AWS S3 and MinIO compute it
-//   (s3rver returns the plain MD5 of the whole object, see docs/research/libs-on-node20.md §4).
+//   (s3rver 3.7.1 returns the plain MD5 of the whole object for a multipart upload).
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';

@@ -3,6 +3,7 @@
  * table). Thin and typed: it sends what it is told and returns KFP's own shapes (`wire.ts`).
  */
 import { staticToken, type TokenProvider } from './auth.js';
+import { isForeignTaskApi404, isUiHealthz, uiGatewayError } from './endpoint-check.js';
 import { KfpError } from './errors.js';
 import { eq, filterJson, filterJsonV1, where } from './filter.js';
 import { KfpHttp, type RetryEvent } from './http.js';
@@ -13,14 +14,21 @@ import type { JsonObject, JsonValue, KfpExperiment, KfpHealthz, KfpListOptions, 
 export interface KfpClientOptions {
   /** The location's name, used in every error message. */
   location: string;
-  /** KFP API root, e.g. `https://kubeflow.train.example.com/pipeline`. */
+  /**
+   * The KFP API server's own HTTP root, e.g. `http://ml-pipeline.kubeflow:8888`. Not the Kubeflow UI's
+   * `/pipeline` path: it does not forward the task API (`healthz` and the task calls refuse it).
+   */
   endpoint: string;
   /** Multi-user namespace; the default for experiments, runs and pipelines. */
   namespace?: string;
   /** A fixed bearer token (prefer `tokenProvider`, which says where the token comes from). */
   token?: string;
   tokenProvider?: TokenProvider;
-  /** A trusted identity header instead of a token (e.g. `kubeflow-userid` inside the mesh). */
+  /**
+   * A trusted identity header instead of a token. KFP trusts `kubeflow-userid` as set by Istio, but
+   * Kubeflow's `ml-pipeline` AuthorizationPolicy admits direct callers only without it
+   * (`2.17.0:manifests/kustomize/base/installs/multi-user/istio-authorization-config.yaml:46-49`).
+   */
   userIdHeader?: { name: string; value: string };
   /** PEM CA certificates to trust for this endpoint. TLS verification is on unless disabled below. */
   caBundle?: string | Buffer;
@@ -38,7 +46,10 @@ export interface KfpClientOptions {
 }
 
 export interface KfpVersionInfo {
-  /** The server's KFP release (`tag_name`), e.g. `2.17.0`; `unknown` when the server does not say. */
+  /**
+   * The API server's KFP release (its own healthz `tag_name`), e.g. `2.17.0`; `unknown` when it does not
+   * say. Never taken from the Kubeflow UI's `apiServerTagName` (healthz() refuses the UI).
+   */
   version: string;
   multiUser: boolean;
   commitSha?: string;
@@ -105,10 +116,14 @@ export class KfpClient {
   private readonly http: KfpHttp;
   readonly location: string;
   readonly namespace: string | undefined;
+  private readonly endpoint: string;
+  private readonly sendsUserIdHeader: boolean;
 
   constructor(opts: KfpClientOptions) {
     this.location = opts.location;
     this.namespace = opts.namespace;
+    this.endpoint = opts.endpoint.replace(/\/+$/, '');
+    this.sendsUserIdHeader = opts.userIdHeader !== undefined;
     const tokenProvider = opts.tokenProvider ?? (opts.token ? staticToken(opts.token) : undefined);
     this.http = new KfpHttp({
       location: opts.location,
@@ -138,8 +153,11 @@ export class KfpClient {
     return this.http.call({ operation, method: 'POST', path, json, idempotent, ...(query ? { query } : {}) });
   }
 
+  /** The API server's healthz; refuses an endpoint that is the Kubeflow UI (see endpoint-check.ts). */
   async healthz(): Promise<KfpVersionInfo> {
-    const h = (await this.get('healthz', '/apis/v2beta1/healthz')) as KfpHealthz;
+    const answer = await this.get('healthz', '/apis/v2beta1/healthz');
+    if (isUiHealthz(answer)) throw this.gatewayError('healthz', { healthz: true });
+    const h = answer as KfpHealthz;
     return { version: h.tag_name || 'unknown', multiUser: h.multi_user === true, ...(h.commit_sha ? { commitSha: h.commit_sha } : {}) };
   }
 
@@ -253,7 +271,30 @@ export class KfpClient {
       ...(runtimeConfig ? { runtime_config: runtimeConfig } : {}),
       ...(r.serviceAccount ? { service_account: r.serviceAccount } : {}),
     };
-    return (await this.post(`createRun ${r.displayName}`, '/apis/v2beta1/runs', body, false)) as KfpRun;
+    try {
+      return (await this.post(`createRun ${r.displayName}`, '/apis/v2beta1/runs', body, false)) as KfpRun;
+    } catch (e) {
+      if (!mayHaveActed(e)) throw e;
+      // The request went out and no answer came back: KFP may have created the run. Never send it
+      // again (a second run); look it up by name at once and adopt it.
+      const adopted = await this.findCreatedRun(r).catch(() => undefined);
+      if (adopted) return adopted;
+      throw e;
+    }
+  }
+
+  /**
+   * The run a createRun whose answer was lost created: same display name and description (callers
+   * make these unique per run: the product's stage runs carry a sequence number), in its experiment.
+   */
+  private async findCreatedRun(r: CreateRunRequest): Promise<KfpRun | undefined> {
+    const found = await this.listRuns({
+      filter: where(eq('display_name', r.displayName)),
+      sortBy: 'created_at desc',
+      pageSize: 20,
+      ...(r.experimentId ? { experimentId: r.experimentId } : {}),
+    });
+    return found.items.find((run) => run.display_name === r.displayName && (run.description ?? '') === (r.description ?? ''));
   }
 
   async getRun(runId: string): Promise<KfpRun> {
@@ -288,11 +329,32 @@ export class KfpClient {
       ...((t.namespace ?? this.namespace) ? { namespace: t.namespace ?? this.namespace } : {}),
     };
     // A repeated row is harmless: lookups take the newest row, and both name the same execution.
-    return (await this.post(`createTask ${t.fingerprint.slice(0, 12)} for run ${t.runId}`, '/apis/v1alpha1/tasks', body, true)) as KfpTask;
+    const operation = `createTask ${t.fingerprint.slice(0, 12)} for run ${t.runId}`;
+    return (await this.taskApi(operation, () => this.post(operation, '/apis/v1alpha1/tasks', body, true))) as KfpTask;
   }
 
   /** Lists cache rows; filter keys are the v1 names (`fingerprint`, `pipelineName`, `namespace`, `runId`, `mlmdExecutionID`). */
   async listTasks(o: KfpListOptions = {}): Promise<KfpPage<KfpTask>> {
-    return page<KfpTask>(await this.get('listTasks', '/apis/v1alpha1/tasks', listQuery(o, true)), 'tasks');
+    return page<KfpTask>(await this.taskApi('listTasks', () => this.get('listTasks', '/apis/v1alpha1/tasks', listQuery(o, true))), 'tasks');
   }
+
+  /** A task API call; a 404 that KFP's gateway did not write means the endpoint is not the API server. */
+  private async taskApi(operation: string, call: () => Promise<unknown>): Promise<unknown> {
+    try {
+      return await call();
+    } catch (e) {
+      if (isForeignTaskApi404(e)) throw this.gatewayError(operation, { taskApi404: e.detail });
+      throw e;
+    }
+  }
+
+  private gatewayError(operation: string, evidence: { healthz: true } | { taskApi404: string }): KfpError {
+    return uiGatewayError({ location: this.location, operation, endpoint: this.endpoint, evidence, sendsUserIdHeader: this.sendsUserIdHeader });
+  }
+}
+
+/** A failure after which the server may have carried the request out: no answer, or a gateway's 502/504. */
+function mayHaveActed(e: unknown): boolean {
+  if (!(e instanceof KfpError)) return false;
+  return e.kind === 'timeout' || e.kind === 'network' || (e.kind === 'http' && (e.status === 502 || e.status === 504));
 }

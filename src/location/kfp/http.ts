@@ -20,7 +20,7 @@ export interface RetryEvent {
 
 export interface KfpHttpOptions {
   location: string;
-  /** KFP API root, e.g. `https://kubeflow.example.com/pipeline`; `/apis/...` is appended. */
+  /** The KFP API server's own HTTP root, e.g. `http://ml-pipeline.kubeflow:8888`; `/apis/...` is appended. */
   endpoint: string;
   namespace?: string;
   tokenProvider?: TokenProvider;

@@ -1,7 +1,7 @@
 // SHA-256 of object bytes, computed while they stream. The digest is kept as user metadata
 // `sha256` (sent as `x-amz-meta-sha256`) because ETags cannot serve: a multipart ETag is not a
 // digest of the bytes, and S3-compatible stores differ in how they compute it
-// (docs/research/libs-on-node20.md §4).
+// (AWS S3 and MinIO return `md5(part md5s)-N`, s3rver the MD5 of the whole object).
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { IntegrityError } from './errors.js';

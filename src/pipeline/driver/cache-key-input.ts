@@ -49,7 +49,8 @@ export function workspacePvcName(jobResourceName: string): string {
   return `${jobResourceName}-${WORKSPACE_VOLUME_NAME}`;
 }
 
-export function buildCacheKeyInput(node: TaskNode, inputs: ResolvedInputs, pvcNames: string[], platformOp: boolean): CacheKeyInput {
+/** `publishLogs`: the location's `--publish_logs` flag; undefined leaves KFP's default (true). */
+export function buildCacheKeyInput(node: TaskNode, inputs: ResolvedInputs, pvcNames: string[], platformOp: boolean, publishLogs?: boolean): CacheKeyInput {
   const container = node.executor!.container!;
   const outputArtifacts: Record<string, OutputArtifactSpec> = {};
   for (const [name, spec] of Object.entries(node.component.outputDefinitions?.artifacts ?? {})) {
@@ -76,7 +77,9 @@ export function buildCacheKeyInput(node: TaskNode, inputs: ResolvedInputs, pvcNa
     pvcNames,
   };
   if (node.cacheKey !== undefined) input.customCacheKey = node.cacheKey;
-  // kubernetesPlatformOps run without a launcher, so the driver forces publish_logs to "false".
+  // kubernetesPlatformOps run without a launcher, so the driver forces publish_logs to "false"
+  // (2.17.0:backend/src/v2/driver/container.go:103-112); other tasks get the location's flag.
   if (platformOp) input.publishLogs = false;
+  else if (publishLogs !== undefined) input.publishLogs = publishLogs;
   return input;
 }

@@ -14,6 +14,8 @@ export interface WalkContext<D> {
   abort: { aborted: boolean; error?: unknown };
   finished: TaskRunRecord[];
   byKey: Map<string, TaskRunRecord>;
+  /** DriveOptions.publishLogs: the location's `--publish_logs`; undefined means KFP's default, true. */
+  publishLogs?: boolean;
 }
 
 /** Unwinds work that was in flight when the walk was aborted; never escapes `driveRun`. */

@@ -46,6 +46,7 @@ export async function driveRun<D>(graph: PipelineGraph, options: DriveOptions, v
     finished: [],
     byKey: new Map(),
   };
+  if (options.publishLogs !== undefined) ctx.publishLogs = options.publishLogs;
   const result = (state: DriveResult['state'], error?: string): DriveResult => {
     const r: DriveResult = { state, tasks: ctx.finished, byKey: ctx.byKey, outputs: { parameters: {}, artifacts: {} } };
     if (error !== undefined) r.error = error;

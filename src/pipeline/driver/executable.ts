@@ -92,7 +92,7 @@ export async function runExecutable<D>(ctx: WalkContext<D>, scope: Scope<D>, nod
         pvcNames.push(workspacePvcName(ctx.run.jobResourceName));
       }
     }
-    call = { ...base, inputs: r.inputs, cacheKeyInput: buildCacheKeyInput(node, r.inputs, pvcNames, platformOp) };
+    call = { ...base, inputs: r.inputs, cacheKeyInput: buildCacheKeyInput(node, r.inputs, pvcNames, platformOp, ctx.publishLogs) };
     if (neverCacheHit) call.neverCacheHit = neverCacheHit;
   }
   ensureRunning(ctx);

@@ -156,6 +156,11 @@ export interface DriveOptions {
   scheduleTimeUtc?: string;
   /** Executable visits in flight at once (default 4). */
   concurrency?: number;
+  /**
+   * The location's `--publish_logs` (default true): whether container tasks' cache keys and outputs
+   * include `executor-logs` (`2.17.0:backend/src/v2/driver/driver.go:755`). Never for platform ops.
+   */
+  publishLogs?: boolean;
 }
 
 export type TaskRunState = 'succeeded' | 'cached' | 'failed' | 'skipped' | 'unavailable';

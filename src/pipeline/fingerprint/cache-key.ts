@@ -39,9 +39,11 @@ export interface CacheKeyInput {
   /** Claim names of the task's PVC mounts, plus the workspace PVC if used (KFP >= 2.15). */
   pvcNames?: readonly string[];
   /**
-   * Whether the driver adds the `executor-logs` output artifact. Defaults to true (the driver's
-   * `--publish_logs` flag defaults to "true" and the API server manifests set PUBLISH_LOGS "true"),
-   * except for the `argostub/createpvc` / `argostub/deletepvc` images, where the driver forces "false".
+   * The location's `--publish_logs` (the API server's `PUBLISH_LOGS` env, passed to every driver:
+   * `2.17.0:backend/src/v2/compiler/argocompiler/container.go:238-239`). Defaults to true (the flag's
+   * default, `2.17.0:backend/src/v2/cmd/driver/main.go:102`, and the stock manifests' value). The
+   * `argostub/createpvc` / `argostub/deletepvc` images never publish: the driver forces "false" for
+   * them whatever the flag says (`2.17.0:backend/src/v2/driver/container.go:103-112`).
    */
   publishLogs?: boolean;
 }
@@ -70,9 +72,12 @@ export function buildCacheKey(input: CacheKeyInput, kfpVersion: string | CacheKe
   });
 }
 
-/** Whether the driver adds `executor-logs` for this input (see {@link CacheKeyInput.publishLogs}). */
+/**
+ * Whether the driver adds `executor-logs` for this input (see {@link CacheKeyInput.publishLogs}):
+ * `provisionOutputs` compares the flag with the exact string "true" (`2.17.0:backend/src/v2/driver/driver.go:755`).
+ */
 export function publishesLogs(input: Pick<CacheKeyInput, 'publishLogs' | 'image'>): boolean {
-  return input.publishLogs ?? !KUBERNETES_PLATFORM_OP_IMAGES.includes(input.image);
+  return (input.publishLogs ?? true) && !KUBERNETES_PLATFORM_OP_IMAGES.includes(input.image);
 }
 
 /**

@@ -1,8 +1,11 @@
 // Which shape of cache key a KFP installation computes, from the version string its API server reports
-// (`GET /apis/v2beta1/healthz` → `tag_name`; `backend/src/apiserver/main.go` defaults it to "unknown"
-// when the image was built without TAG_NAME). The fingerprint is computed by the v2 *driver*, whose image
-// the API server picks (V2_DRIVER_IMAGE, by default the same release), so the API server's tag stands for
-// the driver's.
+// (`GET /apis/v2beta1/healthz` → `tag_name`; `2.17.0:backend/src/apiserver/main.go:484-491` defaults it to
+// "unknown" when the image was built without TAG_NAME). Only the API server's own healthz counts: the
+// Kubeflow UI (ml-pipeline-ui) answers healthz itself, with `apiServerTagName` and no `tag_name`, and the
+// client refuses such an endpoint rather than read a version from it (src/location/kfp/endpoint-check.ts).
+// The fingerprint is computed by the v2 *driver*, whose image the API server picks (V2_DRIVER_IMAGE, by
+// default the same release), so the API server's tag stands for the driver's; where the driver image is
+// pinned separately, the location's `kfp.version` in the file names the driver's release instead.
 //
 // Differences, checked with `git show <tag>:<path>` in kubeflow/pipelines:
 // - 2.15.0 (commit 1b3decdc81, #12220): `ContainerSpec.pvcNames` filled with the task's mounted PVC

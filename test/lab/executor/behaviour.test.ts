@@ -111,6 +111,39 @@ describe('configured durations, sizes and values', () => {
   });
 });
 
+describe('outputs left unwritten and inputs left unread', () => {
+  it('records an output configured unwritten with no object, and fails only the consumer that opens it', async () => {
+    const { clients } = await lab({ 'split-data': { unwritten: ['test_set'] } });
+    const { kfp, mlmd, store } = clients('a');
+    const run = await runToEnd(kfp, packageBody(thesisText()));
+    const byTask = await containerExecutions(mlmd, run.run_id);
+    expect(byTask.get('split-data')!.lastKnownState).toBe('COMPLETE');
+    const [testSet] = await mlmd.getArtifactsByID([(await eventsOf(mlmd, byTask.get('split-data')!.id!, 'OUTPUT')).get('test_set')!]);
+    expect(testSet!.state).toBe('LIVE');
+    const where = store.resolve(testSet!.uri!);
+    expect(await store.listAll(where.bucket, where.key)).toEqual([]);
+    // train-model does not read test_set and succeeds; evaluate-model opens it and fails.
+    expect(byTask.get('train-model')!.lastKnownState).toBe('COMPLETE');
+    expect(run.state).toBe('FAILED');
+    expect(run.error?.message).toMatch(/^task evaluate-model failed: failed to execute component: exit status 1 \(task evaluate-model opens input artifact "test_set", but the launcher downloaded nothing/);
+  });
+
+  it('lets the consumer succeed when it is configured not to read that input', async () => {
+    const { clients } = await lab({ 'split-data': { unwritten: ['test_set'] }, 'evaluate-model': { ignoredInputs: ['test_set'] } });
+    expect((await runToEnd(clients('a').kfp, packageBody(thesisText()))).state).toBe('SUCCEEDED');
+  });
+
+  it('records the configured metrics as the metrics artifact’s custom properties', async () => {
+    const { clients } = await lab({ 'evaluate-model': { metrics: { metrics: { accuracy: 0.91, f1: 0.5 } } } });
+    const { kfp, mlmd } = clients('a');
+    const run = await runToEnd(kfp, packageBody(thesisText()));
+    const evaluate = (await containerExecutions(mlmd, run.run_id)).get('evaluate-model')!;
+    const [metrics] = await mlmd.getArtifactsByID([(await eventsOf(mlmd, evaluate.id!, 'OUTPUT')).get('metrics')!]);
+    expect(metrics!.customProperties?.accuracy).toEqual({ doubleValue: 0.91 });
+    expect(metrics!.customProperties?.f1).toEqual({ doubleValue: 0.5 });
+  });
+});
+
 describe('terminating a run', () => {
   it('stops it promptly: the run is CANCELED and the running task too', async () => {
     const { clients } = await lab({ 'train-model': { durationMs: 20_000 } });

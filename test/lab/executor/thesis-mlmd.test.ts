@@ -124,16 +124,29 @@ describe('a thesis pipeline run at a lab location', () => {
     expect((await mlmd.getContextsByArtifact(model!.id!)).map((c) => c.type).sort()).toEqual(['system.Pipeline', 'system.PipelineRun']);
   });
 
-  it('writes every output artifact’s bytes to the location’s object store (1 KiB by default)', async () => {
+  it('writes every output artifact’s bytes to the location’s object store (1 KiB by default), except the metrics', async () => {
     const { mlmd, store } = t.clients('a');
     for (const e of byTask.values()) {
       for (const [name, id] of await eventsOf(mlmd, e.id!, 'OUTPUT')) {
         const [a] = await mlmd.getArtifactsByID([id]);
+        if (a!.type === 'system.Metrics') continue;
         const info = await store.head(store.resolve(a!.uri!));
         expect(info, a!.uri).toBeDefined();
         expect(info!.size).toBe(name === 'executor-logs' ? 256 : 1024);
       }
     }
+  });
+
+  it('records evaluate-model’s metrics with their values as custom properties and no object, as the SDK’s log_metric leaves them', async () => {
+    const { mlmd, store } = t.clients('a');
+    const [metrics] = await mlmd.getArtifactsByID([(await eventsOf(mlmd, byTask.get('evaluate-model')!.id!, 'OUTPUT')).get('metrics')!]);
+    expect(metrics!.type).toBe('system.Metrics');
+    expect(metrics!.state).toBe('LIVE');
+    expect(metrics!.customProperties?.score?.doubleValue).toBeTypeOf('number');
+    expect(prop(metrics!, 'display_name')).toBe('metrics');
+    const where = store.resolve(metrics!.uri!);
+    expect(await store.head(where)).toBeUndefined();
+    expect(await store.listAll(where.bucket, where.key)).toEqual([]);
   });
 
   it('publishes output parameters in `outputs` and hands them to the consumer’s `inputs`', () => {

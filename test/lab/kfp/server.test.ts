@@ -10,6 +10,8 @@ describe('lab KFP server: healthz, routing, restart and faults', () => {
     try {
       const r = await call(lab, 'GET', '/apis/v2beta1/healthz');
       expect(body(r)).toEqual({ commit_sha: 'unknown', tag_name: '2.14.0', multi_user: false, pipeline_store: 'database' });
+      // v1beta1 healthz has no pipeline_store (main.go newHealthzResponse("") with omitempty).
+      expect(body(await call(lab, 'GET', '/apis/v1beta1/healthz'))).toEqual({ commit_sha: 'unknown', tag_name: '2.14.0', multi_user: false });
     } finally {
       await lab.dispose();
     }
