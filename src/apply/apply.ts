@@ -13,6 +13,8 @@ export interface ApplyOptions extends SessionOptions {
   lockTimeoutMs?: number;
   onEvent?: ApplyListener;
   pollMs?: number;
+  /** How long to wait for one run (default 24 h, `DEFAULT_RUN_TIMEOUT_MS`). */
+  runTimeoutMs?: number;
 }
 
 export interface ApplyResult {
@@ -48,10 +50,11 @@ export async function applyProject(project: Project, options: ApplyOptions = {})
       }
       const planned = session.plan(await session.observe());
       options.onEvent?.({ type: 'observed', operations: planned.operations.length });
-      const exec: Parameters<typeof executePlan>[2] = {};
+      const exec: Parameters<typeof executePlan>[2] = { locks };
       if (throughStage !== undefined) exec.throughStage = throughStage;
       if (options.onEvent) exec.onEvent = options.onEvent;
       if (options.pollMs !== undefined) exec.pollMs = options.pollMs;
+      if (options.runTimeoutMs !== undefined) exec.runTimeoutMs = options.runTimeoutMs;
       const applied = await executePlan(session, planned, exec);
       const plan = session.plan(await session.observe());
       return { planned, applied, plan, inSync: plan.inSync, drift: planned.drift };

@@ -10,7 +10,9 @@ import { markerRunName, pipelineVersionName, stageRunName } from '../plan/names.
 import type { PlanDocument, PlannedOperation } from '../plan/types.js';
 import { runHandoff, type HandoffReport } from '../sync/handoff.js';
 import { writeFreshCacheRows } from '../sync/fresh-rows.js';
+import { formatDuration } from '../cli/duration.js';
 import type { ApplyListener } from './events.js';
+import { LockLostError, type HeldLocks } from './lock.js';
 import type { ReconcileSession } from './session.js';
 
 export class OperationError extends Error {
@@ -43,7 +45,17 @@ export interface ExecuteOptions {
   onEvent?: ApplyListener;
   /** Poll interval for run states (default 1 s, growing to 5 s). */
   pollMs?: number;
+  /** How long to wait for one run to finish (default 24 h): then apply stops and says what to do. */
+  runTimeoutMs?: number;
+  /** The locks this apply holds: checked before every write, so a lost lock stops it (lock.ts). */
+  locks?: Pick<HeldLocks, 'assertHeld' | 'lost'>;
 }
+
+/** Waiting for a run gives up after this long unless told otherwise. */
+export const DEFAULT_RUN_TIMEOUT_MS = 24 * 3_600_000;
+
+/** Operations that write at their location (the others only read). */
+const WRITES: ReadonlySet<PlannedOperation['kind']> = new Set(['upload-pipeline', 'handoff', 'run-stage']);
 
 export async function executePlan(session: ReconcileSession, plan: PlanDocument, options: ExecuteOptions = {}): Promise<AppliedOperation[]> {
   const applied: AppliedOperation[] = [];
@@ -51,6 +63,7 @@ export async function executePlan(session: ReconcileSession, plan: PlanDocument,
   for (const s of plan.stages) if (s.runId) stageRuns.set(s.index, s.runId);
   for (const op of plan.operations) {
     if (options.throughStage !== undefined && op.stage > options.throughStage) break;
+    if (WRITES.has(op.kind)) await options.locks?.assertHeld();
     options.onEvent?.({ type: 'operation-start', op });
     const started = Date.now();
     const record = (detail: string, extra: Partial<AppliedOperation> = {}) => {
@@ -77,6 +90,7 @@ export async function executePlan(session: ReconcileSession, plan: PlanDocument,
           const final = await awaitRun(session, op, run.run_id, options);
           let fresh = '';
           if (op.refresh && op.refresh.length > 0) {
+            await options.locks?.assertHeld();
             const layout = session.project.layouts[op.stage - 1]!;
             const n = await writeFreshCacheRows(session.readers(op.location), session.project.graph, session.parameters, run.run_id, op.refresh, layout.runTasks);
             fresh = `; ${n} fresh cache rows for ${op.refresh.join(', ')}`;
@@ -105,7 +119,7 @@ export async function executePlan(session: ReconcileSession, plan: PlanDocument,
       const a: AppliedOperation = { id: op.id, kind: op.kind, stage: op.stage, location: op.location, status: 'failed', detail: (e as Error).message, durationMs: Date.now() - started };
       if (op.from) a.from = op.from;
       applied.push(a);
-      throw e instanceof OperationError ? e : new OperationError(op, (e as Error).message);
+      throw e instanceof OperationError || e instanceof LockLostError ? e : new OperationError(op, (e as Error).message);
     }
   }
   return applied;
@@ -148,6 +162,11 @@ async function handoff(session: ReconcileSession, op: PlannedOperation, options:
     experiment: session.experiment,
     markerRunName: markerRunName(name, session.project.revision.short, op.stage, op.from!),
     ...markerOptions(session.project.spec.spec.locations.find((l) => l.name === op.location)?.kfp.markerImage, options.pollMs),
+    // Between its phases (bytes, marker run, metadata) a handoff stops if the renewal saw the lock lost.
+    onPhase: () => {
+      const lost = options.locks?.lost();
+      if (lost) throw lost;
+    },
     onBytes: (p) => options.onEvent?.({ type: 'bytes', op, done: p.bytesMoved + p.bytesSkipped, total: p.bytes, moved: p.bytesMoved }),
   });
 }
@@ -186,6 +205,8 @@ const FINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELED', 'SKIPPED']);
 
 async function awaitRun(session: ReconcileSession, op: PlannedOperation, runId: string, options: ExecuteOptions): Promise<KfpRun> {
   const { kfp } = session.client(op.location);
+  const timeoutMs = options.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS;
+  const deadline = Date.now() + timeoutMs;
   let delay = options.pollMs ?? 1000;
   let last = '';
   for (;;) {
@@ -201,7 +222,17 @@ async function awaitRun(session: ReconcileSession, op: PlannedOperation, runId: 
       }
       return run;
     }
-    await new Promise((r) => setTimeout(r, delay));
+    const left = deadline - Date.now();
+    if (left <= 0) throw new OperationError(op, runTimeoutMessage(op.location, runId, state, timeoutMs));
+    await new Promise((r) => setTimeout(r, Math.min(delay, left)));
     delay = Math.min(5000, Math.round(delay * 1.5));
   }
+}
+
+function runTimeoutMessage(location: string, runId: string, state: string, timeoutMs: number): string {
+  return (
+    `run ${runId} at ${location} is still ${state} after ${formatDuration(timeoutMs)} (the run timeout); apply stopped waiting and left it as it is. ` +
+    `Look at the run in KFP at ${location} (a pod may wait for resources or an image). Apply again to keep waiting for it (apply finds it by name), ` +
+    `or terminate it in KFP and apply again to run the stage anew; --run-timeout sets how long to wait (default ${formatDuration(DEFAULT_RUN_TIMEOUT_MS)}).`
+  );
 }

@@ -3,7 +3,8 @@
 // other). Locations without one are not protected, and apply warns about it.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { LeaseLock } from '../location/kube/index.js';
+import { KubeError, type LeaseLock, type RenewResult } from '../location/kube/index.js';
+import type { ConfirmResult } from '../location/kube/lease-lock.js';
 import type { ReconcileSession } from './session.js';
 
 export class LockHeldError extends Error {
@@ -17,9 +18,28 @@ export class LockHeldError extends Error {
   }
 }
 
+/** A lock this apply held was taken over, ran out or was deleted: it stops before writing again. */
+export class LockLostError extends Error {
+  constructor(
+    readonly location: string,
+    readonly heldBy: string | undefined,
+    readonly why: string,
+  ) {
+    super(
+      `the lock at ${location} is no longer this apply's (${why}): apply stopped before its next write there, so two reconcilers never act at once. ` +
+        `What it finished is kept. Wait for the other reconciler${heldBy ? ` (${heldBy})` : ''} to finish, then run plan and apply again.`,
+    );
+    this.name = 'LockLostError';
+  }
+}
+
 export interface HeldLocks {
   unprotected: string[];
   release(): Promise<void>;
+  /** Throws LockLostError unless every lock is still ours (one read per lock). Call before each write. */
+  assertHeld(): Promise<void>;
+  /** The loss the background renewal noticed, if any (no request: for checks between two writes). */
+  lost(): LockLostError | undefined;
 }
 
 /**
@@ -34,8 +54,9 @@ export function lockTtlSeconds(env: NodeJS.ProcessEnv = process.env): number {
 export async function acquireLocks(session: ReconcileSession, options: { timeoutMs: number; ttlSeconds?: number; onWait?: (location: string, heldBy: string) => void }): Promise<HeldLocks> {
   const holder = `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
   const name = `split-pipelines-${session.project.spec.metadata.name}`;
-  const held: { lock: LeaseLock; renew: { stop(): void } }[] = [];
+  const held: { location: string; lock: LeaseLock; renew: { stop(): void } }[] = [];
   const unprotected: string[] = [];
+  let lost: LockLostError | undefined;
   const release = async () => {
     for (const h of held.reverse()) {
       h.renew.stop();
@@ -60,11 +81,28 @@ export async function acquireLocks(session: ReconcileSession, options: { timeout
         onWait: (w) => options.onWait?.(loc, w.heldBy),
       });
       if (!r.acquired) throw new LockHeldError(loc, r.heldBy, r.until);
-      held.push({ lock, renew: lock.startRenewing({ onLost: () => undefined }) });
+      const onLost = (why: RenewResult | KubeError) => {
+        if (why instanceof KubeError) lost ??= new LockLostError(loc, undefined, `renewing it failed: ${why.message}`);
+        else if (!why.renewed) lost ??= new LockLostError(loc, why.heldBy, why.heldBy ? `${why.heldBy} holds it now` : 'the lease was deleted or released');
+      };
+      held.push({ location: loc, lock, renew: lock.startRenewing({ onLost }) });
     }
   } catch (e) {
     await release();
     throw e;
   }
-  return { unprotected, release };
+  const assertHeld = async () => {
+    if (lost) throw lost;
+    for (const h of held) {
+      let r: ConfirmResult;
+      try {
+        r = await h.lock.confirm();
+      } catch (e) {
+        // Not knowing is not holding: the other reconciler may be writing.
+        throw (lost = new LockLostError(h.location, undefined, `it could not be read to confirm it: ${(e as Error).message}`));
+      }
+      if (!r.held) throw (lost = new LockLostError(h.location, r.heldBy, r.why));
+    }
+  };
+  return { unprotected, release, assertHeld, lost: () => lost };
 }

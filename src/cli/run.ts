@@ -36,7 +36,7 @@ const COMMANDS: Record<string, CommandDef> = {
     run: planCommand,
   },
   apply: {
-    options: { ...fileOption, through: { type: 'string' }, 'lock-timeout': { type: 'string' }, json: { type: 'boolean' } },
+    options: { ...fileOption, through: { type: 'string' }, 'lock-timeout': { type: 'string' }, 'run-timeout': { type: 'string' }, json: { type: 'boolean' } },
     run: applyCommand,
   },
   status: { options: { ...fileOption, json: { type: 'boolean' } }, run: statusCommand },
@@ -97,7 +97,7 @@ export async function main(argv: string[], out: Output = processOutput()): Promi
   }
 }
 
-const FORESEEABLE = new Set(['KfpError', 'MlmdError', 'ObjectStoreError', 'IntegrityError', 'ArtifactUriError', 'KubeError', 'HandoffError', 'OperationError', 'LabError', 'TokenUnavailableError', 'PortInUseError', 'LocationSettingError']);
+const FORESEEABLE = new Set(['KfpError', 'MlmdError', 'ObjectStoreError', 'IntegrityError', 'ArtifactUriError', 'KubeError', 'HandoffError', 'OperationError', 'LabError', 'TokenUnavailableError', 'PortInUseError', 'LocationSettingError', 'PipelineRootMismatchError']);
 
 async function version(): Promise<string> {
   const { readFile } = await import('node:fs/promises');

@@ -6,7 +6,7 @@ Commands:
   validate [-f FILE]...           check files against the schema and the pipeline package (no network)
   plan [-f FILE] [--offline] [--json] [--markdown] [--detailed-exitcode]
                                   show the operations apply would perform, each with its reason
-  apply [-f FILE] [--through STAGE] [--lock-timeout DURATION] [--json]
+  apply [-f FILE] [--through STAGE] [--lock-timeout DURATION] [--run-timeout DURATION] [--json]
                                   perform the plan; idempotent and resumable
   status [-f FILE] [--json]       per stage: location, state, run, executed and cached steps, drift
   export --location NAME (--stage N | --steps a,b) -o BUNDLE [--metadata-only]

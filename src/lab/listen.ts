@@ -15,3 +15,11 @@ export async function listen(server: Server, host: string, port: number | undefi
   const urlHost = host.includes(':') ? `[${host}]` : host;
   return { port: actual, url: `http://${urlHost}:${actual}` };
 }
+
+/** Stops accepting, drops idle and open connections (a test's keep-alive sockets too), resolves once closed. */
+export function closeServer(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

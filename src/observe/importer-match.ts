@@ -7,9 +7,8 @@
 // pipeline's `system.Pipeline` context (named `pipelineInfo.name`). The downstream cache keys hold
 // that artifact's id, so observe, export and import must pick the very same one.
 import type { Artifact, MlmdClient, MlmdValue, Properties } from '../location/mlmd/index.js';
-import { doubleValue, intValue, stringValue, structValue } from '../location/mlmd/index.js';
+import { metadataValue, stringValue } from '../location/mlmd/index.js';
 import type { ImporterCall } from '../pipeline/driver/index.js';
-import type { JsonValue } from '../pipeline/ir.js';
 
 /** The custom properties KFP's importer gives a new artifact, or why it refuses the spec. */
 export function importerProperties(imp: ImporterCall): { properties: Properties } | { error: string } {
@@ -17,7 +16,7 @@ export function importerProperties(imp: ImporterCall): { properties: Properties 
   // `StructValueToMLMDValue` (`2.17.0:backend/src/v2/metadata/converter.go:138-170`): numbers become
   // doubles, booleans ints 0/1, lists and structs are wrapped; null is refused.
   for (const [k, v] of Object.entries(imp.metadata ?? {})) {
-    const value = toMlmdValue(v);
+    const value = metadataValue(v);
     if (!value) return { error: `importer metadata ${k} is null, which KFP's importer refuses` };
     properties[k] = value;
   }
@@ -32,14 +31,6 @@ export function importerProperties(imp: ImporterCall): { properties: Properties 
   return { properties };
 }
 
-function toMlmdValue(v: JsonValue): MlmdValue | undefined {
-  if (typeof v === 'string') return stringValue(v);
-  if (typeof v === 'number') return doubleValue(v);
-  if (typeof v === 'boolean') return intValue(v ? 1 : 0);
-  if (Array.isArray(v)) return structValue({ list: v });
-  if (v !== null && typeof v === 'object') return structValue({ struct: v });
-  return undefined;
-}
 
 /** `FindMatchedArtifact`: the first candidate by URI (MLMD answers in id order) that matches. */
 export async function findMatchedArtifact(

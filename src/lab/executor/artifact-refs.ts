@@ -1,9 +1,9 @@
 // Conversions between MLMD artifacts and the driver's runtime artifacts, as
 // `backend/src/v2/metadata/converter.go` does them.
 import type { ArtifactRef } from '../../pipeline/driver/index.js';
-import type { JsonObject, JsonValue } from '../../pipeline/ir.js';
-import { doubleValue, intValue, plainValue, stringValue, structValue } from '../../location/mlmd/index.js';
-import type { Artifact, MlmdValue, Properties } from '../../location/mlmd/index.js';
+import type { JsonObject } from '../../pipeline/ir.js';
+import { metadataValue, plainValue } from '../../location/mlmd/index.js';
+import type { Artifact, Properties } from '../../location/mlmd/index.js';
 
 /** `StructValueToMLMDValue`: numbers become doubles, booleans ints, lists and structs are wrapped. */
 export function metadataToProperties(metadata: JsonObject | undefined): Properties {
@@ -11,20 +11,12 @@ export function metadataToProperties(metadata: JsonObject | undefined): Properti
   for (const [k, v] of Object.entries(metadata ?? {})) {
     // `_kfp_workspace` is only needed at runtime (toMLMDArtifact).
     if (k === '_kfp_workspace') continue;
-    const value = toMlmdValue(v);
+    const value = metadataValue(v);
     if (value) out[k] = value;
   }
   return out;
 }
 
-function toMlmdValue(v: JsonValue): MlmdValue | undefined {
-  if (typeof v === 'string') return stringValue(v);
-  if (typeof v === 'number') return doubleValue(v);
-  if (typeof v === 'boolean') return intValue(v ? 1 : 0);
-  if (Array.isArray(v)) return structValue({ list: v });
-  if (v !== null && typeof v === 'object') return structValue({ struct: v });
-  return undefined; // KFP: "TODO: support null"
-}
 
 /** `toRuntimeArtifact`: `name` is the MLMD id; properties and custom properties become metadata. */
 export function toArtifactRef(a: Artifact): ArtifactRef {

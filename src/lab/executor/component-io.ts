@@ -23,6 +23,7 @@ import type { ArtifactRef } from '../../pipeline/driver/index.js';
 import type { JsonObject, JsonValue } from '../../pipeline/ir.js';
 import type { DownloadedObject } from './artifact-io.js';
 import type { StepBehaviour } from './behaviour.js';
+import { canonical } from './output-values.js';
 import type { ProvisionedOutput } from './outputs.js';
 
 export const METRICS_TYPES: ReadonlySet<string> = new Set(['system.Metrics', 'system.ClassificationMetrics', 'system.SlicedClassificationMetrics']);
@@ -44,14 +45,6 @@ export function readsInput(behaviour: StepBehaviour, inputName: string, ref: Art
 
 const digest = (text: string): string => createHash('sha256').update(text).digest('hex');
 
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
 
 /**
  * What the component takes from one input artifact (the seed its outputs are derived from).
@@ -69,7 +62,8 @@ export function inputContent(task: string, inputName: string, ref: ArtifactRef, 
   const seeds: string[] = [];
   for (const o of objects) {
     if (o.check.kind === 'corrupt') {
-      throw new ComponentFailure(`exit status 1 (task ${task} cannot parse input artifact "${inputName}": the object ${o.key} is not the one the lab's launcher wrote: ${o.check.problem})`);
+      const what = `the object ${o.key} is not the one the lab's launcher wrote: ${o.check.problem}`;
+      throw new ComponentFailure(`exit status 1 (task ${task} cannot parse input artifact "${inputName}": ${what})`);
     }
     seeds.push(o.check.kind === 'lab' ? o.check.seed : o.check.sha256);
   }

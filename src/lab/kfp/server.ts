@@ -4,7 +4,7 @@
  * and the uploads are plain handlers, everything else goes through grpc-gateway.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { listen } from '../listen.js';
+import { closeServer, listen } from '../listen.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiError, GrpcCode, internal, notFound } from './api-error.js';
 import { authenticate, authorize, type MultiUserOptions } from './auth.js';
@@ -170,10 +170,7 @@ export async function startKfpServer(opts: KfpServerOptions): Promise<KfpServer>
     setFaults: (f) => faults.set(f),
     close: async () => {
       closed = true;
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await closeServer(server);
       store.close();
     },
   };

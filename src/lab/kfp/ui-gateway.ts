@@ -12,7 +12,7 @@
  *   the cache table `/apis/v1alpha1/tasks` is not reachable through the UI.
  */
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { listen } from '../listen.js';
+import { closeServer, listen } from '../listen.js';
 
 /** KFP's UI base path (`configs.ts:17` `BASEPATH`). */
 export const UI_BASE_PATH = '/pipeline';
@@ -156,10 +156,6 @@ export async function startUiGateway(opts: UiGatewayOptions): Promise<UiGateway>
   return {
     url,
     port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => closeServer(server),
   };
 }

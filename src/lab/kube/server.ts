@@ -2,7 +2,7 @@
 // with the REST paths, status codes and `Status` bodies of a real API server, optional bearer
 // token authentication, and durable storage under `dir`.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { listen } from '../listen.js';
+import { closeServer, listen } from '../listen.js';
 import { coordinationGroup, coordinationResources, coreVersions, groupList, version } from './discovery.js';
 import { asListItem, API_VERSION } from './lease-object.js';
 import { LeaseStore, type DeletePreconditions } from './lease-store.js';
@@ -154,10 +154,6 @@ export async function startKubeServer(options: StartKubeServerOptions): Promise<
   return {
     url,
     port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => closeServer(server),
   };
 }

@@ -2,7 +2,7 @@
 // durable on disk under `dir`) behind node:http, with the fixes of store-fixes.ts and routes.ts
 // and optional fault injection.
 import { mkdir } from 'node:fs/promises';
-import { listen } from '../listen.js';
+import { closeServer, listen } from '../listen.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { FaultInjector, type FaultStats, type ObjectStoreFaults } from './faults.js';
 import { labRoutes } from './routes.js';
@@ -98,10 +98,7 @@ export async function startObjectStore(options: StartObjectStoreOptions): Promis
     setFaults: (f) => faults.set(f),
     faultStats: () => faults.stats(),
     close: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await closeServer(server);
       app.logger.exceptions.unhandle();
       app.logger.close();
     },

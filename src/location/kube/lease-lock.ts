@@ -44,6 +44,8 @@ export type RenewResult = { renewed: true; expiresAt: Date } | { renewed: false;
 
 export type ReleaseResult = { released: true } | { released: false; heldBy: string | undefined };
 
+export type ConfirmResult = { held: true } | { held: false; heldBy: string | undefined; why: string };
+
 interface LeaseRecord {
   holder: string | undefined;
   durationSeconds: number | undefined;
@@ -217,6 +219,29 @@ export class LeaseLock {
         if (!isConflict(err) || conflicts >= MAX_CONFLICTS) throw err;
       }
     }
+  }
+
+  /**
+   * Reads the lease (one GET) and tells whether it is still ours and not run out: what a reconciler
+   * checks right before it writes, since renewals only happen every third of the TTL.
+   */
+  async confirm(): Promise<ConfirmResult> {
+    const holding = this.holding;
+    if (holding === undefined) return { held: false, heldBy: undefined, why: 'not acquired, or given up' };
+    const current = await this.call(() => this.api.readLease(this.name, this.namespace));
+    if (current === undefined) {
+      this.holding = undefined;
+      return { held: false, heldBy: undefined, why: 'the lease was deleted' };
+    }
+    const record = recordOf(current);
+    if (record.holder !== holding.holder) {
+      this.holding = undefined;
+      return { held: false, heldBy: record.holder, why: record.holder ? `${record.holder} holds it now` : 'it was released by someone else' };
+    }
+    if (record.expiresAt !== undefined && Date.now() > record.expiresAt) {
+      return { held: false, heldBy: record.holder, why: `it ran out at ${new Date(record.expiresAt).toISOString()} without being renewed, so another reconciler may take it` };
+    }
+    return { held: true };
   }
 
   /** Gives the lease up if it is still ours; never touches another holder's lease. */

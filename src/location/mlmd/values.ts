@@ -11,6 +11,20 @@ export const stringValue = (value: string): MlmdValue => ({ stringValue: value }
 export const boolValue = (value: boolean): MlmdValue => ({ boolValue: value });
 export const structValue = (value: JsonObject): MlmdValue => ({ structValue: toStruct(value) });
 
+/**
+ * An artifact metadata value as KFP's `StructValueToMLMDValue` stores it (`2.17.0:backend/src/v2/
+ * metadata/converter.go:138-170`): numbers become doubles, booleans ints 0/1, lists and structs are
+ * wrapped in a struct; null has no MLMD form (undefined).
+ */
+export function metadataValue(v: JsonValue): MlmdValue | undefined {
+  if (typeof v === 'string') return stringValue(v);
+  if (typeof v === 'number') return doubleValue(v);
+  if (typeof v === 'boolean') return intValue(v ? 1 : 0);
+  if (Array.isArray(v)) return structValue({ list: v });
+  if (v !== null && typeof v === 'object') return structValue({ struct: v });
+  return undefined;
+}
+
 function toFieldValue(value: JsonValue): StructFieldValue {
   if (value === null) return { nullValue: 'NULL_VALUE' };
   if (typeof value === 'boolean') return { boolValue: value };

@@ -100,7 +100,13 @@ describe('KfpClient retries', () => {
   });
 
   it('does not repeat createRun after a reset connection, and says the run may exist', async () => {
-    const scope = nock(KFP).post('/pipeline/apis/v2beta1/runs').replyWithError({ code: 'ECONNRESET', message: 'socket hang up' });
+    // Then the client looks the run up by name (nothing there): it is never created a second time.
+    const scope = nock(KFP)
+      .post('/pipeline/apis/v2beta1/runs')
+      .replyWithError({ code: 'ECONNRESET', message: 'socket hang up' })
+      .get('/pipeline/apis/v2beta1/runs')
+      .query(true)
+      .reply(200, {});
     const { client, waits } = clientWith();
     const err = (await client.createRun({ displayName: 'x', pipelineSpec: {} }).catch((e: unknown) => e)) as KfpError;
     expect(err.kind).toBe('network');
