@@ -2,7 +2,7 @@
 // idempotent, so an apply killed anywhere and run again resumes where it stopped and never repeats
 // finished work (a stage run is found by name and awaited, a handoff finds what it imported).
 import type { KfpRun } from '../location/kfp/index.js';
-import { eq, where } from '../location/kfp/index.js';
+import { eq, waitForRunEnd, where } from '../location/kfp/index.js';
 import { newestFirst, nextStageRunSequence, stageRunSequenceTag } from '../observe/run-order.js';
 import { verifyStageRun } from '../observe/verify.js';
 import { prunePipeline } from '../pipeline/prune.js';
@@ -201,32 +201,21 @@ async function submitStage(session: ReconcileSession, op: PlannedOperation): Pro
   });
 }
 
-const FINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELED', 'SKIPPED']);
-
 async function awaitRun(session: ReconcileSession, op: PlannedOperation, runId: string, options: ExecuteOptions): Promise<KfpRun> {
   const { kfp } = session.client(op.location);
   const timeoutMs = options.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS;
-  const deadline = Date.now() + timeoutMs;
-  let delay = options.pollMs ?? 1000;
   let last = '';
-  for (;;) {
-    const run = await kfp.getRun(runId);
-    const state = run.state ?? 'PENDING';
-    if (state !== last) {
-      last = state;
-      options.onEvent?.({ type: 'run-state', op, runId, state });
-    }
-    if (FINAL.has(state)) {
-      if (state !== 'SUCCEEDED') {
-        throw new OperationError(op, `run ${runId} ${state.toLowerCase()}${run.error?.message ? `: ${run.error.message}` : ''}; fix the cause and apply again (the stage is submitted again)`);
-      }
-      return run;
-    }
-    const left = deadline - Date.now();
-    if (left <= 0) throw new OperationError(op, runTimeoutMessage(op.location, runId, state, timeoutMs));
-    await new Promise((r) => setTimeout(r, Math.min(delay, left)));
-    delay = Math.min(5000, Math.round(delay * 1.5));
+  const onState = (state: string) => {
+    if (state === last) return;
+    last = state;
+    options.onEvent?.({ type: 'run-state', op, runId, state });
+  };
+  const { ended, run, state } = await waitForRunEnd(kfp, runId, { timeoutMs, pollMs: options.pollMs ?? 1000, onState });
+  if (!ended) throw new OperationError(op, runTimeoutMessage(op.location, runId, state, timeoutMs));
+  if (state !== 'SUCCEEDED') {
+    throw new OperationError(op, `run ${runId} ${state.toLowerCase()}${run.error?.message ? `: ${run.error.message}` : ''}; fix the cause and apply again (the stage is submitted again)`);
   }
+  return run;
 }
 
 function runTimeoutMessage(location: string, runId: string, state: string, timeoutMs: number): string {

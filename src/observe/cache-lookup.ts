@@ -11,6 +11,7 @@ import { fromStruct, plainValue } from '../location/mlmd/index.js';
 import { sameEtag, type ObjectStore } from '../location/objectstore/index.js';
 import type { ArtifactRef, TaskOutputs } from '../pipeline/driver/types.js';
 import type { JsonObject, JsonValue } from '../pipeline/ir.js';
+import { METRICS_ARTIFACT_TYPES } from '../pipeline/metrics-types.js';
 
 export interface LocationReaders {
   name: string;
@@ -189,7 +190,7 @@ function legacyRecordedObjects(a: Artifact): RecordedObject[] | undefined {
  * deleted later: for those, no object is reported as missing bytes (a run with caching off
  * produces them again), unless a handoff recorded the artifact with no objects.
  */
-export const NO_BYTES_TYPES: ReadonlySet<string> = new Set(['system.Metrics', 'system.ClassificationMetrics', 'system.SlicedClassificationMetrics']);
+export const NO_BYTES_TYPES: ReadonlySet<string> = METRICS_ARTIFACT_TYPES;
 
 /**
  * An artifact's bytes are an object at its URI, or a "directory" of objects under `<uri>/`

@@ -6,8 +6,8 @@
 // property of the would-be artifact is present and equal on it, and it is attributed to the
 // pipeline's `system.Pipeline` context (named `pipelineInfo.name`). The downstream cache keys hold
 // that artifact's id, so observe, export and import must pick the very same one.
-import type { Artifact, MlmdClient, MlmdValue, Properties } from '../location/mlmd/index.js';
-import { metadataValue, stringValue } from '../location/mlmd/index.js';
+import type { Artifact, MlmdClient, Properties } from '../location/mlmd/index.js';
+import { metadataValue, sameMlmdValue, stringValue } from '../location/mlmd/index.js';
 import type { ImporterCall } from '../pipeline/driver/index.js';
 
 /** The custom properties KFP's importer gives a new artifact, or why it refuses the spec. */
@@ -42,27 +42,9 @@ export async function findMatchedArtifact(
   for (const c of candidates) {
     if (c.type !== wanted.type || (c.state ?? 'UNKNOWN') !== 'LIVE' || c.uri !== wanted.uri) continue;
     const props = c.customProperties ?? {};
-    if (!Object.entries(wanted.customProperties).every(([k, v]) => props[k] !== undefined && sameValue(v, props[k]))) continue;
+    if (!Object.entries(wanted.customProperties).every(([k, v]) => props[k] !== undefined && sameMlmdValue(v, props[k]))) continue;
     const contexts = await mlmd.getContextsByArtifact(c.id!);
     if (contexts.some((ctx) => ctx.id === pipelineContextId)) return c;
   }
   return undefined;
-}
-
-/** `proto.Equal` on two MLMD values (struct fields compared whatever their order). */
-export function sameValue(a: MlmdValue, b: MlmdValue): boolean {
-  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
-}
-
-function canonical(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(canonical);
-  if (v !== null && typeof v === 'object') {
-    return Object.fromEntries(
-      Object.entries(v as Record<string, unknown>)
-        .filter(([, x]) => x !== undefined)
-        .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
-        .map(([k, x]) => [k, canonical(x)]),
-    );
-  }
-  return v;
 }

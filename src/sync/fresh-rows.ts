@@ -4,10 +4,11 @@
 // new run. The newest row wins KFP's lookup (`created_at desc`), so the stale row stops mattering.
 // The handoff writes its rows with the same function (writeNewestCacheRow).
 import type { KfpClient } from '../location/kfp/index.js';
-import type { MlmdClient, Execution } from '../location/mlmd/index.js';
+import type { Context, MlmdClient, Execution } from '../location/mlmd/index.js';
 import { collectPages, fromStruct } from '../location/mlmd/index.js';
 import { cachePipelineName, newestCacheRow, toRef, type LocationReaders } from '../observe/cache-lookup.js';
 import { walkCache } from '../observe/cache-walk.js';
+import { cacheRowNamespace } from '../observe/driver-settings.js';
 import type { ArtifactRef } from '../pipeline/driver/types.js';
 import type { PipelineGraph } from '../pipeline/graph.js';
 import type { JsonValue } from '../pipeline/ir.js';
@@ -21,7 +22,8 @@ export async function writeFreshCacheRows(
   steps: string[],
   runTasks: string[],
 ): Promise<number> {
-  const executions = await runExecutions(loc.mlmd, runId);
+  const runContext = await loc.mlmd.getContextByTypeAndName('system.PipelineRun', runId);
+  const executions = await runExecutions(loc.mlmd, runContext);
   const fresh = new Set(steps);
   const rows: { fp: string; executionId: number }[] = [];
   // Which container execution of this run answers a call: the one whose chain of parent DAGs, up to
@@ -47,7 +49,8 @@ export async function writeFreshCacheRows(
     const a = walk.availability[step];
     if (!a?.available) throw new HandoffError(`cannot write fresh cache rows for ${step} at ${loc.name}: ${a?.reason ?? 'not walked'}`);
   }
-  const namespace = loc.namespace ?? (await runNamespace(loc.mlmd, runId)) ?? '';
+  // The namespace KFP's launcher writes rows with there (never '', which no driver looks up).
+  const namespace = await cacheRowNamespace(loc, runContext);
   for (const r of rows) await writeNewestCacheRow(loc.kfp, { location: loc.name, pipelineName: graph.name, fingerprint: r.fp, executionId: r.executionId, runId, namespace });
   return rows.length;
 }
@@ -131,14 +134,9 @@ export function executionIdentities(executions: readonly Execution[], runId: str
   return out;
 }
 
-async function runExecutions(mlmd: MlmdClient, runId: string): Promise<Execution[]> {
-  const ctx = await mlmd.getContextByTypeAndName('system.PipelineRun', runId);
+async function runExecutions(mlmd: MlmdClient, ctx: Context | undefined): Promise<Execution[]> {
   if (ctx?.id === undefined) return [];
   return collectPages((t) => mlmd.getExecutionsByContext(ctx.id!, { maxResultSize: 100, ...(t ? { nextPageToken: t } : {}) }));
-}
-
-async function runNamespace(mlmd: MlmdClient, runId: string): Promise<string | undefined> {
-  return (await mlmd.getContextByTypeAndName('system.PipelineRun', runId))?.customProperties?.['namespace']?.stringValue;
 }
 
 async function outputsOf(mlmd: MlmdClient, exec: Execution) {

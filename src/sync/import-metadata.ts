@@ -136,11 +136,12 @@ export async function importMetadata(req: ImportRequest): Promise<ImportResult> 
     }
     const customProperties = withHandoffRecord(importedExecutionProperties(be, fingerprints.get(be.globalId)), be, bundle, req.digests, target.pipelineRoot);
     const execution = { typeId: executionTypeIds.get(be.type)!, externalId: be.globalId, lastKnownState: be.state === 'CACHED' ? 'COMPLETE' : be.state, customProperties } as const;
+    const events = eventsOf(be);
     try {
-      const created = await mlmd.putExecution({ execution, artifactEventPairs: eventsOf(be).map((event) => ({ event })), contexts: [pipelineContext] });
+      const created = await mlmd.putExecution({ execution, artifactEventPairs: events.map((event) => ({ event })), contexts: [pipelineContext] });
       executionIds.set(be.globalId, created.executionId);
       result.executionsCreated++;
-      result.eventsCreated += be.inputs.reduce((n, i) => n + i.artifacts.length, 0) + be.outputs.length;
+      result.eventsCreated += events.length;
     } catch (e) {
       // Created meanwhile (a retried write that had landed, or a concurrent handoff): use that one.
       if (!(e instanceof MlmdError && e.code === 'ALREADY_EXISTS')) throw e;
@@ -231,10 +232,10 @@ async function resolveArtifacts(req: ImportRequest, typeIds: Map<string, number>
         if (!importer.has(a.globalId)) {
           if (sessionInfo) props['store_session_info'] = stringValue(sessionInfo);
           else delete props['store_session_info'];
+          // The record earlier versions kept on the artifact, where KFP hands it to components as
+          // metadata: the record is now the importing execution's (cache-lookup.ts OBJECTS_PROPERTY).
+          delete props[OBJECTS_PROPERTY];
         }
-        // The record earlier versions kept on the artifact, where KFP hands it to components as
-        // metadata: the record is now the importing execution's (cache-lookup.ts OBJECTS_PROPERTY).
-        if (!importer.has(a.globalId)) delete props[OBJECTS_PROPERTY];
         return { typeId: typeIds.get(a.type)!, externalId: a.globalId, uri: targetUri(a, target.pipelineRoot), state: a.state, customProperties: props };
       }),
     );

@@ -10,7 +10,7 @@
 // A failed run still owns its rows (the foreign key only needs the run row), but a failed run
 // invites deleting it, and deleting it deletes the rows: apply waits for it and checks it.
 import type { KfpClient, KfpRun } from '../location/kfp/index.js';
-import { eq, where } from '../location/kfp/index.js';
+import { eq, waitForRunEnd, where } from '../location/kfp/index.js';
 import { HandoffError } from './export.js';
 
 export const MARKER_PIPELINE_NAME = 'split-pipelines-handoff';
@@ -54,8 +54,6 @@ export async function ensureMarkerRun(req: MarkerRunRequest): Promise<KfpRun> {
   });
 }
 
-const FINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELED', 'SKIPPED']);
-
 export interface MarkerWait {
   /** Location name, for messages. */
   location: string;
@@ -66,28 +64,19 @@ export interface MarkerWait {
 
 /** Waits for the marker run to finish; anything but SUCCEEDED is an error that says what to do. */
 export async function awaitMarkerRun(kfp: KfpClient, run: KfpRun, o: MarkerWait): Promise<KfpRun> {
-  const deadline = Date.now() + (o.timeoutMs ?? 600_000);
-  let delay = o.pollMs ?? 500;
-  let current = run;
-  for (;;) {
-    const state = current.state ?? 'PENDING';
-    if (FINAL.has(state)) {
-      if (state === 'SUCCEEDED') return current;
-      const why = current.error?.message ? `: ${current.error.message}` : '';
-      throw new HandoffError(
-        `the handoff's marker run ${current.display_name ?? ''} (${current.run_id}) at ${o.location} ended ${state}${why}. ` +
-          'It owns the handoff\'s KFP cache rows; check that the location can pull and run its image (kfp.markerImage), ' +
-          'then delete that run (its cache rows go with it) and apply again',
-      );
-    }
-    if (Date.now() >= deadline) {
-      throw new HandoffError(
-        `the handoff's marker run ${current.display_name ?? ''} (${current.run_id}) at ${o.location} is still ${state} after ${Math.round((o.timeoutMs ?? 600_000) / 1000)} s: ` +
-          'check that the location can schedule it and pull its image (kfp.markerImage), then apply again',
-      );
-    }
-    await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(5000, Math.round(delay * 1.5));
-    current = await kfp.getRun(run.run_id);
+  const timeoutMs = o.timeoutMs ?? 600_000;
+  const { ended, run: current, state } = await waitForRunEnd(kfp, run.run_id, { timeoutMs, pollMs: o.pollMs ?? 500, initial: run });
+  if (state === 'SUCCEEDED') return current;
+  if (ended) {
+    const why = current.error?.message ? `: ${current.error.message}` : '';
+    throw new HandoffError(
+      `the handoff's marker run ${current.display_name ?? ''} (${current.run_id}) at ${o.location} ended ${state}${why}. ` +
+        'It owns the handoff\'s KFP cache rows; check that the location can pull and run its image (kfp.markerImage), ' +
+        'then delete that run (its cache rows go with it) and apply again',
+    );
   }
+  throw new HandoffError(
+    `the handoff's marker run ${current.display_name ?? ''} (${current.run_id}) at ${o.location} is still ${state} after ${Math.round(timeoutMs / 1000)} s: ` +
+      'check that the location can schedule it and pull its image (kfp.markerImage), then apply again',
+  );
 }

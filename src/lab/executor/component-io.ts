@@ -23,10 +23,9 @@ import type { ArtifactRef } from '../../pipeline/driver/index.js';
 import type { JsonObject, JsonValue } from '../../pipeline/ir.js';
 import type { DownloadedObject } from './artifact-io.js';
 import type { StepBehaviour } from './behaviour.js';
+import { METRICS_ARTIFACT_TYPES } from '../../pipeline/metrics-types.js';
 import { canonical } from './output-values.js';
 import type { ProvisionedOutput } from './outputs.js';
-
-export const METRICS_TYPES: ReadonlySet<string> = new Set(['system.Metrics', 'system.ClassificationMetrics', 'system.SlicedClassificationMetrics']);
 
 /** The user code failed: the launcher reports "failed to execute component: exit status 1". */
 export class ComponentFailure extends Error {
@@ -35,12 +34,12 @@ export class ComponentFailure extends Error {
 
 /** Whether the step writes an output's bytes: never for the metrics types, nor when configured unwritten. */
 export function writesOutput(behaviour: StepBehaviour, out: ProvisionedOutput): boolean {
-  return !METRICS_TYPES.has(out.schemaTitle) && !(behaviour.unwritten ?? []).includes(out.name);
+  return !METRICS_ARTIFACT_TYPES.has(out.schemaTitle) && !(behaviour.unwritten ?? []).includes(out.name);
 }
 
 /** Whether the step opens an input artifact's file (a metrics input is read through its metadata). */
 export function readsInput(behaviour: StepBehaviour, inputName: string, ref: ArtifactRef): boolean {
-  return !METRICS_TYPES.has(ref.schemaTitle) && !(behaviour.ignoredInputs ?? []).includes(inputName);
+  return !METRICS_ARTIFACT_TYPES.has(ref.schemaTitle) && !(behaviour.ignoredInputs ?? []).includes(inputName);
 }
 
 const digest = (text: string): string => createHash('sha256').update(text).digest('hex');

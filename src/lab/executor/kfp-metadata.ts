@@ -3,7 +3,7 @@
 // contexts with a parent link, executions put with both contexts and their INPUT events,
 // publication with OUTPUT events (path step key = the output name) and the `outputs` struct.
 import { MlmdError, type MlmdClient } from '../../location/mlmd/index.js';
-import { intValue, stringValue, structValue, type JsonObject } from '../../location/mlmd/index.js';
+import { intValue, sameMlmdValue, stringValue, structValue, type JsonObject } from '../../location/mlmd/index.js';
 import type { Artifact, Context, Execution, ExecutionState, MlmdValue, Properties } from '../../location/mlmd/index.js';
 import { withMlmdRetry } from './mlmd-retry.js';
 
@@ -322,28 +322,11 @@ export class KfpMetadata {
     for (const c of candidates) {
       if (c.typeId !== target.typeId || c.state !== target.state || c.uri !== target.uri) continue;
       const props = c.customProperties ?? {};
-      const same = Object.entries(target.customProperties ?? {}).every(([k, v]) => k in props && sameValue(v, props[k]!));
+      const same = Object.entries(target.customProperties ?? {}).every(([k, v]) => k in props && sameMlmdValue(v, props[k]!));
       if (!same) continue;
       const contexts = await this.call(() => this.client.getContextsByArtifact(c.id!));
       if (contexts.some((ctx) => ctx.id === pipelineContextId)) return c;
     }
     return undefined;
   }
-}
-
-function sameValue(a: MlmdValue, b: MlmdValue): boolean {
-  return JSON.stringify(normalise(a)) === JSON.stringify(normalise(b));
-}
-
-function normalise(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(normalise);
-  if (v !== null && typeof v === 'object') {
-    return Object.fromEntries(
-      Object.entries(v as Record<string, unknown>)
-        .filter(([, x]) => x !== undefined)
-        .sort(([a], [b]) => (a < b ? -1 : 1))
-        .map(([k, x]) => [k, normalise(x)]),
-    );
-  }
-  return v;
 }

@@ -5,5 +5,6 @@ export { IN_CLUSTER_TOKEN_PATH, IN_CLUSTER_TOKEN_PATH_ENV, inClusterToken, stati
 export { contains, eq, filterJson, filterJsonV1, gt, lt, neq, oneOf, where, type KfpFilter, type KfpPredicate, type KfpPredicateOperation } from './filter.js';
 export type { RetryEvent } from './http.js';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
+export { FINAL_RUN_STATES, waitForRunEnd, type RunWait, type RunWaitResult } from './run-wait.js';
 export type { HttpRequest, HttpResponse, Transport } from './transport.js';
 export type * from './wire.js';

@@ -66,3 +66,21 @@ export function plainValue(value: MlmdValue | undefined): JsonValue | undefined 
   if (value.protoValue !== undefined) return value.protoValue.type_url ?? null;
   return undefined;
 }
+
+/** `proto.Equal` on two MLMD values: struct fields compared whatever their order, unset fields ignored. */
+export function sameMlmdValue(a: MlmdValue, b: MlmdValue): boolean {
+  return JSON.stringify(orderedFields(a)) === JSON.stringify(orderedFields(b));
+}
+
+function orderedFields(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(orderedFields);
+  if (v !== null && typeof v === 'object') {
+    return Object.fromEntries(
+      Object.entries(v as Record<string, unknown>)
+        .filter(([, x]) => x !== undefined)
+        .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
+        .map(([k, x]) => [k, orderedFields(x)]),
+    );
+  }
+  return v;
+}
