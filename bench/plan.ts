@@ -5,7 +5,7 @@
 // and its bytes checked). Requests are counted on the wire per location and protocol. Targets:
 // the number of requests does not depend on the history; plan time at 100k ≤ 1.5 × at 0.
 import { applyProject, planProject } from '../src/apply/apply.js';
-import type { Project } from '../src/spec/load-project.js';
+import type { Project } from '../src/split-file/load-project.js';
 import { startWireProbe, type Protocol } from '../test/support/wire-probe.js';
 import { benchLab, figures, generatedProject, median, round, runBench, say, timed } from './lib/bench-kit.js';
 import { insertHistory } from './lib/history.js';

@@ -13,7 +13,7 @@ import { applyProject } from '../src/apply/apply.js';
 import { ReconcileSession } from '../src/apply/session.js';
 import { ObjectStore } from '../src/location/objectstore/index.js';
 import { markerRunName } from '../src/plan/names.js';
-import { loadProject } from '../src/spec/load-project.js';
+import { loadProject } from '../src/split-file/load-project.js';
 import { exportHandoff } from '../src/sync/export.js';
 import { runHandoff } from '../src/sync/handoff.js';
 import { exampleOnLabs } from '../test/support/lab-project.js';

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, posix, relative, resolve, sep } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { parsePipelineText } from '../../src/pipeline/load.js';
-import { loadProject } from '../../src/spec/load-project.js';
-import { loadSpecText } from '../../src/spec/load.js';
+import { loadProject } from '../../src/split-file/load-project.js';
+import { loadSpecText } from '../../src/split-file/load.js';
 import { describeChanges, type SpecSnapshot } from './spec-changes.js';
 
 export interface SemanticDiff {

@@ -4,8 +4,8 @@
 // reviewer needs is which steps will run again and where. Pure: both sides are already loaded.
 import { createHash } from 'node:crypto';
 import type { PipelineGraph, TaskNode } from '../../src/pipeline/graph.js';
-import { canonicalJson } from '../../src/spec/revision.js';
-import type { JsonValue, LocationSpec, SplitPipelineSpec, StageSpec } from '../../src/spec/types.js';
+import { canonicalJson } from '../../src/split-file/revision.js';
+import type { JsonValue, LocationSpec, SplitPipelineSpec, StageSpec } from '../../src/split-file/types.js';
 
 /** One version (base or head) of a split pipeline, as far as it could be loaded. */
 export interface SpecSnapshot {

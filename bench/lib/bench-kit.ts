@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLab, type Lab, type StartLabOptions } from '../../src/lab/index.js';
 import { LAB_S3_ACCESS_KEY_ENV, LAB_S3_SECRET_KEY_ENV } from '../../src/lab/index.js';
-import { loadProject, type Project } from '../../src/spec/load-project.js';
+import { loadProject, type Project } from '../../src/split-file/load-project.js';
 import { generatePipeline, twoStageSpec, type GeneratedPipeline } from './pipeline-gen.js';
 
 export interface BenchLab {

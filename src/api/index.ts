@@ -1,13 +1,13 @@
 // The programmatic surface shared by the CLI and the GitHub Action: the same core, two front ends.
 import type { PlanDocument } from '../plan/types.js';
 import { planOffline } from '../plan/offline.js';
-import type { Diagnostic } from '../spec/diagnostics.js';
-import { loadProject, type Project } from '../spec/load-project.js';
+import type { Diagnostic } from '../split-file/diagnostics.js';
+import { loadProject, type Project } from '../split-file/load-project.js';
 import { warningsOf } from './warnings.js';
 
 export type { PlanDocument } from '../plan/types.js';
-export type { Diagnostic } from '../spec/diagnostics.js';
-export { formatDiagnostic } from '../spec/diagnostics.js';
+export type { Diagnostic } from '../split-file/diagnostics.js';
+export { formatDiagnostic } from '../split-file/diagnostics.js';
 export { renderPlanMarkdown } from '../report/plan-markdown.js';
 export { renderPlanText } from '../report/plan-text.js';
 export { warningsOf } from './warnings.js';

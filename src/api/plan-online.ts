@@ -1,6 +1,6 @@
 import { planProject } from '../apply/apply.js';
 import type { PlanDocument } from '../plan/types.js';
-import type { Project } from '../spec/load-project.js';
+import type { Project } from '../split-file/load-project.js';
 import type { PlanOptions } from './index.js';
 
 /** Observes every location and plans against what it finds. */

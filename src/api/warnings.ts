@@ -1,4 +1,4 @@
-import type { Project } from '../spec/load-project.js';
+import type { Project } from '../split-file/load-project.js';
 
 /** Stage-layout facts a plan shows beside its operations. */
 export function warningsOf(project: Project): string[] {

@@ -1,7 +1,7 @@
 // `apply`: lock, observe, plan, walk the plan, observe again. The second observation is the
 // result users see: after a full apply the plan is in sync.
 import type { PlanDocument } from '../plan/types.js';
-import type { Project } from '../spec/load-project.js';
+import type { Project } from '../split-file/load-project.js';
 import type { ApplyListener } from './events.js';
 import { executePlan, type AppliedOperation } from './execute.js';
 import { acquireLocks } from './lock.js';

@@ -7,7 +7,7 @@ import type { Observation } from '../observe/types.js';
 import type { JsonValue } from '../pipeline/ir.js';
 import { planReconcile } from '../plan/reconcile.js';
 import type { PlanDocument } from '../plan/types.js';
-import type { Project } from '../spec/load-project.js';
+import type { Project } from '../split-file/load-project.js';
 import { warningsOf } from '../api/warnings.js';
 
 export interface SessionOptions {

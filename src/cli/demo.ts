@@ -6,7 +6,7 @@ import { applyProject } from '../apply/apply.js';
 import { writeExampleForLab } from '../lab/example-on-lab.js';
 import { startLab } from '../lab/lab.js';
 import { LAB_S3_ACCESS_KEY_ENV, LAB_S3_SECRET_KEY_ENV } from '../lab/lab-config.js';
-import { loadProject } from '../spec/load-project.js';
+import { loadProject } from '../split-file/load-project.js';
 import { formatBytes } from './duration.js';
 import { CliError, EXIT } from './exit.js';
 import type { Output } from './output.js';

@@ -1,5 +1,5 @@
-import { formatDiagnostic, hasErrors } from '../spec/diagnostics.js';
-import { loadProject } from '../spec/load-project.js';
+import { formatDiagnostic, hasErrors } from '../split-file/diagnostics.js';
+import { loadProject } from '../split-file/load-project.js';
 import { EXIT } from './exit.js';
 import type { Output } from './output.js';
 import { filesOf, type ParsedArgs } from './run.js';

@@ -1,5 +1,5 @@
 // One location's clients, built from its section of split-pipeline.yaml. The shape below mirrors
-// `LocationSpec` (src/spec/types.ts) structurally, so this layer depends on nothing of ours.
+// `LocationSpec` (src/split-file/types.ts) structurally, so this layer depends on nothing of ours.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { KfpClient, inClusterToken, tokenFromEnv, tokenFromFile, type TokenProvider } from './kfp/index.js';

@@ -1,7 +1,7 @@
 // The pipeline as a graph of tasks. Placement in split-pipeline.yaml is by *root* task (the keys of
 // `root.dag.tasks`): a root task may itself be a DAG (a condition, a ParallelFor loop, an exit
 // handler, a nested pipeline), and then everything inside it runs where it is placed.
-import type { Diagnostic } from '../spec/diagnostics.js';
+import type { Diagnostic } from '../split-file/diagnostics.js';
 import type { IrComponent, IrDag, IrExecutor, IrKubernetesExecutorConfig, IrTask } from './ir.js';
 import type { PipelinePackage } from './package.js';
 

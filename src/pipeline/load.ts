@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { Diagnostic } from '../spec/diagnostics.js';
+import type { Diagnostic } from '../split-file/diagnostics.js';
 import { buildGraph, type PipelineGraph } from './graph.js';
 import { MAX_PACKAGE_BYTES, parsePipelinePackage } from './package.js';
 import { stat } from 'node:fs/promises';

@@ -5,7 +5,7 @@
 // (`backend/src/cache`), and split-pipelines supports KFP v2 only.
 import jsYaml from 'js-yaml';
 import { LineCounter, parseAllDocuments, isMap, isSeq, type Document, type Node } from 'yaml';
-import type { Diagnostic } from '../spec/diagnostics.js';
+import type { Diagnostic } from '../split-file/diagnostics.js';
 import type { IrPipelineSpec, IrPlatformSpec } from './ir.js';
 import { readPipelineSpecJson, readPlatformSpecJson } from './protojson-read.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { alignLists, describeChanges, type SpecSnapshot } from '../../action/src/spec-changes.js';
 import { parsePipelineText } from '../../src/pipeline/load.js';
-import { loadSpecText } from '../../src/spec/load.js';
+import { loadSpecText } from '../../src/split-file/load.js';
 import { edit, thesisPipelineText, thesisSpecText } from './support/workspace.js';
 
 function snap(spec: string, pipeline: string = thesisPipelineText): SpecSnapshot {

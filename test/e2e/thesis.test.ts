@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyProject, planProject } from '../../src/apply/apply.js';
-import type { Project } from '../../src/spec/load-project.js';
+import type { Project } from '../../src/split-file/load-project.js';
 import { startLab, type Lab } from '../../src/lab/lab.js';
 import { exampleOnLabs, labEnv, projectOf } from '../support/lab-project.js';
 

@@ -12,7 +12,7 @@ import { defaultPorts, PortInUseError } from '../../src/lab/ports.js';
 import { labProblem } from '../../src/lab/readiness.js';
 import { KfpClient } from '../../src/location/kfp/index.js';
 import { KubeClient } from '../../src/location/kube/index.js';
-import { loadSpecText } from '../../src/spec/load.js';
+import { loadSpecText } from '../../src/split-file/load.js';
 import { repoRoot } from '../support/fixtures.js';
 
 const dirs: string[] = [];

@@ -14,7 +14,7 @@ import { ObjectStore } from '../../src/location/objectstore/index.js';
 import { observeLocation } from '../../src/observe/location.js';
 import { compareNewestFirst, newestFirst, nextStageRunSequence, stageRunSequence, stageRunSequenceTag } from '../../src/observe/run-order.js';
 import { stageRunName } from '../../src/plan/names.js';
-import type { Project } from '../../src/spec/load-project.js';
+import type { Project } from '../../src/split-file/load-project.js';
 import { repoRoot } from '../support/fixtures.js';
 import { projectOf } from '../support/lab-project.js';
 

@@ -12,7 +12,7 @@ import { applyProject, planProject } from '../../src/apply/apply.js';
 import { startLab, type Lab } from '../../src/lab/lab.js';
 import { MlmdClient, type Artifact } from '../../src/location/mlmd/index.js';
 import { ObjectStore } from '../../src/location/objectstore/index.js';
-import type { Project } from '../../src/spec/load-project.js';
+import type { Project } from '../../src/split-file/load-project.js';
 import { parseGlobalId } from '../../src/sync/global-id.js';
 import { checkInvariants } from '../support/invariants.js';
 import { exampleOnLabs, labEnv, projectOf } from '../support/lab-project.js';

@@ -2,7 +2,7 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { Lab } from '../../src/lab/lab.js';
-import { loadProject, type Project } from '../../src/spec/load-project.js';
+import { loadProject, type Project } from '../../src/split-file/load-project.js';
 import { repoRoot } from './fixtures.js';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { finding, formatPath, pathFromPointer } from '../../src/spec/path.js';
+import { finding, formatPath, pathFromPointer } from '../../src/split-file/path.js';
 
 describe('formatPath', () => {
   test('writes fields with dots and list entries with brackets', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { checkLocations } from '../../src/spec/check-locations.js';
+import { checkLocations } from '../../src/split-file/check-locations.js';
 
 const location = (name: string): Record<string, unknown> => ({ name, kfp: {}, mlmd: {}, objectStore: {} });
 const spec = (locations: unknown, stages: unknown): unknown => ({ spec: { locations, stages } });

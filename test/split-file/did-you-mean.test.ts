@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { closestMatch, damerauLevenshtein, didYouMean } from '../../src/spec/did-you-mean.js';
+import { closestMatch, damerauLevenshtein, didYouMean } from '../../src/split-file/did-you-mean.js';
 
 describe('damerauLevenshtein', () => {
   test('is 0 for equal words', () => {

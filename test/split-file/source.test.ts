@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { parseSpecSource, SOURCE_LIMITS } from '../../src/spec/source.js';
+import { parseSpecSource, SOURCE_LIMITS } from '../../src/split-file/source.js';
 
 const TEXT = [
   'apiVersion: splitpipelines.dev/v1alpha1', // 1

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { describe, expect, test } from 'vitest';
-import { loadSpecFile } from '../../src/spec/load.js';
-import { schemaValidator, SPLIT_PIPELINE_SCHEMA } from '../../src/spec/schema-validate.js';
+import { loadSpecFile } from '../../src/split-file/load.js';
+import { schemaValidator, SPLIT_PIPELINE_SCHEMA } from '../../src/split-file/schema-validate.js';
 
 const schemaOnDisk: unknown = JSON.parse(readFileSync('schemas/split-pipeline.schema.json', 'utf8'));
 
@@ -88,13 +88,13 @@ describe('schemas/split-pipeline.schema.json', () => {
 
 describe('the full example (every field set)', () => {
   test('loads with no diagnostics', async () => {
-    const loaded = await loadSpecFile('test/spec/fixtures/full.yaml');
+    const loaded = await loadSpecFile('test/split-file/fixtures/full.yaml');
     expect(loaded.diagnostics).toEqual([]);
     expect(loaded.spec?.metadata.name).toBe('churn-model');
   });
 
   test('gets the schema defaults for fields it leaves out', async () => {
-    const { spec } = await loadSpecFile('test/spec/fixtures/full.yaml');
+    const { spec } = await loadSpecFile('test/split-file/fixtures/full.yaml');
     const serve = spec?.spec.locations.find((l) => l.name === 'serve');
     expect(serve?.objectStore.region).toBe('us-east-1');
     expect(serve?.kfp.insecureSkipTlsVerify).toBe(false);
@@ -105,7 +105,7 @@ describe('the full example (every field set)', () => {
   });
 
   test('merges a `<<` merge key the way Kubernetes tools do', async () => {
-    const { spec } = await loadSpecFile('test/spec/fixtures/full.yaml');
+    const { spec } = await loadSpecFile('test/split-file/fixtures/full.yaml');
     const store = spec?.spec.locations.find((l) => l.name === 'eval')?.objectStore;
     expect(store?.endpoint).toBe('https://minio.eval.example.com');
     expect(store?.pipelineRoot).toBe('minio://mlpipeline/v2/artifacts');

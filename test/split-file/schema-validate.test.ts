@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { validateAgainstSchema } from '../../src/spec/schema-validate.js';
+import { validateAgainstSchema } from '../../src/split-file/schema-validate.js';
 
 function minimal(): Record<string, unknown> {
   return {

@@ -6,8 +6,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { formatDiagnostic } from '../../src/spec/diagnostics.js';
-import { loadSpecFile } from '../../src/spec/load.js';
+import { formatDiagnostic } from '../../src/split-file/diagnostics.js';
+import { loadSpecFile } from '../../src/split-file/load.js';
 
 const CORPUS = 'test/fixtures/bad-specs';
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { credentialShape, findLiteralSecrets, isSecretKey } from '../../src/spec/secrets.js';
+import { credentialShape, findLiteralSecrets, isSecretKey } from '../../src/split-file/secrets.js';
 
 describe('isSecretKey', () => {
   test.each(['password', 'token', 'apiKey', 'api_key', 'API-KEY', 'secretAccessKey', 'accessKeyId', 'hf-token', 'HTTP_PASSWORD', 'bearer', 'clientSecret', 'privateKey'])(

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { formatDiagnostic, hasErrors } from '../../src/spec/diagnostics.js';
-import { loadSpecFile, loadSpecText, MAX_DIAGNOSTICS } from '../../src/spec/load.js';
+import { formatDiagnostic, hasErrors } from '../../src/split-file/diagnostics.js';
+import { loadSpecFile, loadSpecText, MAX_DIAGNOSTICS } from '../../src/split-file/load.js';
 
 const VALID = `apiVersion: splitpipelines.dev/v1alpha1
 kind: SplitPipeline

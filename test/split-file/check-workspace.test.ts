@@ -1,9 +1,9 @@
 // validate refuses a handed-off step that uses the pipeline workspace: from KFP 2.15 its fingerprint
 // holds the run's workspace PVC, so it is never a cache hit in another run.
 import { describe, expect, it } from 'vitest';
-import { workspaceUses } from '../../src/spec/check-workspace.js';
-import { formatDiagnostic } from '../../src/spec/diagnostics.js';
-import { loadProject } from '../../src/spec/load-project.js';
+import { workspaceUses } from '../../src/split-file/check-workspace.js';
+import { formatDiagnostic } from '../../src/split-file/diagnostics.js';
+import { loadProject } from '../../src/split-file/load-project.js';
 import { loadFixture } from '../pipeline/driver/fake-visitor.js';
 import { writeTwoLocationFile } from './project-files.js';
 

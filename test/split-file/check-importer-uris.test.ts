@@ -1,8 +1,8 @@
 // validate warns when an importer's URI names a store by scheme only and its artifact is read at
 // another location: importer data is not copied, and there the URI means another store.
 import { describe, expect, it } from 'vitest';
-import { formatDiagnostic } from '../../src/spec/diagnostics.js';
-import { loadProject } from '../../src/spec/load-project.js';
+import { formatDiagnostic } from '../../src/split-file/diagnostics.js';
+import { loadProject } from '../../src/split-file/load-project.js';
 import { writeTwoLocationFile, type TwoLocationFile } from './project-files.js';
 
 const cached = 'cachingOptions: {enableCache: true}';
