@@ -3,6 +3,7 @@
 import { connectLocation, type LocationClients } from '../location/connect.js';
 import type { LocationReaders } from '../observe/cache-lookup.js';
 import { observeLocation } from '../observe/location.js';
+import { PackageRefusedError, packageRefusals } from '../pipeline/kfp-package-check.js';
 import type { Observation } from '../observe/types.js';
 import type { JsonValue } from '../pipeline/ir.js';
 import { planReconcile } from '../plan/reconcile.js';
@@ -86,6 +87,10 @@ export class ReconcileSession {
       obs.locations[o.location] = o;
       this.versions.set(o.location, o.kfpVersion);
     }
+    // Every location gets the whole package as a pipeline version: one whose KFP cannot read it stops
+    // the plan here rather than the apply halfway through the stages.
+    const refusals = packageRefusals(this.project.graph.pkg.kfpFields, this.versions);
+    if (refusals.length > 0) throw new PackageRefusedError(this.project.graph.pkg.file, refusals);
     return obs;
   }
 

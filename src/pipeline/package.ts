@@ -7,7 +7,8 @@ import jsYaml from 'js-yaml';
 import { LineCounter, parseAllDocuments, isMap, isSeq, type Document, type Node } from 'yaml';
 import type { Diagnostic } from '../split-file/diagnostics.js';
 import type { IrPipelineSpec, IrPlatformSpec } from './ir.js';
-import { readPipelineSpecJson, readPlatformSpecJson } from './protojson-read.js';
+import { describeRange, type PackageKeyAt } from './kfp-package-check.js';
+import { readPipelineSpecJson, readPlatformSpecJson, type KfpFieldUse } from './protojson-read.js';
 
 /** Compiled packages are usually well under 1 MiB; large ones are still fine, hostile ones are not. */
 export const MAX_PACKAGE_BYTES = 32 * 1024 * 1024;
@@ -19,7 +20,11 @@ export interface PipelinePackage {
   platformSpec?: IrPlatformSpec;
   /** Position of a node in the package, by path through the first (or `doc`-th) document. */
   positionOf(path: readonly (string | number)[], doc?: number): { line: number; col: number };
+  /** Keys only some KFP releases accept (kfp-package-check.ts decides per location). */
+  kfpFields: PackageKfpField[];
 }
+
+export type PackageKfpField = PackageKeyAt;
 
 export interface PackageResult {
   pkg?: PipelinePackage;
@@ -147,21 +152,36 @@ function interpret(values: unknown[], text: string, file: string, positionOf: Po
     specPathPrefix = ['pipeline_spec'];
   }
   // Read as KFP's API server reads it (see protojson-read.ts) before anything is checked, walked or hashed.
+  const kfpFields: PackageKfpField[] = [];
+  const keep = (uses: KfpFieldUse[], document: PackageKfpField['document'], at: (path: (string | number)[]) => { line: number; col: number }) => {
+    for (const u of uses) {
+      const p = at(u.path);
+      kfpFields.push({ ...u, document, line: p.line, col: p.col });
+      // No release we know accepts it; a newer KFP might, so plan decides per location and this only warns.
+      if (!u.kfp) diagnostics.push({ file, line: p.line, col: p.col, severity: 'warning', message: unknownKeyMessage(u, document) });
+    }
+  };
   if (isPlainObject(specValue)) {
     const read = readPipelineSpecJson(specValue);
     specValue = read.value;
+    const at = (path: (string | number)[]) => positionOf([...specPathPrefix, ...path]);
     for (const pr of read.problems) {
-      const p = positionOf([...specPathPrefix, ...pr.path]);
+      const p = at(pr.path);
       diagnostics.push(err(file, p.line, p.col, pr.message));
     }
+    keep(read.kfpFields, 'pipeline spec', at);
   }
   if (isPlainObject(platformValue) && isPlainObject(platformValue['platforms'])) {
     const read = readPlatformSpecJson(platformValue);
+    const platforms = platformValue['platforms'];
     platformValue = read.value;
+    const at = (path: (string | number)[]) => (platformInFirst ? positionOf(['platform_spec', ...path]) : positionOf(path, 1));
     for (const pr of read.problems) {
-      const p = platformInFirst ? positionOf(['platform_spec', ...pr.path]) : positionOf(pr.path, 1);
+      const p = at(pr.path);
       diagnostics.push(err(file, p.line, p.col, pr.message));
     }
+    // KFP reads a platform document only when it has a `kubernetes` platform (v2_template.go:428-440).
+    if ('kubernetes' in platforms) keep(read.kfpFields, 'platform spec', at);
   }
   const spec = specValue as Record<string, unknown>;
   const missing = ['pipelineInfo', 'root'].filter((k) => !isPlainObject(spec[k]));
@@ -173,10 +193,10 @@ function interpret(values: unknown[], text: string, file: string, positionOf: Po
   }
   // KFP's API server refuses other schema versions at upload (`backend/src/apiserver/template/
   // v2_template.go`): 2.0.0 packages (SDK 1.x v2-compatible mode) declare inputs differently.
-  if (spec['schemaVersion'] !== undefined && spec['schemaVersion'] !== '2.1.0') {
+  if (spec['schemaVersion'] !== '2.1.0') {
     const p = positionOf([...specPathPrefix, 'schemaVersion']);
     return {
-      diagnostics: [err(file, p.line, p.col, `KFP only supports pipeline schema version 2.1.0, but this package has ${JSON.stringify(spec['schemaVersion'])}: recompile it with the KFP SDK 2.x`)],
+      diagnostics: [err(file, p.line, p.col, `KFP only supports pipeline schema version 2.1.0, but this package has ${spec['schemaVersion'] === undefined ? 'no schemaVersion' : JSON.stringify(spec['schemaVersion'])}: recompile it with the KFP SDK 2.x`)],
     };
   }
   const prefixed = (path: readonly (string | number)[], doc = 0) => positionOf(doc === 0 ? [...specPathPrefix, ...path] : path, doc);
@@ -185,6 +205,7 @@ function interpret(values: unknown[], text: string, file: string, positionOf: Po
     text,
     spec: spec as unknown as IrPipelineSpec,
     positionOf: prefixed,
+    kfpFields,
   };
   if (platformValue !== undefined && platformValue !== null) {
     if (!isPlainObject(platformValue) || !isPlainObject(platformValue['platforms'])) {
@@ -195,6 +216,15 @@ function interpret(values: unknown[], text: string, file: string, positionOf: Po
     }
   }
   return { pkg, diagnostics };
+}
+
+function unknownKeyMessage(u: KfpFieldUse, document: PackageKfpField['document']): string {
+  const what = u.kind === 'field' ? `field "${u.name}" of ${u.of}` : `value "${u.name}" of ${u.of}`;
+  return (
+    `${what} in the ${document} is ${describeRange(u.kfp)}: their API servers refuse ` +
+    (document === 'pipeline spec' ? 'the package' : 'to read the platform spec and drop it') +
+    '; plan checks it against each location\'s KFP version (recompile with the KFP SDK that matches your clusters)'
+  );
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

@@ -1,21 +1,39 @@
 // The shape of KFP's PipelineSpec and PlatformSpec messages (`api/v2alpha1/pipeline_spec.proto` at
 // 2.17.0), as far as reading a package the way protojson does needs it: which field is a message,
 // an enum, a google.protobuf.Struct or Value, a list or a map. Field names are the proto names;
-// their JSON names are derived as protoc derives them. Fields not listed are left untouched.
+// their JSON names are derived as protoc derives them.
+//
+// The table is complete for every message protojson decodes when the API server reads a package
+// (checked field by field against `api/v2alpha1/pipeline_spec.proto` at 2.14.0, 2.15.0, 2.16.0 and
+// 2.17.0): protojson refuses a field it does not know (`DiscardUnknown` is false,
+// 2.17.0:backend/src/apiserver/template/v2_template.go:198 and :226), so a key missing here would be
+// reported as one KFP refuses. Fields and enum values that only some releases have carry the range
+// (`kfp`). Below `deployment_spec` (a google.protobuf.Struct in the proto, read later by the compiler
+// with DiscardUnknown) nothing is checked: the messages there are listed for their shape only.
 
 export type ProtoType =
   | { kind: 'scalar' }
   | { kind: 'int32' }
-  | { kind: 'enum'; name: string; values: readonly string[] }
+  | { kind: 'enum'; name: string; values: readonly string[]; kfp?: Readonly<Record<string, KfpRange>> }
   | { kind: 'message'; name: string }
   /** google.protobuf.Struct: the field may be unset; nulls inside it are real NullValues. */
   | { kind: 'struct' }
   /** google.protobuf.Value: JSON null is a NullValue, never "unset". */
   | { kind: 'value' };
 
+/** The KFP releases whose API server knows a field or an enum value: `since` on, up to (not including) `before`. */
+export interface KfpRange {
+  since?: string;
+  before?: string;
+}
+
 export interface ProtoField {
   type: ProtoType;
   cardinality?: 'repeated' | 'map';
+  /** Absent: every release from 2.14.0 through 2.17.0 knows the field. */
+  kfp?: KfpRange;
+  /** A google.protobuf.Struct in the proto that the product reads as a message: protojson checks no key below it. */
+  opaque?: true;
 }
 
 const scalar: ProtoType = { kind: 'scalar' };
@@ -26,12 +44,15 @@ const msg = (name: string): ProtoType => ({ kind: 'message', name });
 const one = (type: ProtoType): ProtoField => ({ type });
 const list = (type: ProtoType): ProtoField => ({ type, cardinality: 'repeated' });
 const map = (type: ProtoType): ProtoField => ({ type, cardinality: 'map' });
+const since = (version: string, field: ProtoField): ProtoField => ({ ...field, kfp: { ...field.kfp, since: version } });
+const before = (version: string, field: ProtoField): ProtoField => ({ ...field, kfp: { ...field.kfp, before: version } });
 
 // Enum values by number (every enum below is numbered 0..n without gaps).
 const PARAMETER_TYPE: ProtoType = {
   kind: 'enum',
   name: 'ParameterType.ParameterTypeEnum',
   values: ['PARAMETER_TYPE_ENUM_UNSPECIFIED', 'NUMBER_DOUBLE', 'NUMBER_INTEGER', 'STRING', 'BOOLEAN', 'LIST', 'STRUCT', 'TASK_FINAL_STATUS', 'TASK_CONFIG'],
+  kfp: { TASK_CONFIG: { since: '2.15.0' } },
 };
 const PRIMITIVE_TYPE: ProtoType = { kind: 'enum', name: 'PrimitiveType.PrimitiveTypeEnum', values: ['PRIMITIVE_TYPE_UNSPECIFIED', 'INT', 'DOUBLE', 'STRING'] };
 const TRIGGER_STRATEGY: ProtoType = {
@@ -51,7 +72,7 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<string, ProtoFiel
     pipeline_info: one(msg('PipelineInfo')),
     // A Struct in the proto, which the backend's compiler reads as PipelineDeploymentConfig
     // (2.17.0:backend/src/v2/compiler/visitor.go:176-190, protojson with DiscardUnknown).
-    deployment_spec: one(msg('PipelineDeploymentConfig')),
+    deployment_spec: { ...one(msg('PipelineDeploymentConfig')), opaque: true },
     sdk_version: one(scalar),
     schema_version: one(scalar),
     components: map(msg('ComponentSpec')),
@@ -65,7 +86,7 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<string, ProtoFiel
     dag: one(msg('DagSpec')),
     executor_label: one(scalar),
     single_platform_specs: list(msg('SinglePlatformSpec')),
-    task_config_passthroughs: list(msg('TaskConfigPassthrough')),
+    task_config_passthroughs: since('2.15.0', list(msg('TaskConfigPassthrough'))),
   },
   TaskConfigPassthrough: { field: one(PASSTHROUGH_TYPE), apply_to_task: one(scalar) },
   DagSpec: { tasks: map(msg('PipelineTaskSpec')), outputs: one(msg('DagOutputsSpec')) },
@@ -88,7 +109,7 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<string, ProtoFiel
     default_value: one(value),
     is_optional: one(scalar),
     description: one(scalar),
-    literals: list(value),
+    literals: since('2.16.0', list(value)),
   },
   ComponentOutputsSpec: { artifacts: map(msg('OutputArtifactDefinition')), parameters: map(msg('OutputParameterDefinition')) },
   OutputArtifactDefinition: {
@@ -189,11 +210,14 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<string, ProtoFiel
   },
   PlatformDeploymentConfig: { executors: map(struct) },
   PipelineConfig: {
-    resource_ttl_on_completion: one(int32),
+    semaphore_key: before('2.15.0', one(scalar)),
+    mutex_name: before('2.15.0', one(scalar)),
+    resource_ttl: before('2.17.0', one(int32)),
+    resource_ttl_on_completion: since('2.17.0', one(int32)),
     workspace: one(msg('WorkspaceConfig')),
-    resource_ttl_on_success: one(int32),
-    resource_ttl_on_failure: one(int32),
-    active_deadline_seconds: one(int32),
+    resource_ttl_on_success: since('2.17.0', one(int32)),
+    resource_ttl_on_failure: since('2.17.0', one(int32)),
+    active_deadline_seconds: since('2.17.0', one(int32)),
   },
   WorkspaceConfig: { size: one(scalar), kubernetes: one(msg('KubernetesWorkspaceConfig')) },
   KubernetesWorkspaceConfig: { pvc_spec_patch: one(struct) },

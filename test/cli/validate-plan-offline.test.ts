@@ -81,6 +81,7 @@ describe('split-pipelines validate', () => {
       '    tasks:',
       "      a: {componentRef: {name: comp-a}, cachingOptions: {enableCache: true}, inputs: {parameters: {run: {runtimeValue: {constant: '{{$.pipeline_job_uuid}}'}}}}}",
       '      b: {componentRef: {name: comp-b}, cachingOptions: {enableCache: true}, inputs: {parameters: {x: {taskOutputParameter: {producerTask: a, outputParameterKey: Output}}}}}',
+      'schemaVersion: 2.1.0',
     ].join('\n');
     writeFileSync(join(dir, 'pipelines/p.yaml'), pkg);
     const file = join(dir, 'split-pipeline.yaml');

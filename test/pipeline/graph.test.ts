@@ -103,6 +103,11 @@ describe('bad pipeline packages', () => {
     expect(res.diagnostics[0]!.message).toMatch(/only supports pipeline schema version 2.1.0/);
   });
 
+  it('refuses a package without a schema version, as KFP does (it requires exactly 2.1.0)', () => {
+    const res = parsePipelineText('pipelineInfo: {name: p}\nroot: {dag: {tasks: {}}}\n', 's.yaml');
+    expect(res.diagnostics[0]!.message).toMatch(/only supports pipeline schema version 2.1.0, but this package has no schemaVersion/);
+  });
+
   it('reports a YAML syntax error with its position', () => {
     const res = parsePipelineText('pipelineInfo:\n  name: [x\nroot: {}\n', 'bad.yaml');
     expect(res.diagnostics.length).toBeGreaterThan(0);
@@ -110,7 +115,7 @@ describe('bad pipeline packages', () => {
   });
 
   it('reports a component reference that does not exist', () => {
-    const text = 'pipelineInfo: {name: p}\nroot:\n  dag:\n    tasks:\n      a:\n        componentRef: {name: comp-missing}\n';
+    const text = 'pipelineInfo: {name: p}\nroot:\n  dag:\n    tasks:\n      a:\n        componentRef: {name: comp-missing}\nschemaVersion: 2.1.0\n';
     const res = parsePipelineText(text, 'p.yaml');
     expect(res.diagnostics[0]).toMatchObject({ line: 6, severity: 'error' });
     expect(res.diagnostics[0]!.message).toMatch(/comp-missing/);
@@ -126,6 +131,7 @@ describe('bad pipeline packages', () => {
       '    tasks:',
       '      a: {componentRef: {name: comp-a}, dependentTasks: [b]}',
       '      b: {componentRef: {name: comp-a}, dependentTasks: [a]}',
+      'schemaVersion: 2.1.0',
     ].join('\n');
     const res = parsePipelineText(text, 'p.yaml');
     expect(res.diagnostics.map((d) => d.message).join()).toMatch(/cycle/);

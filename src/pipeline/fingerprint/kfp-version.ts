@@ -59,7 +59,7 @@ export function parseKfpVersion(version: string): KfpVersion | undefined {
 }
 
 /** True when `version` is at or after the first pre-release of `major.minor`. */
-function atLeastMinor(version: KfpVersion, major: number, minor: number): boolean {
+export function atLeastMinor(version: KfpVersion, major: number, minor: number): boolean {
   return version.major !== major ? version.major > major : version.minor >= minor;
 }
 
