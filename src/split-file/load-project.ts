@@ -1,5 +1,6 @@
 // Everything `validate` and `plan` know without contacting a location: the file, the compiled
 // pipeline it names, the semantic checks between them, the stage layout and the revision.
+import { checkPackageVersions } from './check-package-versions.js';
 import { realpath } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { PipelineGraph } from '../pipeline/graph.js';
@@ -70,6 +71,7 @@ export async function loadProject(file: string): Promise<ProjectResult> {
   const graph = pipeline.graph;
   diagnostics.push(...checkParameters(loaded.file, graph, spec, at));
   diagnostics.push(...checkStages(loaded.file, graph, spec.spec.stages, at, spec.spec));
+  diagnostics.push(...checkPackageVersions(graph.pkg, spec));
   if (hasErrors(diagnostics)) return { diagnostics: sortDiagnostics(diagnostics) };
   const docs: JsonValue[] = [graph.pkg.spec as unknown as JsonValue];
   if (graph.pkg.platformSpec) docs.push(graph.pkg.platformSpec as unknown as JsonValue);
