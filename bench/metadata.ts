@@ -6,7 +6,7 @@
 // again, which must find everything and create nothing.
 import { ReconcileSession } from '../src/apply/session.js';
 import { applyProject } from '../src/apply/apply.js';
-import { markerRunName } from '../src/plan/names.js';
+import { markerRunName } from '../src/split-file/run-names.js';
 import { runHandoff, type HandoffReport } from '../src/sync/handoff.js';
 import { startWireProbe, type WireProbe } from '../test/support/wire-probe.js';
 import { benchLab, figures, generatedProject, round, runBench, say, timed } from './lib/bench-kit.js';
@@ -28,7 +28,8 @@ async function main(): Promise<void> {
     try {
       const plan = session.plan(await session.observe());
       const op = plan.operations.find((o) => o.kind === 'handoff');
-      if (!op?.steps || op.steps.length !== STEPS) throw new Error(`expected a handoff of ${STEPS} steps, the plan has ${op?.steps?.length ?? 'none'}`);
+      if (!op?.steps || op.steps.length !== STEPS)
+        throw new Error(`expected a handoff of ${STEPS} steps, the plan has ${op?.steps?.length ?? 'none'}`);
       const owner = new Map<string, string>();
       for (const [name, l] of Object.entries(b.lab.locations)) {
         owner.set(new URL(l.kfp).host, name);
@@ -39,7 +40,9 @@ async function main(): Promise<void> {
         const phases: { phase: Phase; at: number; requests: Record<string, number> }[] = [];
         const snapshot = () => {
           const perLocation: Record<string, number> = {};
-          for (const [endpoint, c] of probe.byEndpoint()) perLocation[owner.get(endpoint) ?? endpoint] = (perLocation[owner.get(endpoint) ?? endpoint] ?? 0) + c.kfp + c.mlmd + c.s3;
+          for (const [endpoint, c] of probe.byEndpoint())
+            perLocation[owner.get(endpoint) ?? endpoint] =
+              (perLocation[owner.get(endpoint) ?? endpoint] ?? 0) + c.kfp + c.mlmd + c.s3;
           return perLocation;
         };
         const started = process.hrtime.bigint();
@@ -53,15 +56,21 @@ async function main(): Promise<void> {
           revision: project.revision.short,
           experiment: session.experiment,
           markerRunName: markerRunName(project.spec.metadata.name, project.revision.short, op.stage, op.from!),
-          onPhase: (phase) => phases.push({ phase, at: Number(process.hrtime.bigint() - started) / 1e9, requests: snapshot() }),
+          onPhase: (phase) =>
+            phases.push({ phase, at: Number(process.hrtime.bigint() - started) / 1e9, requests: snapshot() }),
         });
         return { report, phases, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
       };
-      const span = (phases: { phase: Phase; at: number; requests: Record<string, number> }[], from: Phase, to: Phase) => {
+      const span = (
+        phases: { phase: Phase; at: number; requests: Record<string, number> }[],
+        from: Phase,
+        to: Phase,
+      ) => {
         const a = phases.find((p) => p.phase === from)!;
         const z = phases.find((p) => p.phase === to)!;
         const requests: Record<string, number> = {};
-        for (const l of new Set([...Object.keys(a.requests), ...Object.keys(z.requests)])) requests[l] = (z.requests[l] ?? 0) - (a.requests[l] ?? 0);
+        for (const l of new Set([...Object.keys(a.requests), ...Object.keys(z.requests)]))
+          requests[l] = (z.requests[l] ?? 0) - (a.requests[l] ?? 0);
         return { seconds: z.at - a.at, requests };
       };
 
@@ -83,12 +92,26 @@ async function main(): Promise<void> {
       // Events: every carried artifact has its OUTPUT event, and every consumed one an INPUT event.
       const entities = r.executionsCreated + r.artifactsCreated + r.cacheRowsCreated;
       const importRequests = importSpan.requests['b'] ?? 0;
-      say(`handoff of ${r.steps.length} steps a → b in ${round(first.seconds, 1)} s: ${r.executionsCreated} executions, ${r.artifactsCreated} artifacts, ${r.cacheRowsCreated} cache rows; ${r.objectsCopied} objects (${r.bytesMoved} bytes)`);
+      say(
+        `handoff of ${r.steps.length} steps a → b in ${round(first.seconds, 1)} s: ` +
+          `${r.executionsCreated} executions, ${r.artifactsCreated} artifacts, ${r.cacheRowsCreated} cache rows; ` +
+          `${r.objectsCopied} objects (${r.bytesMoved} bytes)`,
+      );
       say(`  export at a        ${round(exportSpan.seconds, 2)} s, ${exportSpan.requests['a'] ?? 0} requests at a`);
-      say(`  bytes              ${round(bytesSpan.seconds, 2)} s, ${(bytesSpan.requests['a'] ?? 0) + (bytesSpan.requests['b'] ?? 0)} requests`);
+      say(
+        `  bytes              ${round(bytesSpan.seconds, 2)} s, ${(bytesSpan.requests['a'] ?? 0) + (bytesSpan.requests['b'] ?? 0)} requests`,
+      );
       say(`  marker run         ${round(markerSpan.seconds, 2)} s`);
-      say(`  metadata import    ${round(importSpan.seconds, 2)} s, ${importRequests} requests at b: ${round(entities / importSpan.seconds, 0)} entities/s (executions + artifacts + cache rows), ${round(importRequests / entities, 2)} requests per entity`);
-      say(`again: ${round(again.seconds, 1)} s, ${again.report.executionsCreated + again.report.artifactsCreated + again.report.cacheRowsCreated} entities created, ${again.report.bytesMoved} bytes moved`);
+      say(
+        `  metadata import    ${round(importSpan.seconds, 2)} s, ${importRequests} requests at b: ` +
+          `${round(entities / importSpan.seconds, 0)} entities/s (executions + artifacts + cache rows), ` +
+          `${round(importRequests / entities, 2)} requests per entity`,
+      );
+      const createdAgain =
+        again.report.executionsCreated + again.report.artifactsCreated + again.report.cacheRowsCreated;
+      say(
+        `again: ${round(again.seconds, 1)} s, ${createdAgain} entities created, ${again.report.bytesMoved} bytes moved`,
+      );
       figures('metadata', {
         steps: r.steps.length,
         handoffSeconds: round(first.seconds, 2),
@@ -104,7 +127,8 @@ async function main(): Promise<void> {
         importRequests,
         requestsPerEntity: round(importRequests / entities, 2),
         againSeconds: round(again.seconds, 2),
-        againEntitiesCreated: again.report.executionsCreated + again.report.artifactsCreated + again.report.cacheRowsCreated,
+        againEntitiesCreated:
+          again.report.executionsCreated + again.report.artifactsCreated + again.report.cacheRowsCreated,
         againBytesMoved: again.report.bytesMoved,
       });
     } finally {

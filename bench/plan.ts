@@ -30,7 +30,10 @@ async function main(): Promise<void> {
     for (const tasks of SIZES) {
       const { project } = await generatedProject(b, `plan-${tasks}`, tasks, 'a', 'b');
       const applied = await timed(() => applyProject(project, { env: b.env, pollMs: 200 }));
-      if (!applied.value.inSync) throw new Error(`the ${tasks}-task project did not converge: ${applied.value.plan.operations.map((o) => o.reason).join('; ')}`);
+      if (!applied.value.inSync)
+        throw new Error(
+          `the ${tasks}-task project did not converge: ${applied.value.plan.operations.map((o) => o.reason).join('; ')}`,
+        );
       say(`applied the ${tasks}-task pipeline (stage 1 at a, handoff, stage 2 at b) in ${round(applied.seconds, 1)} s`);
       projects.push({ tasks, project });
     }
@@ -39,8 +42,12 @@ async function main(): Promise<void> {
     let inserted = 0;
     for (const history of HISTORY) {
       if (history > inserted) {
-        const t = await timed(() => Promise.all(LOCATIONS.map((l) => insertHistory(l, b.lab.locations[l]!.mlmd, history - inserted))));
-        say(`inserted ${history - inserted} executions (+ artifacts and events) of history at each location in ${round(t.seconds, 1)} s`);
+        const t = await timed(() =>
+          Promise.all(LOCATIONS.map((l) => insertHistory(l, b.lab.locations[l]!.mlmd, history - inserted))),
+        );
+        say(
+          `inserted ${history - inserted} executions (+ artifacts and events) of history at each location in ${round(t.seconds, 1)} s`,
+        );
         inserted = history;
       }
       for (const { tasks, project } of projects) {
@@ -66,25 +73,44 @@ async function main(): Promise<void> {
         const seconds = median(times);
         const total = Object.values(requests).reduce((n, r) => n + r.kfp + r.mlmd + r.s3, 0);
         rows.push({ history, tasks, seconds, requests, total });
-        const per = LOCATIONS.map((l) => `${l}: ${requests[l]?.kfp ?? 0} KFP + ${requests[l]?.mlmd ?? 0} MLMD + ${requests[l]?.s3 ?? 0} S3`).join('; ');
-        say(`history ${String(history).padStart(6)}, ${String(tasks).padStart(3)} tasks: plan ${round(seconds * 1000, 0)} ms (median of ${REPEATS}), ${total} requests (${per})`);
+        const per = LOCATIONS.map(
+          (l) => `${l}: ${requests[l]?.kfp ?? 0} KFP + ${requests[l]?.mlmd ?? 0} MLMD + ${requests[l]?.s3 ?? 0} S3`,
+        ).join('; ');
+        say(
+          `history ${String(history).padStart(6)}, ${String(tasks).padStart(3)} tasks: plan ${round(seconds * 1000, 0)} ms (median of ${REPEATS}), ` +
+            `${total} requests (${per})`,
+        );
       }
     }
 
     const at = (history: number, tasks: number) => rows.find((r) => r.history === history && r.tasks === tasks)!;
     const lowest = HISTORY[0]!;
     const highest = HISTORY[HISTORY.length - 1]!;
-    const requestsIndependent = SIZES.every((t) => rows.filter((r) => r.tasks === t).every((r) => r.total === at(lowest, t).total));
+    const requestsIndependent = SIZES.every((t) =>
+      rows.filter((r) => r.tasks === t).every((r) => r.total === at(lowest, t).total),
+    );
     const ratios = Object.fromEntries(SIZES.map((t) => [t, round(at(highest, t).seconds / at(lowest, t).seconds)]));
     const worstRatio = Math.max(...Object.values(ratios));
-    const targets = { requestsIndependentOfHistory: requestsIndependent, planAtLargestHistoryAtMost1_5x: worstRatio <= 1.5 };
+    const targets = {
+      requestsIndependentOfHistory: requestsIndependent,
+      planAtLargestHistoryAtMost1_5x: worstRatio <= 1.5,
+    };
     say('');
     say(`requests independent of history: ${requestsIndependent ? 'yes — target met' : 'NO — target not met'}`);
-    say(`plan time at ${highest} / at ${lowest} executions: ${SIZES.map((t) => `${t} tasks ${ratios[t]}×`).join(', ')} — target ≤ 1.5×: ${targets.planAtLargestHistoryAtMost1_5x ? 'met' : 'NOT met'}`);
+    say(
+      `plan time at ${highest} / at ${lowest} executions: ${SIZES.map((t) => `${t} tasks ${ratios[t]}×`).join(', ')} ` +
+        `— target ≤ 1.5×: ${targets.planAtLargestHistoryAtMost1_5x ? 'met' : 'NOT met'}`,
+    );
     say(`requests per task (200 tasks, both locations): ${round(at(lowest, 200).total / 200, 1)}`);
     figures('plan', {
       repeats: REPEATS,
-      rows: rows.map((r) => ({ history: r.history, tasks: r.tasks, ms: round(r.seconds * 1000, 1), requests: r.total, perLocation: r.requests })),
+      rows: rows.map((r) => ({
+        history: r.history,
+        tasks: r.tasks,
+        ms: round(r.seconds * 1000, 1),
+        requests: r.total,
+        perLocation: r.requests,
+      })),
       timeRatioLargestToNoHistory: ratios,
       targets,
     });

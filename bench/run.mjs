@@ -23,7 +23,10 @@ const outdir = join(root, 'dist/bench');
 mkdirSync(outdir, { recursive: true });
 // Inside the repository, so the bundles' bare imports resolve to node_modules.
 await build({
-  entryPoints: { ...Object.fromEntries(names.map((n) => [n, join(root, 'bench', `${n}.ts`)])), 'copy-child': join(root, 'bench/lib/copy-child.ts') },
+  entryPoints: {
+    ...Object.fromEntries(names.map((n) => [n, join(root, 'bench', `${n}.ts`)])),
+    'copy-child': join(root, 'bench/lib/copy-child.ts'),
+  },
   outdir,
   outExtension: { '.js': '.mjs' },
   bundle: true,
@@ -40,7 +43,11 @@ function run(name) {
     process.stdout.write(`\n=== bench/${name} ===\n`);
     // The AWS SDK warns on every process that Node 20 support ends in 2027; it is noise here.
     const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
-    const child = spawn(process.execPath, [join(outdir, `${name}.mjs`)], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [join(outdir, `${name}.mjs`)], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let last = '';
     let pending = '';
     child.stdout.on('data', (d) => {
@@ -69,7 +76,11 @@ const started = Date.now();
 const results = [];
 for (const name of names) results.push(await run(name));
 const total = Math.round((Date.now() - started) / 1000);
-writeFileSync(join(outdir, 'results.json'), `${JSON.stringify({ date: new Date().toISOString(), node: process.version, totalSeconds: total, results }, null, 2)}\n`);
+writeFileSync(
+  join(outdir, 'results.json'),
+  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, totalSeconds: total, results }, null, 2)}\n`,
+);
 process.stdout.write(`\nAll figures (${total} s in all; also in dist/bench/results.json):\n`);
-for (const r of results) process.stdout.write(`${r.figures ? JSON.stringify(r.figures) : `{"bench":"${r.name}","failed":true}`}\n`);
+for (const r of results)
+  process.stdout.write(`${r.figures ? JSON.stringify(r.figures) : `{"bench":"${r.name}","failed":true}`}\n`);
 process.exit(results.every((r) => r.code === 0 && r.figures) ? 0 : 1);

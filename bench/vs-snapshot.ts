@@ -12,7 +12,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { applyProject } from '../src/apply/apply.js';
 import { ReconcileSession } from '../src/apply/session.js';
 import { ObjectStore } from '../src/location/objectstore/index.js';
-import { markerRunName } from '../src/plan/names.js';
+import { markerRunName } from '../src/split-file/run-names.js';
 import { loadProject } from '../src/split-file/load-project.js';
 import { exportHandoff } from '../src/sync/export.js';
 import { runHandoff } from '../src/sync/handoff.js';
@@ -41,23 +41,40 @@ const mb = (n: number) => `${round(n / 1e6, 1)} MB`;
 async function main(): Promise<void> {
   // Realistic outputs: a dataset, its split, a model, metrics.
   const sizes = { 'load-data': 16 * MiB, 'split-data': 8 * MiB, 'train-model': 12 * MiB, 'evaluate-model': 64 * 1024 };
-  const b = await benchLab('vs-snapshot', { locations: ['train', 'serve'], steps: { train: Object.fromEntries(Object.entries(sizes).map(([k, v]) => [k, { outputBytes: v }])) } });
+  const b = await benchLab('vs-snapshot', {
+    locations: ['train', 'serve'],
+    steps: { train: Object.fromEntries(Object.entries(sizes).map(([k, v]) => [k, { outputBytes: v }])) },
+  });
   try {
     const train = b.lab.locations['train']!;
     const t = await timed(async () => {
       await insertHistory('train', train.mlmd, HISTORY_EXECUTIONS);
-      const store = new ObjectStore({ location: 'train', endpoint: train.objectStore, credentials: train.credentials, pipelineRoot: train.pipelineRoot });
+      const store = new ObjectStore({
+        location: 'train',
+        endpoint: train.objectStore,
+        credentials: train.credentials,
+        pipelineRoot: train.pipelineRoot,
+      });
       const body = Buffer.alloc(OLD_OBJECT_BYTES, 7);
       for (let i = 0; i < OLD_OBJECTS; i += 50) {
         await Promise.all(
           Array.from({ length: Math.min(50, OLD_OBJECTS - i) }, (_, j) =>
-            store.s3.send(new PutObjectCommand({ Bucket: train.bucket, Key: `v2/artifacts/old-pipeline/run-${Math.floor((i + j) / 10)}/task-${(i + j) % 10}/data`, Body: body })),
+            store.s3.send(
+              new PutObjectCommand({
+                Bucket: train.bucket,
+                Key: `v2/artifacts/old-pipeline/run-${Math.floor((i + j) / 10)}/task-${(i + j) % 10}/data`,
+                Body: body,
+              }),
+            ),
           ),
         );
       }
       store.close();
     });
-    say(`history at train: ${HISTORY_EXECUTIONS} executions (+ artifacts, events) in ML Metadata, ${OLD_OBJECTS} objects of earlier runs (${mb(OLD_OBJECTS * OLD_OBJECT_BYTES)}) — ${round(t.seconds, 1)} s`);
+    say(
+      `history at train: ${HISTORY_EXECUTIONS} executions (+ artifacts, events) in ML Metadata, ` +
+        `${OLD_OBJECTS} objects of earlier runs (${mb(OLD_OBJECTS * OLD_OBJECT_BYTES)}) — ${round(t.seconds, 1)} s`,
+    );
 
     const file = exampleOnLabs([b.lab], b.dir, 'train-serve');
     const loaded = await loadProject(file);
@@ -76,7 +93,14 @@ async function main(): Promise<void> {
       if (!op?.steps) throw new Error('no handoff planned');
       steps = op.steps;
       // The metadata a handoff carries is its bundle: measure it serialized.
-      const bundle = await exportHandoff({ source: session.readers(op.from!), graph: project.graph, parameters: session.parameters, steps, splitPipeline: project.spec.metadata.name, revision: project.revision.short });
+      const bundle = await exportHandoff({
+        source: session.readers(op.from!),
+        graph: project.graph,
+        parameters: session.parameters,
+        steps,
+        splitPipeline: project.spec.metadata.name,
+        revision: project.revision.short,
+      });
       metadataBytes = Buffer.byteLength(JSON.stringify(bundle));
       const report = await runHandoff({
         source: session.readers(op.from!),

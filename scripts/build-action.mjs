@@ -27,7 +27,9 @@ await build({
   format: 'esm',
   // CommonJS dependencies call require() for Node built-ins; an ESM bundle has no require
   // (esbuild: "Dynamic require of ... is not supported") unless one is made for it.
-  banner: { js: "import { createRequire as __splitPipelinesCreateRequire } from 'node:module';\nconst require = __splitPipelinesCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __splitPipelinesCreateRequire } from 'node:module';\nconst require = __splitPipelinesCreateRequire(import.meta.url);",
+  },
   legalComments: 'eof',
   sourcemap: false,
   logLevel: 'warning',

@@ -21,7 +21,9 @@ export function findPackageRoot(from: string = fileURLToPath(import.meta.url)): 
     }
     const parent = dirname(dir);
     if (parent === dir) {
-      throw new Error(`cannot find the ${PACKAGE_NAME} package root above ${from}: run split-pipelines from its checkout or an installed copy`);
+      throw new Error(
+        `cannot find the ${PACKAGE_NAME} package root above ${from}: run split-pipelines from its checkout or an installed copy`,
+      );
     }
     dir = parent;
   }

@@ -1,5 +1,7 @@
 // What every command (plan, apply, reconcile) is given: the core, the runner IO, the resolved
 // configs and settings, and the environment the core may read secrets from.
+import { errorText as describeError } from '../../src/errors/error-report.js';
+import { progressRenderer } from '../../src/report/progress.js';
 import type { ApplyProgress, Diagnostic, SplitCore } from './core-api.js';
 import type { RunEvent } from './event.js';
 import type { Settings } from './inputs.js';
@@ -30,34 +32,24 @@ export function annotate(io: ActionIO, core: SplitCore, diagnostics: readonly Di
   }
 }
 
-/** One log line per progress event; undefined for events too chatty for a log (byte counts). */
-export function progressText(e: ApplyProgress): string | undefined {
-  if (typeof e === 'string') return e;
-  const op = e.op;
-  const target = op ? `${op.kind ?? 'operation'} ${op.from ? `${op.from} → ` : ''}${op.location ?? ''}`.trim() : '';
-  switch (e.type) {
-    case 'observed':
-      return `observed the locations: ${e.operations ?? 0} operation(s) to apply`;
-    case 'operation-start':
-      return `▶ ${target}${op?.reason ? `: ${op.reason}` : ''}`;
-    case 'operation-done':
-      return `✓ ${target}${e.detail ? `: ${e.detail}` : ''}${e.durationMs !== undefined ? ` (${(e.durationMs / 1000).toFixed(1)} s)` : ''}`;
-    case 'run-state':
-      return `  ${target}: run ${e.runId ?? '?'} is ${e.state ?? '?'}`;
-    case 'lock-wait':
-      return `waiting for the lock at ${e.location ?? '?'}, held by ${e.heldBy ?? '?'}`;
-    case 'bytes':
-      return undefined;
-    default:
-      return typeof e.message === 'string' ? e.message : JSON.stringify(e);
-  }
+/**
+ * Apply's progress in the step's log, drawn by the CLI's renderer: warnings as annotations, byte
+ * counts of a long copy at most every few seconds (a log cannot redraw a line).
+ */
+export function progressLogger(io: ActionIO): (e: ApplyProgress) => void {
+  return progressRenderer({ line: (text, kind) => (kind === 'warning' ? io.warning(text) : io.info(text)) });
 }
 
-/** A thrown error as a sentence for users; the stack only when step debugging is on. */
+/**
+ * A thrown error as a sentence for users, as the CLI says it: a user error's message (where, doing
+ * what, what to do), anything else as an internal error; the stack only when step debugging is on.
+ */
 export function errorText(e: unknown, env: NodeJS.ProcessEnv): string {
-  const message = e instanceof Error ? e.message : String(e);
-  const debug = env['RUNNER_DEBUG'] === '1' || env['ACTIONS_STEP_DEBUG'] === 'true';
-  return debug && e instanceof Error && e.stack ? `${message}\n${e.stack}` : message;
+  return describeError(e, { debug: stepDebug(env) });
+}
+
+export function stepDebug(env: NodeJS.ProcessEnv): boolean {
+  return env['RUNNER_DEBUG'] === '1' || env['ACTIONS_STEP_DEBUG'] === 'true';
 }
 
 export function invalidMessage(config: string, diagnostics: readonly Diagnostic[]): string {

@@ -8,11 +8,20 @@ import { COMMENT_LIMIT } from './sticky-comment.js';
 
 export function summarisedNote(runUrl: string | undefined): string {
   const where = runUrl ? `the [job summary](${runUrl})` : "the workflow run's job summary";
-  return `> [!IMPORTANT]\n> The full plan is longer than a pull-request comment can hold (${COMMENT_LIMIT.toLocaleString('en-US')} characters): this is a summary. The full plan is in ${where}.`;
+  const limit = COMMENT_LIMIT.toLocaleString('en-US');
+  return (
+    `> [!IMPORTANT]\n> The full plan is longer than a pull-request comment can hold (${limit} characters): ` +
+    `this is a summary. The full plan is in ${where}.`
+  );
 }
 
 /** The comment: the full report if it fits, else the compact one, else the compact one cut short. */
-export function composeComment(marker: string, report: RunReport, core: SplitCore, limit: number = COMMENT_LIMIT): string {
+export function composeComment(
+  marker: string,
+  report: RunReport,
+  core: SplitCore,
+  limit: number = COMMENT_LIMIT,
+): string {
   const full = `${marker}\n${renderRun(report, core, 'full')}`;
   if (full.length <= limit) return full;
   const note = summarisedNote(report.runUrl);
@@ -22,5 +31,16 @@ export function composeComment(marker: string, report: RunReport, core: SplitCor
   const tail = `\n\n…\n\n${note}\n`;
   const room = limit - tail.length;
   const cut = compact.lastIndexOf('\n', room);
-  return `${compact.slice(0, cut > marker.length ? cut : room)}${tail}`;
+  return `${compact.slice(0, outsideFence(compact, cut > marker.length ? cut : room))}${tail}`;
+}
+
+/** A cut inside a fenced block (a Mermaid diagram) moves before the block: half a diagram does not render. */
+export function outsideFence(text: string, cut: number): number {
+  let open: { at: number; fence: string } | undefined;
+  for (const m of text.slice(0, cut).matchAll(/^(`{3,})(.*)$/gm)) {
+    const fence = m[1] ?? '';
+    if (!open) open = { at: m.index, fence };
+    else if (fence.length >= open.fence.length && (m[2] ?? '').trim() === '') open = undefined;
+  }
+  return open === undefined ? cut : open.at;
 }

@@ -3,9 +3,13 @@
 // the few patterns a workflow writes do not justify a dependency in the bundle.
 import { readdirSync, statSync } from 'node:fs';
 import { join, posix, relative, resolve, sep } from 'node:path';
+import { UserError } from '../../src/errors/user-error.js';
 
-export class ConfigError extends Error {
+export class ConfigError extends UserError {
   override readonly name = 'ConfigError';
+  constructor(message: string) {
+    super(message, { code: 'action-config', operation: 'find-configs' });
+  }
 }
 
 /** Folders never searched: they hold no configs of the repository, and can be huge. */
@@ -55,7 +59,11 @@ export function globToRegExp(glob: string): RegExp {
  * relative to `cwd`, sorted and unique, so diagnostics and annotations name files as the
  * repository does.
  */
-export function resolveConfigs(patterns: readonly string[], workingDirectory: string, cwd: string = process.cwd()): string[] {
+export function resolveConfigs(
+  patterns: readonly string[],
+  workingDirectory: string,
+  cwd: string = process.cwd(),
+): string[] {
   const base = resolve(cwd, workingDirectory);
   const found = new Set<string>();
   let listing: string[] | undefined;
@@ -102,7 +110,9 @@ function listFiles(dir: string): string[] {
     const rel = stack.pop()!;
     for (const entry of readdirSync(join(dir, rel), { withFileTypes: true })) {
       if (++seen > MAX_ENTRIES) {
-        throw new ConfigError(`config glob searches more than ${MAX_ENTRIES} entries under ${dir}: set working-directory to a smaller folder`);
+        throw new ConfigError(
+          `config glob searches more than ${MAX_ENTRIES} entries under ${dir}: set working-directory to a smaller folder`,
+        );
       }
       const p = rel === '' ? entry.name : posix.join(rel, entry.name);
       if (entry.isDirectory()) {

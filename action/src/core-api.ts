@@ -2,9 +2,12 @@
 // the action calls. Typed here as an interface so command dispatch can be tested with an injected
 // core, and so a build whose core cannot apply yet fails the step with a clear message instead of
 // a TypeError.
-import type { Diagnostic, PlanDocument } from '../../src/api/index.js';
+import type { ApplyEvent, Diagnostic, PlanDocument } from '../../src/api/index.js';
+import type { PlanMarkdownOptions } from '../../src/report/plan-markdown.js';
+import { UserError } from '../../src/errors/user-error.js';
 
 export type { Diagnostic, PlanDocument };
+export type { PlanMarkdownOptions } from '../../src/report/plan-markdown.js';
 
 export interface PlanFileOptions {
   offline?: boolean;
@@ -16,36 +19,11 @@ export interface PlanFileResult {
   diagnostics: Diagnostic[];
 }
 
-/** An operation as progress events name it. */
-export interface ProgressOperation {
-  id?: string;
-  kind?: string;
-  location?: string;
-  from?: string;
-  reason?: string;
-}
-
 /**
- * A progress event of `applyFile` (src/apply/events.ts `ApplyEvent`), read structurally so a new
- * kind of event is shown (as JSON) rather than breaking the build of the action.
+ * A progress event of `applyFile` (src/apply/events.ts). The Action renders it with the CLI's renderer
+ * (src/report/progress.ts), which shows an event kind it does not know as JSON rather than dropping it.
  */
-export type ApplyProgress =
-  | string
-  | {
-      type?: string;
-      message?: string;
-      op?: ProgressOperation;
-      detail?: string;
-      durationMs?: number;
-      bytesMoved?: number;
-      operations?: number;
-      runId?: string;
-      state?: string;
-      location?: string;
-      heldBy?: string;
-      done?: number;
-      total?: number;
-    };
+export type ApplyProgress = ApplyEvent;
 
 export interface ApplyFileOptions {
   /** Stage name or 1-based index after which to stop. */
@@ -61,6 +39,9 @@ export interface AppliedOperation {
   location: string;
   status: string;
   detail?: string;
+  /** Handoffs: what they moved (the diagram labels its arrows with it). */
+  bytesMoved?: number;
+  handoff?: { objects: number };
 }
 
 export interface ApplyFileResult {
@@ -75,7 +56,7 @@ export interface SplitCore {
   planFile(file: string, options: PlanFileOptions): Promise<PlanFileResult>;
   /** Absent while the core cannot apply yet. */
   applyFile?: (file: string, options: ApplyFileOptions) => Promise<ApplyFileResult>;
-  renderPlanMarkdown(plan: PlanDocument): string;
+  renderPlanMarkdown(plan: PlanDocument, options?: PlanMarkdownOptions): string;
   renderPlanText(plan: PlanDocument): string;
   formatDiagnostic(d: Diagnostic): string;
 }
@@ -93,7 +74,8 @@ export async function loadSplitCore(): Promise<SplitCore> {
   const apply = named['applyFile'];
   if (typeof apply === 'function') {
     const call = apply as (file: string, options: ApplyFileOptions) => Promise<unknown>;
-    core.applyFile = async (file, options) => normaliseApplyResult(file, await call(file, options), api.formatDiagnostic);
+    core.applyFile = async (file, options) =>
+      normaliseApplyResult(file, await call(file, options), api.formatDiagnostic);
   }
   return core;
 }
@@ -107,11 +89,20 @@ export function normaliseApplyResult(file: string, value: unknown, format: (d: D
   if (v && Array.isArray(v.applied) && v.plan) return v as ApplyFileResult;
   if (v?.result) return v.result;
   const errors = (v?.diagnostics ?? []).filter((d) => d.severity === 'error').map(format);
-  throw new Error(`${file}: nothing was applied${errors.length > 0 ? `:\n${errors.join('\n')}` : ' (the core returned no result)'}`);
+  // Problems of the file are the user's to fix; no result without any problem is the core's fault.
+  if (errors.length > 0)
+    throw new UserError(`${file}: nothing was applied:\n${errors.join('\n')}`, {
+      code: 'invalid-file',
+      operation: 'validate',
+    });
+  throw new Error(`${file}: nothing was applied (the core returned no result)`);
 }
 
-export class CoreUnavailableError extends Error {
+export class CoreUnavailableError extends UserError {
   override readonly name = 'CoreUnavailableError';
+  constructor(message: string) {
+    super(message, { code: 'core-unavailable', operation: 'load-core' });
+  }
 }
 
 /** The core's `applyFile`, or an error saying this build of split-pipelines cannot apply. */

@@ -3,6 +3,7 @@
 // fork. Read here rather than through `@actions/github`'s `context`, which is built once at import
 // time from `process.env` (awkward to test) and types the payload loosely.
 import { readFileSync } from 'node:fs';
+import { UserError } from '../../src/errors/user-error.js';
 
 export interface PullRequestInfo {
   number: number;
@@ -28,8 +29,11 @@ export interface RunEvent {
   runUrl?: string;
 }
 
-export class EventError extends Error {
+export class EventError extends UserError {
   override readonly name = 'EventError';
+  constructor(message: string) {
+    super(message, { code: 'action-event', operation: 'read-event' });
+  }
 }
 
 type Json = { [key: string]: unknown };

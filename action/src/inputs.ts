@@ -2,6 +2,8 @@
 // `src/input-helper.ts` does), so no other module reads `INPUT_*` variables or guesses defaults.
 
 import { posix } from 'node:path';
+import { UserError } from '../../src/errors/user-error.js';
+import { DURATION_EXAMPLES, readDuration } from '../../src/units/duration.js';
 
 export type Command = 'plan' | 'apply' | 'reconcile';
 
@@ -41,8 +43,11 @@ export interface Settings {
 /** Reads one input as the runner passes it (`''` when unset). */
 export type InputReader = (name: string) => string;
 
-export class InputError extends Error {
+export class InputError extends UserError {
   override readonly name = 'InputError';
+  constructor(message: string) {
+    super(message, { code: 'action-input', operation: 'read-inputs' });
+  }
 }
 
 /** `INPUT_<NAME>` as the runner sets it (upper-cased, spaces to `_`, hyphens kept). */
@@ -57,13 +62,16 @@ export function readSettings(read: InputReader): Settings {
     throw new InputError(`input "command" must be one of ${COMMANDS.join(', ')}; got "${command}"`);
   }
   const configText = value('config');
-  const configPatterns = configText.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+  const configPatterns = configText
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   if (configPatterns.length === 0) throw new InputError('input "config" names no file');
   const workingDirectory = value('working-directory');
   const lockTimeout = value('lock-timeout');
-  const lockTimeoutMs = parseDuration(lockTimeout);
+  const lockTimeoutMs = readDuration(lockTimeout);
   if (lockTimeoutMs === undefined) {
-    throw new InputError(`input "lock-timeout" must be a duration such as 30s, 10m or 1h30m; got "${lockTimeout}"`);
+    throw new InputError(`input "lock-timeout" must be a duration such as ${DURATION_EXAMPLES}; got "${lockTimeout}"`);
   }
   const settings: Settings = {
     command: command as Command,
@@ -88,16 +96,4 @@ export function parseBoolean(name: string, text: string): boolean {
   if (text === 'true' || text === 'True' || text === 'TRUE') return true;
   if (text === 'false' || text === 'False' || text === 'FALSE') return false;
   throw new InputError(`input "${name}" must be true or false; got "${text}"`);
-}
-
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** `30s`, `10m`, `6h`, `1h30m`, `500ms`, `0`; undefined when the text is not a duration. */
-export function parseDuration(text: string): number | undefined {
-  const t = text.trim();
-  if (t === '0') return 0;
-  if (!/^(\d+(ms|h|m|s))+$/.test(t)) return undefined;
-  let total = 0;
-  for (const [, n, unit] of t.matchAll(/(\d+)(ms|h|m|s)/g)) total += Number(n) * UNIT_MS[unit!]!;
-  return total;
 }

@@ -21,7 +21,10 @@ export function outputsOf(report: RunReport): ActionOutputs {
   const drift = report.configs.flatMap((c) => c.drift.map((d) => (several && c.plan ? `${c.plan.name}: ${d}` : d)));
   return {
     'in-sync': String(allInSync(report)),
-    revision: report.configs.map((c) => c.plan?.revision ?? c.revision ?? '').join(' ').trim(),
+    revision: report.configs
+      .map((c) => c.plan?.revision ?? c.revision ?? '')
+      .join(' ')
+      .trim(),
     'plan-json': JSON.stringify(several ? plans : (plans[0] ?? null)),
     drift: JSON.stringify(drift),
     changed: String(report.configs.some((c) => c.changed)),
@@ -29,5 +32,5 @@ export function outputsOf(report: RunReport): ActionOutputs {
 }
 
 export function writeOutputs(io: ActionIO, outputs: ActionOutputs): void {
-  for (const [name, value] of Object.entries(outputs)) io.setOutput(name, value);
+  for (const name of Object.keys(outputs) as (keyof ActionOutputs)[]) io.setOutput(name, outputs[name]);
 }

@@ -1,5 +1,6 @@
 // What one run of the action found and did, per config file: the data the comment, the job
 // summary and the outputs are rendered from (each renderer reads this; none fetches anything).
+import { errorReport, errorText, type ErrorReport } from '../../src/errors/error-report.js';
 import type { AppliedOperation, Diagnostic, PlanDocument } from './core-api.js';
 import type { Command } from './inputs.js';
 import type { SemanticDiff } from './semantic-diff.js';
@@ -22,6 +23,8 @@ export interface ConfigReport {
   changed: boolean;
   /** Why this config failed (invalid file, failed operation), as a user-facing sentence. */
   error?: string;
+  /** The thrown failure behind `error`, when there was one: its code, location, operation and advice. */
+  failure?: ErrorReport;
 }
 
 export interface RunReport {
@@ -30,6 +33,12 @@ export interface RunReport {
   /** Set when the plan was made offline, with the reason shown to readers. */
   offlineReason?: 'fork' | 'input';
   runUrl?: string;
+}
+
+/** Records a thrown failure as `during: <message>` (a user error's, or an internal error's) and its structure. */
+export function recordFailure(report: ConfigReport, during: string, e: unknown, debug: boolean): void {
+  report.failure = errorReport(e);
+  report.error = `${during}: ${errorText(e, { debug })}`;
 }
 
 export function failed(report: RunReport): ConfigReport[] {

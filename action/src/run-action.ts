@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { composeComment } from './comment-body.js';
+import { messageOf } from '../../src/errors/error-report.js';
 import { errorText, type CommandContext } from './command-context.js';
 import { resolveConfigs } from './configs.js';
 import type { SplitCore } from './core-api.js';
@@ -49,7 +50,9 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
     const event = readEvent(deps.env);
     const fork = event.pullRequest?.fromFork === true;
     if (fork && settings.command !== 'plan') {
-      return fail(`refusing to ${settings.command} a pull request from a fork: its file decides which endpoints receive the locations' credentials`);
+      return fail(
+        `refusing to ${settings.command} a pull request from a fork: its file decides which endpoints receive the locations' credentials`,
+      );
     }
     if (settings.offline && settings.command !== 'plan') {
       return fail(`input "offline" applies to plan only; ${settings.command} has to contact the locations`);
@@ -88,7 +91,9 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
       return { ok: false, report };
     }
     if (!commentOk) {
-      io.setFailed('the pull-request comment could not be posted (see the error above); the plan is in the job summary');
+      io.setFailed(
+        'the pull-request comment could not be posted (see the error above); the plan is in the job summary',
+      );
       return { ok: false, report };
     }
     return { ok: true, report };
@@ -137,14 +142,21 @@ async function postComment(
   const body = masker.redact(composeComment(marker, report, core));
   try {
     const octokit = deps.github(settings.githubToken);
-    const r = await upsertStickyComment(octokit, { owner: event.owner, repo: event.repo, issueNumber: pr.number, marker }, body);
+    const r = await upsertStickyComment(
+      octokit,
+      { owner: event.owner, repo: event.repo, issueNumber: pr.number, marker },
+      body,
+    );
     io.info(`${r.action} the pull-request comment${r.url ? ` ${r.url}` : ''}`);
     return true;
   } catch (e) {
-    const why = errorText(e, deps.env);
+    // GitHub's own answer (a missing permission, a read-only token): the advice follows.
+    const why = messageOf(e);
     if (pr.fromFork) {
       // GitHub gives fork pull requests a read-only token on `pull_request`: expected, not an error.
-      io.warning(`no comment posted (${why}): a pull request from a fork gets a read-only token; the plan is in the job summary`);
+      io.warning(
+        `no comment posted (${why}): a pull request from a fork gets a read-only token; the plan is in the job summary`,
+      );
       return true;
     }
     io.error(`cannot post the pull-request comment: ${why}. The workflow needs \`permissions: pull-requests: write\`.`);

@@ -1,9 +1,9 @@
 // `command: apply` — on merge: bring every location to the file's revision (up to `through-stage`
 // for gated promotions). Each file is validated offline first, so an invalid file fails before any
 // lock is taken or any location contacted; any failed operation fails the step.
-import { annotate, errorText, invalidMessage, progressText, type CommandContext } from './command-context.js';
+import { annotate, invalidMessage, progressLogger, stepDebug, type CommandContext } from './command-context.js';
 import { requireApply, type ApplyFileOptions, type ApplyFileResult } from './core-api.js';
-import type { ConfigReport } from './report.js';
+import { recordFailure, type ConfigReport } from './report.js';
 
 export async function runApply(ctx: CommandContext): Promise<ConfigReport[]> {
   const apply = requireApply(ctx.core, 'apply');
@@ -16,7 +16,7 @@ export async function runApply(ctx: CommandContext): Promise<ConfigReport[]> {
         try {
           recordApply(report, await apply(config, applyOptions(ctx)));
         } catch (e) {
-          report.error = `apply failed: ${errorText(e, ctx.env)}`;
+          recordFailure(report, 'apply failed', e, stepDebug(ctx.env));
         }
         if (report.error) ctx.io.info(`❌ ${config}: ${report.error}`);
         return report;
@@ -36,7 +36,7 @@ export async function validate(ctx: CommandContext, config: string): Promise<Con
     if (checked.plan) report.revision = checked.plan.revision;
     else report.error = invalidMessage(config, checked.diagnostics);
   } catch (e) {
-    report.error = `cannot read ${config}: ${errorText(e, ctx.env)}`;
+    recordFailure(report, `cannot read ${config}`, e, stepDebug(ctx.env));
   }
   if (report.error) ctx.io.info(`❌ ${config}: ${report.error}`);
   return report;
@@ -46,12 +46,7 @@ export function applyOptions(ctx: CommandContext): ApplyFileOptions {
   const options: ApplyFileOptions = {
     lockTimeoutMs: ctx.settings.lockTimeoutMs,
     env: ctx.env,
-    onProgress: (e) => {
-      const line = progressText(e);
-      if (line === undefined) return;
-      if (typeof e !== 'string' && e.type === 'warning') ctx.io.warning(line);
-      else ctx.io.info(line);
-    },
+    onProgress: progressLogger(ctx.io),
   };
   if (ctx.settings.throughStage) options.through = ctx.settings.throughStage;
   return options;
@@ -65,6 +60,8 @@ export function recordApply(report: ConfigReport, result: ApplyFileResult, drift
   report.changed = result.applied.some((op) => op.status !== 'skipped');
   const failedOps = result.applied.filter((op) => op.status === 'failed');
   if (failedOps.length > 0) {
-    report.error = failedOps.map((op) => `${op.id} failed at ${op.location}${op.detail ? `: ${op.detail}` : ''}`).join('; ');
+    report.error = failedOps
+      .map((op) => `${op.id} failed at ${op.location}${op.detail ? `: ${op.detail}` : ''}`)
+      .join('; ');
   }
 }

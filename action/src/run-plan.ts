@@ -1,8 +1,9 @@
 // `command: plan` — for pull requests: plan every config, and say what the pull request changes.
 // Succeeds unless a config is invalid or a location could not be observed (Terraform's plan: a
 // plan with changes is not a failure).
-import { annotate, errorText, invalidMessage, type CommandContext } from './command-context.js';
-import type { ConfigReport } from './report.js';
+import { messageOf } from '../../src/errors/error-report.js';
+import { annotate, invalidMessage, stepDebug, type CommandContext } from './command-context.js';
+import { recordFailure, type ConfigReport } from './report.js';
 
 export async function runPlan(ctx: CommandContext): Promise<ConfigReport[]> {
   const reports: ConfigReport[] = [];
@@ -28,16 +29,20 @@ async function planOne(ctx: CommandContext, config: string): Promise<ConfigRepor
       report.error = invalidMessage(config, result.diagnostics);
     }
   } catch (e) {
-    report.error = `plan failed: ${errorText(e, ctx.env)}`;
+    recordFailure(report, 'plan failed', e, stepDebug(ctx.env));
   }
   if (ctx.diff) {
     try {
       report.diff = await ctx.diff(config);
-      if (report.diff.changes.length > 0) io.info(`What this pull request changes in ${config}:\n${report.diff.changes.map((c) => `  - ${c}`).join('\n')}`);
-      if (report.diff.status === 'unavailable' && report.diff.note) io.warning(`${config}: no semantic diff: ${report.diff.note}`);
+      if (report.diff.changes.length > 0)
+        io.info(
+          `What this pull request changes in ${config}:\n${report.diff.changes.map((c) => `  - ${c}`).join('\n')}`,
+        );
+      if (report.diff.status === 'unavailable' && report.diff.note)
+        io.warning(`${config}: no semantic diff: ${report.diff.note}`);
     } catch (e) {
       // The diff is an aid to review; a git problem must not hide the plan.
-      io.warning(`${config}: no semantic diff: ${errorText(e, ctx.env)}`);
+      io.warning(`${config}: no semantic diff: ${messageOf(e)}`);
     }
   }
   if (report.error) io.info(`❌ ${config}: ${report.error}`);

@@ -2,9 +2,9 @@
 // from the desired state (a lost cache row, a deleted artifact, a run that failed), and report the
 // drift. Drift is the expected business of a reconciler, not an error: the step fails only when a
 // config is invalid or an operation fails (Argo CD's self-heal, Atlantis' drift remediation).
-import { errorText, type CommandContext } from './command-context.js';
+import { stepDebug, type CommandContext } from './command-context.js';
 import { requireApply } from './core-api.js';
-import type { ConfigReport } from './report.js';
+import { recordFailure, type ConfigReport } from './report.js';
 import { applyOptions, recordApply, validate } from './run-apply.js';
 
 export async function runReconcile(ctx: CommandContext): Promise<ConfigReport[]> {
@@ -30,10 +30,12 @@ export async function runReconcile(ctx: CommandContext): Promise<ConfigReport[]>
           const result = await apply(config, applyOptions(ctx));
           recordApply(report, result, plan.drift);
           if (!result.inSync && !ctx.settings.throughStage) {
-            ctx.io.warning(`${config}: still not in sync after reconciling; the next run continues (apply is resumable)`);
+            ctx.io.warning(
+              `${config}: still not in sync after reconciling; the next run continues (apply is resumable)`,
+            );
           }
         } catch (e) {
-          report.error = `reconcile failed: ${errorText(e, ctx.env)}`;
+          recordFailure(report, 'reconcile failed', e, stepDebug(ctx.env));
         }
         if (report.error) ctx.io.info(`❌ ${config}: ${report.error}`);
         return report;

@@ -53,7 +53,13 @@ export class SecretMasker {
    */
   add(value: string): void {
     if (value.trim() === '') return;
-    const forms = new Set([value, ...value.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '')]);
+    const forms = new Set([
+      value,
+      ...value
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l !== ''),
+    ]);
     for (const f of [...forms]) {
       forms.add(JSON.stringify(f).slice(1, -1));
       forms.add(f.replace(/[|\\`*_<>[\]]/g, '\\$&'));

@@ -34,17 +34,30 @@ export async function semanticDiff(req: SemanticDiffRequest): Promise<SemanticDi
   const cwd = req.cwd ?? process.cwd();
   // The process environment is inherited as is (runners have no terminal, so git cannot prompt).
   const git = simpleGit(cwd);
-  const unavailable = (path: string, note: string): SemanticDiff => ({ path, base: req.baseSha, head: req.headSha, status: 'unavailable', changes: [], note });
+  const unavailable = (path: string, note: string): SemanticDiff => ({
+    path,
+    base: req.baseSha,
+    head: req.headSha,
+    status: 'unavailable',
+    changes: [],
+    note,
+  });
   let top: string;
   try {
     top = await realpath((await git.revparse(['--show-toplevel'])).trim());
   } catch {
     return unavailable(req.config, 'the working directory is not a git checkout');
   }
-  const path = relative(top, await realpath(resolve(cwd, req.config))).split(sep).join('/');
+  const path = relative(top, await realpath(resolve(cwd, req.config)))
+    .split(sep)
+    .join('/');
   for (const sha of [req.baseSha, req.headSha]) {
     if (!(await hasCommit(git, sha))) {
-      return unavailable(path, `commit ${sha.slice(0, 7)} is not in the checkout: check out with \`fetch-depth: 0\` (actions/checkout) to see what this pull request changes`);
+      return unavailable(
+        path,
+        `commit ${sha.slice(0, 7)} is not in the checkout: ` +
+          `check out with \`fetch-depth: 0\` (actions/checkout) to see what this pull request changes`,
+      );
     }
   }
   // What the pull request changes is measured from where it branched, as GitHub's "Files changed"
@@ -60,7 +73,8 @@ export async function semanticDiff(req: SemanticDiffRequest): Promise<SemanticDi
     return { path, base, head, status: 'added', changes: [describeNew(snap)] };
   }
   const basePkg = await packageAt(git, base, path, baseSpec);
-  if (baseSpec === headSpec && basePkg?.text === headPkg?.text) return { path, base, head, status: 'unchanged', changes: [] };
+  if (baseSpec === headSpec && basePkg?.text === headPkg?.text)
+    return { path, base, head, status: 'unchanged', changes: [] };
   const [b, h] = await Promise.all([snapshot(path, baseSpec, basePkg), snapshot(path, headSpec, headPkg)]);
   const changes = describeChanges(b, h);
   if (changes.length === 0) changes.push('formatting or comments only: the revision is unchanged');
@@ -93,11 +107,18 @@ interface PackageAt {
   text?: string;
 }
 
-async function packageAt(git: SimpleGit, sha: string, specPath: string, specText: string): Promise<PackageAt | undefined> {
+async function packageAt(
+  git: SimpleGit,
+  sha: string,
+  specPath: string,
+  specText: string,
+): Promise<PackageAt | undefined> {
   const pkg = loadSpecText(specText, specPath).spec?.spec.pipeline.package;
-  // The same rule as the loader: a package path stays inside the repository.
-  if (!pkg || posix.isAbsolute(pkg) || pkg.split(/[\\/]/).includes('..')) return undefined;
+  // The same rule as the loader (src/split-file/package-path.ts): written relative to the file,
+  // anywhere inside the repository (`../pipelines/compiled/churn.yaml` from deploy/), never outside.
+  if (!pkg || posix.isAbsolute(pkg) || /^[A-Za-z]:[\\/]/.test(pkg)) return undefined;
   const path = posix.normalize(posix.join(posix.dirname(specPath), pkg));
+  if (path === '..' || path.startsWith('../')) return undefined;
   const text = await readAt(git, sha, path);
   return text === undefined ? { path } : { path, text };
 }
@@ -114,8 +135,15 @@ async function snapshot(specPath: string, specText: string, pkg: PackageAt | und
       await mkdir(dirname(pkgFile), { recursive: true });
       await writeFile(pkgFile, pkg.text);
     }
-    const { project } = await loadProject(specFile);
-    if (project) return { spec: project.spec, graph: project.graph, revision: project.revision.short, packageText: pkg?.text ?? '' };
+    // The scratch folder stands for the repository, so a package elsewhere in it is found.
+    const { project } = await loadProject(specFile, { root: dir });
+    if (project)
+      return {
+        spec: project.spec,
+        graph: project.graph,
+        revision: project.revision.short,
+        packageText: pkg?.text ?? '',
+      };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -22,7 +22,11 @@ export function describeChanges(base: SpecSnapshot, head: SpecSnapshot): string[
   const b = base.spec;
   const h = head.spec;
   if (!b || !h) {
-    out.push(!b ? 'the base version is not a valid split pipeline: compared as text only' : 'this version is not a valid split pipeline');
+    out.push(
+      !b
+        ? 'the base version is not a valid split pipeline: compared as text only'
+        : 'this version is not a valid split pipeline',
+    );
     return out;
   }
   if (b.metadata.name !== h.metadata.name) out.push(`name ${b.metadata.name} → ${h.metadata.name}`);
@@ -31,7 +35,8 @@ export function describeChanges(base: SpecSnapshot, head: SpecSnapshot): string[
   out.push(...locationChanges(b.spec.locations, h.spec.locations));
   out.push(...stageChanges(b.spec.stages, h.spec.stages));
   out.push(...placementChanges(b.spec.stages, h.spec.stages));
-  if (base.revision && head.revision && base.revision !== head.revision) out.push(`revision ${base.revision} → ${head.revision}`);
+  if (base.revision && head.revision && base.revision !== head.revision)
+    out.push(`revision ${base.revision} → ${head.revision}`);
   return out;
 }
 
@@ -48,14 +53,17 @@ function packageChanges(base: SpecSnapshot, head: SpecSnapshot): string[] {
   if (base.graph.name !== head.graph.name) {
     // KFP looks up cache entries under `pipeline/<name>` (backend/src/v2/driver/cache.go), so a
     // renamed pipeline starts with an empty cache everywhere.
-    out.push(`pipeline name ${base.graph.name} → ${head.graph.name} (KFP scopes its cache by pipeline name: no step is a cache hit across the rename)`);
+    out.push(
+      `pipeline name ${base.graph.name} → ${head.graph.name} (KFP scopes its cache by pipeline name: no step is a cache hit across the rename)`,
+    );
   }
   const bPrints = stepPrints(base.graph);
   const hPrints = stepPrints(head.graph);
   const differ = [...hPrints.keys()].filter((k) => bPrints.has(k) && bPrints.get(k) !== hPrints.get(k));
   const added = [...hPrints.keys()].filter((k) => !bPrints.has(k));
   const removed = [...bPrints.keys()].filter((k) => !hPrints.has(k));
-  if (differ.length > 0) out.push(`package changed: ${count(differ.length, 'step differs', 'steps differ')} (${list(differ)})`);
+  if (differ.length > 0)
+    out.push(`package changed: ${count(differ.length, 'step differs', 'steps differ')} (${list(differ)})`);
   if (added.length > 0) out.push(`package adds ${count(added.length, 'step', 'steps')}: ${list(added)}`);
   if (removed.length > 0) out.push(`package removes ${count(removed.length, 'step', 'steps')}: ${list(removed)}`);
   if (differ.length + added.length + removed.length === 0 && base.graph.name === head.graph.name) {
@@ -80,7 +88,12 @@ export function stepPrints(graph: PipelineGraph): Map<string, string> {
   });
   for (const key of graph.rootOrder) {
     const node = graph.rootTasks.get(key)!;
-    prints.set(key, createHash('sha256').update(canonicalJson(describe(node))).digest('hex'));
+    prints.set(
+      key,
+      createHash('sha256')
+        .update(canonicalJson(describe(node)))
+        .digest('hex'),
+    );
   }
   return prints;
 }
@@ -114,7 +127,8 @@ function locationChanges(b: readonly LocationSpec[], h: readonly LocationSpec[])
 }
 
 function changedFields(b: JsonValue | undefined, h: JsonValue | undefined, path: string): string[] {
-  const isObj = (v: JsonValue | undefined): v is { [k: string]: JsonValue } => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const isObj = (v: JsonValue | undefined): v is { [k: string]: JsonValue } =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
   if (isObj(b) && isObj(h)) {
     const keys = [...new Set([...Object.keys(b), ...Object.keys(h)])].filter((k) => k !== 'name' || path !== '');
     return keys.flatMap((k) => changedFields(b[k], h[k], path ? `${path}.${k}` : k));
@@ -158,13 +172,17 @@ function placementChanges(b: readonly StageSpec[], h: readonly StageSpec[]): str
     const was = bw.get(step);
     if (!was) continue;
     if (was.location !== now.location) out.push(`${step} moved from ${was.location} to ${now.location}`);
-    else if (was.stage !== now.stage) out.push(`${step} moved from stage ${was.stage} to stage ${now.stage} (still at ${now.location})`);
+    else if (was.stage !== now.stage)
+      out.push(`${step} moved from stage ${was.stage} to stage ${now.stage} (still at ${now.location})`);
   }
   return out;
 }
 
 /** Longest common subsequence alignment of two lists of labels. */
-export function alignLists(a: readonly string[], b: readonly string[]): { pairs: [number, number][]; onlyA: number[]; onlyB: number[] } {
+export function alignLists(
+  a: readonly string[],
+  b: readonly string[],
+): { pairs: [number, number][]; onlyA: number[]; onlyB: number[] } {
   const n = a.length;
   const m = b.length;
   const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));

@@ -45,13 +45,19 @@ export async function findStickyComment(octokit: GitHubClient, t: StickyTarget):
 /** Creates the sticky comment or updates it in place. `body` must already start with the marker. */
 export async function upsertStickyComment(octokit: GitHubClient, t: StickyTarget, body: string): Promise<StickyResult> {
   if (!body.startsWith(t.marker)) throw new Error('sticky comment body must start with its marker');
-  if (body.length > COMMENT_LIMIT) throw new Error(`comment body has ${body.length} characters; GitHub accepts ${COMMENT_LIMIT}`);
+  if (body.length > COMMENT_LIMIT)
+    throw new Error(`comment body has ${body.length} characters; GitHub accepts ${COMMENT_LIMIT}`);
   const found = await findStickyComment(octokit, t);
   if (found) {
     const r = await octokit.rest.issues.updateComment({ owner: t.owner, repo: t.repo, comment_id: found.id, body });
     return withUrl({ action: 'updated', id: found.id }, r.data.html_url);
   }
-  const r = await octokit.rest.issues.createComment({ owner: t.owner, repo: t.repo, issue_number: t.issueNumber, body });
+  const r = await octokit.rest.issues.createComment({
+    owner: t.owner,
+    repo: t.repo,
+    issue_number: t.issueNumber,
+    body,
+  });
   return withUrl({ action: 'created', id: r.data.id }, r.data.html_url);
 }
 

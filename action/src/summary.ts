@@ -14,7 +14,8 @@ export function composeSummary(report: RunReport, core: SplitCore, limitBytes: n
   const full = renderRun(report, core, 'full');
   if (Buffer.byteLength(full) <= limitBytes) return full;
   const compact = renderRun(report, core, 'compact');
-  const note = '\n\n> [!IMPORTANT]\n> The full report exceeds the job summary limit (1 MiB): this is a summary; `plan-json` holds the whole plan.\n';
+  const note =
+    '\n\n> [!IMPORTANT]\n> The full report exceeds the job summary limit (1 MiB): this is a summary; `plan-json` holds the whole plan.\n';
   if (Buffer.byteLength(compact) + note.length <= limitBytes) return `${compact}${note}`;
   const bytes = Buffer.from(compact).subarray(0, limitBytes - Buffer.byteLength(note) - 8);
   // Drop a possibly cut multi-byte character at the end.

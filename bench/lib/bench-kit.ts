@@ -4,8 +4,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLab, type Lab, type StartLabOptions } from '../../src/lab/index.js';
-import { LAB_S3_ACCESS_KEY_ENV, LAB_S3_SECRET_KEY_ENV } from '../../src/lab/index.js';
+import { startLab, type Lab, type StartLabOptions } from '../../packages/lab/src/index.js';
+import { LAB_S3_ACCESS_KEY_ENV, LAB_S3_SECRET_KEY_ENV } from '../../packages/lab/src/index.js';
 import { loadProject, type Project } from '../../src/split-file/load-project.js';
 import { generatePipeline, twoStageSpec, type GeneratedPipeline } from './pipeline-gen.js';
 
@@ -20,7 +20,11 @@ export async function benchLab(name: string, options: Omit<StartLabOptions, 'dir
   const dir = mkdtempSync(join(process.env['SPLIT_PIPELINES_BENCH_DIR'] ?? tmpdir(), `sp-bench-${name}-`));
   const lab = await startLab({ ...options, dir: join(dir, 'lab'), ports: 'ephemeral' });
   const creds = Object.values(lab.locations)[0]!.credentials;
-  const env = { ...process.env, [LAB_S3_ACCESS_KEY_ENV]: creds.accessKeyId, [LAB_S3_SECRET_KEY_ENV]: creds.secretAccessKey };
+  const env = {
+    ...process.env,
+    [LAB_S3_ACCESS_KEY_ENV]: creds.accessKeyId,
+    [LAB_S3_SECRET_KEY_ENV]: creds.secretAccessKey,
+  };
   return {
     lab,
     dir,
@@ -33,15 +37,27 @@ export async function benchLab(name: string, options: Omit<StartLabOptions, 'dir
 }
 
 /** Writes a generated pipeline and its two-stage split-pipeline.yaml under `dir/<name>/`, and loads it. */
-export async function generatedProject(b: BenchLab, name: string, tasks: number, first: string, second: string): Promise<{ project: Project; pipeline: GeneratedPipeline; file: string }> {
+export async function generatedProject(
+  b: BenchLab,
+  name: string,
+  tasks: number,
+  first: string,
+  second: string,
+): Promise<{ project: Project; pipeline: GeneratedPipeline; file: string }> {
   const pipeline = generatePipeline(`bench-${name}`, tasks);
   const projectDir = join(b.dir, name);
   mkdirSync(projectDir, { recursive: true });
   writeFileSync(join(projectDir, 'pipeline.yaml'), pipeline.yaml);
   const file = join(projectDir, 'split-pipeline.yaml');
-  writeFileSync(file, twoStageSpec({ name, packagePath: 'pipeline.yaml', pipeline, locationsYaml: b.lab.locationsYaml(), first, second }));
+  writeFileSync(
+    file,
+    twoStageSpec({ name, packagePath: 'pipeline.yaml', pipeline, locationsYaml: b.lab.locationsYaml(), first, second }),
+  );
   const { project, diagnostics } = await loadProject(file);
-  if (!project) throw new Error(`generated project ${name} is invalid:\n${diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`).join('\n')}`);
+  if (!project)
+    throw new Error(
+      `generated project ${name} is invalid:\n${diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`).join('\n')}`,
+    );
   return { project, pipeline, file };
 }
 
@@ -78,7 +94,9 @@ export function runBench(main: () => Promise<void>): void {
   main().then(
     () => process.exit(0),
     (e: unknown) => {
-      process.stderr.write(`benchmark failed: ${(e as Error).message}\n${process.env['SPLIT_PIPELINES_DEBUG'] ? `${(e as Error).stack}\n` : ''}`);
+      process.stderr.write(
+        `benchmark failed: ${(e as Error).message}\n${process.env['SPLIT_PIPELINES_DEBUG'] ? `${(e as Error).stack}\n` : ''}`,
+      );
       process.exit(1);
     },
   );

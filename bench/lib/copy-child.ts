@@ -58,7 +58,14 @@ function tuning(): Partial<ObjectStoreConfig> {
   return raw ? (JSON.parse(raw) as Partial<ObjectStoreConfig>) : {};
 }
 
-export const storeOf = (e: Endpoint): ObjectStore => new ObjectStore({ ...tuning(), location: e.name, endpoint: e.endpoint, region: e.region, credentials: e.credentials });
+export const storeOf = (e: Endpoint): ObjectStore =>
+  new ObjectStore({
+    ...tuning(),
+    location: e.name,
+    endpoint: e.endpoint,
+    region: e.region,
+    credentials: e.credentials,
+  });
 
 /**
  * A handoff bundle carrying `keys`, one artifact each, with the objects exactly as exportHandoff
@@ -68,7 +75,9 @@ export const storeOf = (e: Endpoint): ObjectStore => new ObjectStore({ ...tuning
 export async function bundleOf(job: CopyJob, source: ObjectStore): Promise<HandoffBundle> {
   const mlmdArtifacts = job.keys.map((k, i): Artifact => {
     const recorded = job.digests?.[k.key];
-    const customProperties: Properties = recorded ? { [OBJECTS_PROPERTY]: { stringValue: JSON.stringify(recorded) } } : {};
+    const customProperties: Properties = recorded
+      ? { [OBJECTS_PROPERTY]: { stringValue: JSON.stringify(recorded) } }
+      : {};
     return { id: i + 1, uri: `minio://${job.bucket}/${k.key}`, customProperties };
   });
   const objects = await objectsOf(source, job.source.name, mlmdArtifacts);
@@ -87,7 +96,11 @@ export async function bundleOf(job: CopyJob, source: ObjectStore): Promise<Hando
     splitPipeline: 'bench',
     revision: 'bench',
     pipelineName: 'bench',
-    source: { location: job.source.name, kfpVersion: '2.17.0', pipelineRoot: `minio://${job.bucket}/${job.fromPrefix}` },
+    source: {
+      location: job.source.name,
+      kfpVersion: '2.17.0',
+      pipelineRoot: `minio://${job.bucket}/${job.fromPrefix}`,
+    },
     steps: ['produce'],
     executions: [
       {
@@ -118,8 +131,15 @@ async function rawCopy(job: CopyJob, source: ObjectStore, target: ObjectStore): 
       const out = await source.s3.send(new GetObjectCommand({ Bucket: job.bucket, Key: k.key }));
       const key = `${job.toPrefix}/${k.key.slice(job.fromPrefix.length + 1)}`;
       const body = out.Body as Readable;
-      if (k.size <= 16 * MiB) await target.s3.send(new PutObjectCommand({ Bucket: job.bucket, Key: key, Body: body, ContentLength: k.size }));
-      else await new Upload({ client: target.s3, params: { Bucket: job.bucket, Key: key, Body: body, ContentLength: k.size }, partSize: 8 * MiB, queueSize: 4 }).done();
+      if (k.size <= 16 * MiB)
+        await target.s3.send(new PutObjectCommand({ Bucket: job.bucket, Key: key, Body: body, ContentLength: k.size }));
+      else
+        await new Upload({
+          client: target.s3,
+          params: { Bucket: job.bucket, Key: key, Body: body, ContentLength: k.size },
+          partSize: 8 * MiB,
+          queueSize: 4,
+        }).done();
       bytes += k.size;
     }
   };
@@ -138,7 +158,12 @@ async function main(): Promise<void> {
   if (job.mode === 'ours') {
     // BENCH_COPY_CONCURRENCY explores other concurrencies; apply uses copyBytes' default.
     const concurrency = Number(process.env['BENCH_COPY_CONCURRENCY']) || undefined;
-    const r = await copyBytes(await bundleOf(job, source), { kind: 'store', store: source }, { store: target, pipelineRoot: `minio://${job.bucket}/${job.toPrefix}` }, concurrency ? { concurrency } : {});
+    const r = await copyBytes(
+      await bundleOf(job, source),
+      { kind: 'store', store: source },
+      { store: target, pipelineRoot: `minio://${job.bucket}/${job.toPrefix}` },
+      concurrency ? { concurrency } : {},
+    );
     const digests: Record<string, RecordedObject[]> = {};
     job.keys.forEach((k, i) => {
       const d = r.digests.get(`split-pipelines/v1/${job.source.name}/artifact/${i + 1}`);
@@ -152,7 +177,12 @@ async function main(): Promise<void> {
   source.close();
   target.close();
   const cpu = process.cpuUsage(cpuStart);
-  const figures: CopyFigures = { ...moved, seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+  const figures: CopyFigures = {
+    ...moved,
+    seconds,
+    maxRssMiB: process.resourceUsage().maxRSS / 1024,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+  };
   process.stdout.write(`${JSON.stringify(figures)}\n`);
 }
 

@@ -8,12 +8,23 @@ import { MlmdClient, stringValue } from '../../src/location/mlmd/index.js';
 
 export const HISTORY_BATCH = 100;
 
-export async function insertHistory(location: string, address: string, count: number, onProgress?: (done: number) => void): Promise<void> {
+export async function insertHistory(
+  location: string,
+  address: string,
+  count: number,
+  onProgress?: (done: number) => void,
+): Promise<void> {
   if (count <= 0) return;
   const mlmd = new MlmdClient({ location, address });
   try {
-    const executionType = await mlmd.putExecutionType({ name: 'system.ContainerExecution' }, { canAddFields: true, canOmitFields: true });
-    const artifactType = await mlmd.putArtifactType({ name: 'system.Dataset' }, { canAddFields: true, canOmitFields: true });
+    const executionType = await mlmd.putExecutionType(
+      { name: 'system.ContainerExecution' },
+      { canAddFields: true, canOmitFields: true },
+    );
+    const artifactType = await mlmd.putArtifactType(
+      { name: 'system.Dataset' },
+      { canAddFields: true, canOmitFields: true },
+    );
     const run = randomBytes(8).toString('hex');
     for (let done = 0; done < count; done += HISTORY_BATCH) {
       const n = Math.min(HISTORY_BATCH, count - done);
@@ -31,9 +42,19 @@ export async function insertHistory(location: string, address: string, count: nu
       }));
       const executionIds = await mlmd.putExecutions(executions);
       const artifactIds = await mlmd.putArtifacts(
-        executionIds.map((id) => ({ typeId: artifactType, uri: `minio://mlpipeline/v2/artifacts/old-pipeline/${run}/old-task/${id}/data`, state: 'LIVE' as const, customProperties: { display_name: stringValue('data') } })),
+        executionIds.map((id) => ({
+          typeId: artifactType,
+          uri: `minio://mlpipeline/v2/artifacts/old-pipeline/${run}/old-task/${id}/data`,
+          state: 'LIVE' as const,
+          customProperties: { display_name: stringValue('data') },
+        })),
       );
-      const events: Event[] = executionIds.map((executionId, i) => ({ executionId, artifactId: artifactIds[i]!, type: 'OUTPUT', path: { steps: [{ key: 'data' }] } }));
+      const events: Event[] = executionIds.map((executionId, i) => ({
+        executionId,
+        artifactId: artifactIds[i]!,
+        type: 'OUTPUT',
+        path: { steps: [{ key: 'data' }] },
+      }));
       await mlmd.putEvents(events);
       onProgress?.(done + n);
     }

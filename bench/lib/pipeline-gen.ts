@@ -21,11 +21,19 @@ export function taskName(i: number): string {
 const artifactType = { schemaTitle: 'system.Dataset', schemaVersion: '0.0.1' };
 
 function container(fn: string): Record<string, unknown> {
-  return { image: 'python:3.11', command: ['sh', '-c', 'python3 -m kfp.dsl.executor_main "$@"', 'sh'], args: ['--executor_input', '{{$}}', '--function_to_execute', fn] };
+  return {
+    image: 'python:3.11',
+    command: ['sh', '-c', 'python3 -m kfp.dsl.executor_main "$@"', 'sh'],
+    args: ['--executor_input', '{{$}}', '--function_to_execute', fn],
+  };
 }
 
 /** `tasks` root tasks in `width` chains (width defaults to at most 10, at least 1). */
-export function generatePipeline(name: string, tasks: number, width = Math.max(1, Math.min(10, Math.floor(tasks / 5)))): GeneratedPipeline {
+export function generatePipeline(
+  name: string,
+  tasks: number,
+  width = Math.max(1, Math.min(10, Math.floor(tasks / 5))),
+): GeneratedPipeline {
   const names = Array.from({ length: tasks }, (_, i) => taskName(i));
   const dagTasks: Record<string, unknown> = {};
   names.forEach((task, i) => {
@@ -35,8 +43,13 @@ export function generatePipeline(name: string, tasks: number, width = Math.max(1
       componentRef: { name: upstream ? 'comp-step' : 'comp-source' },
       ...(upstream ? { dependentTasks: [upstream] } : {}),
       inputs: {
-        parameters: { index: { runtimeValue: { constant: i } }, ...(upstream ? {} : { seed: { componentInputParameter: 'seed' } }) },
-        ...(upstream ? { artifacts: { data: { taskOutputArtifact: { outputArtifactKey: 'data', producerTask: upstream } } } } : {}),
+        parameters: {
+          index: { runtimeValue: { constant: i } },
+          ...(upstream ? {} : { seed: { componentInputParameter: 'seed' } }),
+        },
+        ...(upstream
+          ? { artifacts: { data: { taskOutputArtifact: { outputArtifactKey: 'data', producerTask: upstream } } } }
+          : {}),
       },
       taskInfo: { name: task },
     };
@@ -45,16 +58,23 @@ export function generatePipeline(name: string, tasks: number, width = Math.max(1
     components: {
       'comp-source': {
         executorLabel: 'exec-source',
-        inputDefinitions: { parameters: { index: { parameterType: 'NUMBER_INTEGER' }, seed: { parameterType: 'STRING' } } },
+        inputDefinitions: {
+          parameters: { index: { parameterType: 'NUMBER_INTEGER' }, seed: { parameterType: 'STRING' } },
+        },
         outputDefinitions: { artifacts: { data: { artifactType } } },
       },
       'comp-step': {
         executorLabel: 'exec-step',
-        inputDefinitions: { artifacts: { data: { artifactType } }, parameters: { index: { parameterType: 'NUMBER_INTEGER' } } },
+        inputDefinitions: {
+          artifacts: { data: { artifactType } },
+          parameters: { index: { parameterType: 'NUMBER_INTEGER' } },
+        },
         outputDefinitions: { artifacts: { data: { artifactType } } },
       },
     },
-    deploymentSpec: { executors: { 'exec-source': { container: container('source') }, 'exec-step': { container: container('step') } } },
+    deploymentSpec: {
+      executors: { 'exec-source': { container: container('source') }, 'exec-step': { container: container('step') } },
+    },
     pipelineInfo: { name },
     root: {
       dag: { tasks: dagTasks },
@@ -67,10 +87,20 @@ export function generatePipeline(name: string, tasks: number, width = Math.max(1
 }
 
 /** A split-pipeline.yaml for `pipeline` in two stages: all but the last layer at `first`, the last layer at `second`. */
-export function twoStageSpec(opts: { name: string; packagePath: string; pipeline: GeneratedPipeline; locationsYaml: string; first: string; second: string }): string {
+export function twoStageSpec(opts: {
+  name: string;
+  packagePath: string;
+  pipeline: GeneratedPipeline;
+  locationsYaml: string;
+  first: string;
+  second: string;
+}): string {
   const { pipeline } = opts;
   const cut = pipeline.tasks.length - pipeline.width;
-  const locations = opts.locationsYaml.replace(/^locations:\n/, '').replace(/^/gm, '  ').trimEnd();
+  const locations = opts.locationsYaml
+    .replace(/^locations:\n/, '')
+    .replace(/^/gm, '  ')
+    .trimEnd();
   return [
     'apiVersion: splitpipelines.dev/v1alpha1',
     'kind: SplitPipeline',

@@ -1,16 +1,21 @@
 // The programmatic surface shared by the CLI and the GitHub Action: the same core, two front ends.
 import type { PlanDocument } from '../plan/types.js';
 import { planOffline } from '../plan/offline.js';
-import type { Diagnostic } from '../split-file/diagnostics.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { loadProject, type Project } from '../split-file/load-project.js';
-import { warningsOf } from './warnings.js';
+import { planDiagnosticsOf } from '../split-file/warnings.js';
 
 export type { PlanDocument } from '../plan/types.js';
-export type { Diagnostic } from '../split-file/diagnostics.js';
-export { formatDiagnostic } from '../split-file/diagnostics.js';
+export type { Diagnostic } from '../diagnostics/diagnostic.js';
+export { formatDiagnostic } from '../diagnostics/diagnostic.js';
 export { renderPlanMarkdown } from '../report/plan-markdown.js';
 export { renderPlanText } from '../report/plan-text.js';
-export { warningsOf } from './warnings.js';
+export { planDiagnosticsOf, warningsOf } from '../split-file/warnings.js';
+export type { PlanDiagnostic, PlanSeverity, DiagnosticWhere } from '../diagnostics/plan-diagnostic.js';
+export type { ApplyEvent } from '../apply/events.js';
+// Failures a user can act on are UserErrors (location, operation, advice, exit code); anything else is a bug.
+export { EXIT, UserError, type ExitCode } from '../errors/user-error.js';
+export { errorReport, type ErrorReport } from '../errors/error-report.js';
 
 export interface PlanOptions {
   /** Plan without contacting any location (no secrets needed). */
@@ -42,10 +47,9 @@ export function offlinePlanOf(project: Project): PlanDocument {
     revision: project.revision,
     pipeline: { name: project.graph.name, package: project.packageName },
     layouts: project.layouts,
-    warnings: warningsOf(project),
+    diagnostics: planDiagnosticsOf(project),
   });
 }
-
 
 export interface ApplyFileOptions {
   through?: string;
@@ -55,7 +59,10 @@ export interface ApplyFileOptions {
 }
 
 /** Applies a file: the result, or the input problems that stopped it before anything was contacted. */
-export async function applyFile(file: string, options: ApplyFileOptions = {}): Promise<{ result?: import('../apply/apply.js').ApplyResult; diagnostics: Diagnostic[] }> {
+export async function applyFile(
+  file: string,
+  options: ApplyFileOptions = {},
+): Promise<{ result?: import('../apply/apply.js').ApplyResult; diagnostics: Diagnostic[] }> {
   const { project, diagnostics } = await loadProject(file);
   if (!project) return { diagnostics };
   const { applyProject } = await import('../apply/apply.js');

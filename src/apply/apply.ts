@@ -5,6 +5,7 @@ import type { Project } from '../split-file/load-project.js';
 import type { ApplyListener } from './events.js';
 import { executePlan, type AppliedOperation } from './execute.js';
 import { acquireLocks } from './lock.js';
+import { pollMsFromEnv } from './poll-interval.js';
 import { ReconcileSession, type SessionOptions } from './session.js';
 
 export interface ApplyOptions extends SessionOptions {
@@ -12,6 +13,7 @@ export interface ApplyOptions extends SessionOptions {
   through?: string;
   lockTimeoutMs?: number;
   onEvent?: ApplyListener;
+  /** First interval between two reads of a run's state (default: `SPLIT_PIPELINES_POLL_MS`, else 1 s). */
   pollMs?: number;
   /** How long to wait for one run (default 24 h, `DEFAULT_RUN_TIMEOUT_MS`). */
   runTimeoutMs?: number;
@@ -29,11 +31,14 @@ export interface ApplyResult {
 
 export function resolveThrough(project: Project, through: string | undefined): number | undefined {
   if (through === undefined || through === '') return undefined;
-  const byName = project.layouts.find((l) => l.name === through || project.spec.spec.stages[l.index - 1]?.name === through);
+  const byName = project.layouts.find(
+    (l) => l.name === through || project.spec.spec.stages[l.index - 1]?.name === through,
+  );
   if (byName) return byName.index;
   const n = Number(through);
   if (Number.isInteger(n) && n >= 1 && n <= project.layouts.length) return n;
-  throw new Error(`--through ${through}: no such stage (stages are 1..${project.layouts.length}${project.layouts.some((l) => l.name) ? ` or named ${project.layouts.map((l) => l.name).join(', ')}` : ''})`);
+  const names = project.layouts.some((l) => l.name) ? ` or named ${project.layouts.map((l) => l.name).join(', ')}` : '';
+  throw new Error(`--through ${through}: no such stage (stages are 1..${project.layouts.length}${names})`);
 }
 
 export async function applyProject(project: Project, options: ApplyOptions = {}): Promise<ApplyResult> {
@@ -46,14 +51,18 @@ export async function applyProject(project: Project, options: ApplyOptions = {})
     });
     try {
       if (locks.unprotected.length > 0) {
-        options.onEvent?.({ type: 'warning', message: `no kubernetes section for ${locks.unprotected.join(', ')}: another reconciler could act there at the same time` });
+        options.onEvent?.({
+          type: 'warning',
+          message: `no kubernetes section for ${locks.unprotected.join(', ')}: another reconciler could act there at the same time`,
+        });
       }
       const planned = session.plan(await session.observe());
       options.onEvent?.({ type: 'observed', operations: planned.operations.length });
       const exec: Parameters<typeof executePlan>[2] = { locks };
       if (throughStage !== undefined) exec.throughStage = throughStage;
       if (options.onEvent) exec.onEvent = options.onEvent;
-      if (options.pollMs !== undefined) exec.pollMs = options.pollMs;
+      const pollMs = options.pollMs ?? pollMsFromEnv(options.env);
+      if (pollMs !== undefined) exec.pollMs = pollMs;
       if (options.runTimeoutMs !== undefined) exec.runTimeoutMs = options.runTimeoutMs;
       const applied = await executePlan(session, planned, exec);
       const plan = session.plan(await session.observe());

@@ -1,26 +1,40 @@
 // Apply as a walk over the plan (Terraform's model): each operation re-checks what it needs and is
 // idempotent, so an apply killed anywhere and run again resumes where it stopped and never repeats
 // finished work (a stage run is found by name and awaited, a handoff finds what it imported).
+import { UserError } from '../errors/user-error.js';
 import type { KfpRun } from '../location/kfp/index.js';
 import { eq, waitForRunEnd, where } from '../location/kfp/index.js';
 import { newestFirst, nextStageRunSequence, stageRunSequenceTag } from '../observe/run-order.js';
 import { verifyStageRun } from '../observe/verify.js';
 import { prunePipeline } from '../pipeline/prune.js';
-import { markerRunName, pipelineVersionName, stageRunName } from '../plan/names.js';
+import { markerRunName, pipelineVersionName, stageRunName } from '../split-file/run-names.js';
 import type { PlanDocument, PlannedOperation } from '../plan/types.js';
 import { runHandoff, type HandoffReport } from '../sync/handoff.js';
 import { writeFreshCacheRows } from '../sync/fresh-rows.js';
-import { formatDuration } from '../cli/duration.js';
+import { formatDuration } from '../units/duration.js';
 import type { ApplyListener } from './events.js';
 import { LockLostError, type HeldLocks } from './lock.js';
 import type { ReconcileSession } from './session.js';
 
-export class OperationError extends Error {
+/** An operation of the plan failed; what it finished stays done, so apply resumes from here. */
+export class OperationError extends UserError {
   constructor(
     readonly op: PlannedOperation,
     message: string,
+    /** The failure underneath, whose own advice (a user error's) comes first. */
+    cause?: unknown,
   ) {
-    super(`${op.kind} at ${op.location}${op.from ? ` (from ${op.from})` : ''} for stage ${op.stage}: ${message}`);
+    const inner = cause instanceof UserError ? cause : undefined;
+    super(
+      `${op.kind} at ${op.location}${op.from ? ` (from ${op.from})` : ''} for stage ${op.stage}: ${inner ? inner.problem : message}`,
+      {
+        code: 'operation-failed',
+        location: op.location,
+        operation: op.kind,
+        advice: `${inner?.advice ? `${inner.advice.replace(/[.\s]+$/, '')}; then ` : ''}apply again: it resumes from here, nothing is lost`,
+        cause,
+      },
+    );
     this.name = 'OperationError';
   }
 }
@@ -57,7 +71,11 @@ export const DEFAULT_RUN_TIMEOUT_MS = 24 * 3_600_000;
 /** Operations that write at their location (the others only read). */
 const WRITES: ReadonlySet<PlannedOperation['kind']> = new Set(['upload-pipeline', 'handoff', 'run-stage']);
 
-export async function executePlan(session: ReconcileSession, plan: PlanDocument, options: ExecuteOptions = {}): Promise<AppliedOperation[]> {
+export async function executePlan(
+  session: ReconcileSession,
+  plan: PlanDocument,
+  options: ExecuteOptions = {},
+): Promise<AppliedOperation[]> {
   const applied: AppliedOperation[] = [];
   const stageRuns = new Map<number, string>();
   for (const s of plan.stages) if (s.runId) stageRuns.set(s.index, s.runId);
@@ -67,7 +85,16 @@ export async function executePlan(session: ReconcileSession, plan: PlanDocument,
     options.onEvent?.({ type: 'operation-start', op });
     const started = Date.now();
     const record = (detail: string, extra: Partial<AppliedOperation> = {}) => {
-      const a: AppliedOperation = { id: op.id, kind: op.kind, stage: op.stage, location: op.location, status: 'done', detail, durationMs: Date.now() - started, ...extra };
+      const a: AppliedOperation = {
+        id: op.id,
+        kind: op.kind,
+        stage: op.stage,
+        location: op.location,
+        status: 'done',
+        detail,
+        durationMs: Date.now() - started,
+        ...extra,
+      };
       if (op.from) a.from = op.from;
       applied.push(a);
       const ev: Parameters<ApplyListener>[0] = { type: 'operation-done', op, detail, durationMs: a.durationMs };
@@ -81,7 +108,13 @@ export async function executePlan(session: ReconcileSession, plan: PlanDocument,
           break;
         case 'handoff': {
           const report = await handoff(session, op, options);
-          record(`${report.steps.join(', ')}: ${report.objectsCopied}/${report.objects} objects, ${report.bytesMoved} bytes moved, ${report.executionsCreated} executions and ${report.artifactsCreated} artifacts imported, ${report.cacheRowsCreated} cache rows (marker run ${report.markerRunId})`, { bytesMoved: report.bytesMoved, handoff: report });
+          record(
+            `${report.steps.join(', ')}: ${report.objectsCopied}/${report.objects} objects, ` +
+              `${report.bytesMoved} bytes moved, ${report.executionsCreated} executions and ` +
+              `${report.artifactsCreated} artifacts imported, ${report.cacheRowsCreated} cache rows ` +
+              `(marker run ${report.markerRunId})`,
+            { bytesMoved: report.bytesMoved, handoff: report },
+          );
           break;
         }
         case 'run-stage': {
@@ -92,7 +125,14 @@ export async function executePlan(session: ReconcileSession, plan: PlanDocument,
           if (op.refresh && op.refresh.length > 0) {
             await options.locks?.assertHeld();
             const layout = session.project.layouts[op.stage - 1]!;
-            const n = await writeFreshCacheRows(session.readers(op.location), session.project.graph, session.parameters, run.run_id, op.refresh, layout.runTasks);
+            const n = await writeFreshCacheRows(
+              session.readers(op.location),
+              session.project.graph,
+              session.parameters,
+              run.run_id,
+              op.refresh,
+              layout.runTasks,
+            );
             fresh = `; ${n} fresh cache rows for ${op.refresh.join(', ')}`;
           }
           record(`run ${run.run_id} ${final.state?.toLowerCase()}${fresh}`, { runId: run.run_id });
@@ -109,17 +149,38 @@ export async function executePlan(session: ReconcileSession, plan: PlanDocument,
           const runId = stageRuns.get(op.stage);
           if (!runId) throw new OperationError(op, 'no run to verify');
           const layout = session.project.layouts[op.stage - 1]!;
-          const v = await verifyStageRun({ mlmd: session.client(op.location).mlmd, location: op.location, runId, steps: layout.steps, fromCache: layout.fromCache, expectedFingerprints: expectedFingerprints(applied, op.stage) });
-          if (!v.ok) throw new OperationError(op, `run ${runId} did not do what the plan said: ${v.problems.join('; ')}`);
-          record(`${v.cached.length > 0 ? `cache hits: ${v.cached.join(', ')}; ` : ''}executed: ${v.executed.join(', ') || 'none'}`, { runId });
+          const v = await verifyStageRun({
+            mlmd: session.client(op.location).mlmd,
+            location: op.location,
+            runId,
+            steps: layout.steps,
+            fromCache: layout.fromCache,
+            expectedFingerprints: expectedFingerprints(applied, op.stage),
+          });
+          if (!v.ok)
+            throw new OperationError(op, `run ${runId} did not do what the plan said: ${v.problems.join('; ')}`);
+          record(
+            `${v.cached.length > 0 ? `cache hits: ${v.cached.join(', ')}; ` : ''}executed: ${v.executed.join(', ') || 'none'}`,
+            { runId },
+          );
           break;
         }
       }
     } catch (e) {
-      const a: AppliedOperation = { id: op.id, kind: op.kind, stage: op.stage, location: op.location, status: 'failed', detail: (e as Error).message, durationMs: Date.now() - started };
+      const a: AppliedOperation = {
+        id: op.id,
+        kind: op.kind,
+        stage: op.stage,
+        location: op.location,
+        status: 'failed',
+        detail: (e as Error).message,
+        durationMs: Date.now() - started,
+      };
       if (op.from) a.from = op.from;
       applied.push(a);
-      throw e instanceof OperationError || e instanceof LockLostError ? e : new OperationError(op, (e as Error).message);
+      throw e instanceof OperationError || e instanceof LockLostError
+        ? e
+        : new OperationError(op, (e as Error).message, e);
     }
   }
   return applied;
@@ -141,15 +202,30 @@ async function uploadPipeline(session: ReconcileSession, location: string): Prom
   const text = session.project.graph.pkg.text;
   let pipeline = await kfp.getPipelineByName(name);
   if (!pipeline) {
-    pipeline = await kfp.uploadPipeline(text, { name, displayName: name, description: `Split pipeline ${name} (split-pipelines); one version per revision.` });
+    pipeline = await kfp.uploadPipeline(text, {
+      name,
+      displayName: name,
+      description: `Split pipeline ${name} (split-pipelines); one version per revision.`,
+    });
   }
-  const existing = await kfp.listPipelineVersions(pipeline.pipeline_id!, { filter: where(eq('name', version)), pageSize: 1 });
+  const existing = await kfp.listPipelineVersions(pipeline.pipeline_id, {
+    filter: where(eq('name', version)),
+    pageSize: 1,
+  });
   if (existing.items.length > 0) return `pipeline ${name} version ${version} already uploaded`;
-  await kfp.uploadPipelineVersion(text, { pipelineId: pipeline.pipeline_id!, name: version, description: `revision ${session.project.revision.digest}` });
+  await kfp.uploadPipelineVersion(text, {
+    pipelineId: pipeline.pipeline_id,
+    name: version,
+    description: `revision ${session.project.revision.digest}`,
+  });
   return `uploaded pipeline ${name} version ${version}`;
 }
 
-async function handoff(session: ReconcileSession, op: PlannedOperation, options: ExecuteOptions): Promise<HandoffReport> {
+async function handoff(
+  session: ReconcileSession,
+  op: PlannedOperation,
+  options: ExecuteOptions,
+): Promise<HandoffReport> {
   const name = session.project.spec.metadata.name;
   return runHandoff({
     source: session.readers(op.from!),
@@ -161,18 +237,31 @@ async function handoff(session: ReconcileSession, op: PlannedOperation, options:
     revision: session.project.revision.short,
     experiment: session.experiment,
     markerRunName: markerRunName(name, session.project.revision.short, op.stage, op.from!),
-    ...markerOptions(session.project.spec.spec.locations.find((l) => l.name === op.location)?.kfp.markerImage, options.pollMs),
+    ...markerOptions(
+      session.project.spec.spec.locations.find((l) => l.name === op.location)?.kfp.markerImage,
+      options.pollMs,
+    ),
     // Between its phases (bytes, marker run, metadata) a handoff stops if the renewal saw the lock lost.
     onPhase: () => {
       const lost = options.locks?.lost();
       if (lost) throw lost;
     },
-    onBytes: (p) => options.onEvent?.({ type: 'bytes', op, done: p.bytesMoved + p.bytesSkipped, total: p.bytes, moved: p.bytesMoved }),
+    onBytes: (p) =>
+      options.onEvent?.({
+        type: 'bytes',
+        op,
+        done: p.bytesMoved + p.bytesSkipped,
+        total: p.bytes,
+        moved: p.bytesMoved,
+      }),
   });
 }
 
 /** The target's marker image (kfp.markerImage) and the poll interval for its marker run. */
-function markerOptions(image: string | undefined, pollMs: number | undefined): { markerImage?: string; pollMs?: number } {
+function markerOptions(
+  image: string | undefined,
+  pollMs: number | undefined,
+): { markerImage?: string; pollMs?: number } {
   return { ...(image ? { markerImage: image } : {}), ...(pollMs !== undefined ? { pollMs } : {}) };
 }
 
@@ -182,16 +271,36 @@ async function submitStage(session: ReconcileSession, op: PlannedOperation): Pro
   const displayName = stageRunName(p.spec.metadata.name, p.revision.short, op.stage);
   // Re-check: a run submitted by an apply that was killed before it could record it. Runs of one
   // second are told apart by their sequence number (run-order.ts), which the new run continues.
-  const earlier = (await kfp.listRuns({ filter: where(eq('display_name', displayName)), sortBy: 'created_at desc', pageSize: 20 })).items;
+  const earlier = (
+    await kfp.listRuns({ filter: where(eq('display_name', displayName)), sortBy: 'created_at desc', pageSize: 20 })
+  ).items;
   const existing = newestFirst(earlier)[0];
-  if (existing && (existing.state === 'PENDING' || existing.state === 'RUNNING' || existing.state === 'RUNTIME_STATE_UNSPECIFIED' || existing.state === undefined)) return existing;
+  if (
+    existing &&
+    (existing.state === 'PENDING' ||
+      existing.state === 'RUNNING' ||
+      existing.state === 'RUNTIME_STATE_UNSPECIFIED' ||
+      existing.state === undefined)
+  )
+    return existing;
   const layout = p.layouts[op.stage - 1]!;
-  const pruned = prunePipeline(p.graph, { keep: layout.steps, enableCaching: layout.enableCaching, disableCaching: op.refresh ?? [] });
-  const pipelineSpec = pruned.platformSpec ? { pipeline_spec: pruned.spec, platform_spec: pruned.platformSpec } : pruned.spec;
-  const experiment = await kfp.getOrCreateExperiment(session.experiment, { description: 'Runs of a split pipeline (split-pipelines)' });
+  const pruned = prunePipeline(p.graph, {
+    keep: layout.steps,
+    enableCaching: layout.enableCaching,
+    disableCaching: op.refresh ?? [],
+  });
+  const pipelineSpec = pruned.platformSpec
+    ? { pipeline_spec: pruned.spec, platform_spec: pruned.platformSpec }
+    : pruned.spec;
+  const experiment = await kfp.getOrCreateExperiment(session.experiment, {
+    description: 'Runs of a split pipeline (split-pipelines)',
+  });
   return kfp.createRun({
     displayName,
-    description: `split-pipelines stage ${op.stage} of ${p.spec.metadata.name} at ${op.location}: runs ${layout.steps.join(', ')}${layout.fromCache.length ? `; ${layout.fromCache.join(', ')} from cache` : ''}. Revision ${p.revision.digest}. ${stageRunSequenceTag(nextStageRunSequence(earlier))}`,
+    description:
+      `split-pipelines stage ${op.stage} of ${p.spec.metadata.name} at ${op.location}: ` +
+      `runs ${layout.steps.join(', ')}${layout.fromCache.length ? `; ${layout.fromCache.join(', ')} from cache` : ''}. ` +
+      `Revision ${p.revision.digest}. ${stageRunSequenceTag(nextStageRunSequence(earlier))}`,
     experimentId: experiment.experiment_id,
     pipelineSpec: pipelineSpec as never,
     parameters: session.parameters,
@@ -201,7 +310,12 @@ async function submitStage(session: ReconcileSession, op: PlannedOperation): Pro
   });
 }
 
-async function awaitRun(session: ReconcileSession, op: PlannedOperation, runId: string, options: ExecuteOptions): Promise<KfpRun> {
+async function awaitRun(
+  session: ReconcileSession,
+  op: PlannedOperation,
+  runId: string,
+  options: ExecuteOptions,
+): Promise<KfpRun> {
   const { kfp } = session.client(op.location);
   const timeoutMs = options.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS;
   let last = '';
@@ -213,15 +327,22 @@ async function awaitRun(session: ReconcileSession, op: PlannedOperation, runId: 
   const { ended, run, state } = await waitForRunEnd(kfp, runId, { timeoutMs, pollMs: options.pollMs ?? 1000, onState });
   if (!ended) throw new OperationError(op, runTimeoutMessage(op.location, runId, state, timeoutMs));
   if (state !== 'SUCCEEDED') {
-    throw new OperationError(op, `run ${runId} ${state.toLowerCase()}${run.error?.message ? `: ${run.error.message}` : ''}; fix the cause and apply again (the stage is submitted again)`);
+    const why = run.error?.message ? `: ${run.error.message}` : '';
+    throw new OperationError(
+      op,
+      `run ${runId} ${state.toLowerCase()}${why}; fix the cause and apply again (the stage is submitted again)`,
+    );
   }
   return run;
 }
 
 function runTimeoutMessage(location: string, runId: string, state: string, timeoutMs: number): string {
   return (
-    `run ${runId} at ${location} is still ${state} after ${formatDuration(timeoutMs)} (the run timeout); apply stopped waiting and left it as it is. ` +
-    `Look at the run in KFP at ${location} (a pod may wait for resources or an image). Apply again to keep waiting for it (apply finds it by name), ` +
-    `or terminate it in KFP and apply again to run the stage anew; --run-timeout sets how long to wait (default ${formatDuration(DEFAULT_RUN_TIMEOUT_MS)}).`
+    `run ${runId} at ${location} is still ${state} after ${formatDuration(timeoutMs)} (the run timeout); ` +
+    `apply stopped waiting and left it as it is. ` +
+    `Look at the run in KFP at ${location} (a pod may wait for resources or an image). ` +
+    `Apply again to keep waiting for it (apply finds it by name), ` +
+    `or terminate it in KFP and apply again to run the stage anew; --run-timeout sets how long to wait ` +
+    `(default ${formatDuration(DEFAULT_RUN_TIMEOUT_MS)}).`
   );
 }

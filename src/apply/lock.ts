@@ -3,31 +3,47 @@
 // other). Locations without one are not protected, and apply warns about it.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { EXIT, UserError } from '../errors/user-error.js';
 import { KubeError, type LeaseLock, type RenewResult } from '../location/kube/index.js';
 import type { ConfirmResult } from '../location/kube/lease-lock.js';
 import type { ReconcileSession } from './session.js';
 
-export class LockHeldError extends Error {
+export class LockHeldError extends UserError {
   constructor(
-    readonly location: string,
+    override readonly location: string,
     readonly heldBy: string,
     readonly until: Date,
   ) {
-    super(`another reconciler (${heldBy}) holds the lock at ${location} until ${until.toISOString()}; wait, or raise --lock-timeout`);
+    super(`another reconciler (${heldBy}) holds the lock at ${location} until ${until.toISOString()}`, {
+      code: 'lock-held',
+      location,
+      operation: 'acquire-lock',
+      advice: 'wait, or raise --lock-timeout',
+      exitCode: EXIT.locked,
+    });
     this.name = 'LockHeldError';
   }
 }
 
 /** A lock this apply held was taken over, ran out or was deleted: it stops before writing again. */
-export class LockLostError extends Error {
+export class LockLostError extends UserError {
   constructor(
-    readonly location: string,
+    override readonly location: string,
     readonly heldBy: string | undefined,
     readonly why: string,
   ) {
     super(
-      `the lock at ${location} is no longer this apply's (${why}): apply stopped before its next write there, so two reconcilers never act at once. ` +
-        `What it finished is kept. Wait for the other reconciler${heldBy ? ` (${heldBy})` : ''} to finish, then run plan and apply again.`,
+      `the lock at ${location} is no longer this apply's (${why}): ` +
+        `apply stopped before its next write there, so two reconcilers never act at once. ` +
+        'What it finished is kept.',
+      {
+        code: 'lock-lost',
+        location,
+        operation: 'hold-lock',
+        advice: `wait for the other reconciler${heldBy ? ` (${heldBy})` : ''} to finish, then run plan and apply again`,
+        // As a held lock: another reconciler is (or may be) at work there.
+        exitCode: EXIT.locked,
+      },
     );
     this.name = 'LockLostError';
   }
@@ -51,7 +67,10 @@ export function lockTtlSeconds(env: NodeJS.ProcessEnv = process.env): number {
   return Number.isFinite(v) && v >= 1 ? Math.floor(v) : 30;
 }
 
-export async function acquireLocks(session: ReconcileSession, options: { timeoutMs: number; ttlSeconds?: number; onWait?: (location: string, heldBy: string) => void }): Promise<HeldLocks> {
+export async function acquireLocks(
+  session: ReconcileSession,
+  options: { timeoutMs: number; ttlSeconds?: number; onWait?: (location: string, heldBy: string) => void },
+): Promise<HeldLocks> {
   const holder = `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
   const name = `split-pipelines-${session.project.spec.metadata.name}`;
   const held: { location: string; lock: LeaseLock; renew: { stop(): void } }[] = [];
@@ -83,7 +102,12 @@ export async function acquireLocks(session: ReconcileSession, options: { timeout
       if (!r.acquired) throw new LockHeldError(loc, r.heldBy, r.until);
       const onLost = (why: RenewResult | KubeError) => {
         if (why instanceof KubeError) lost ??= new LockLostError(loc, undefined, `renewing it failed: ${why.message}`);
-        else if (!why.renewed) lost ??= new LockLostError(loc, why.heldBy, why.heldBy ? `${why.heldBy} holds it now` : 'the lease was deleted or released');
+        else if (!why.renewed)
+          lost ??= new LockLostError(
+            loc,
+            why.heldBy,
+            why.heldBy ? `${why.heldBy} holds it now` : 'the lease was deleted or released',
+          );
       };
       held.push({ location: loc, lock, renew: lock.startRenewing({ onLost }) });
     }
@@ -99,7 +123,11 @@ export async function acquireLocks(session: ReconcileSession, options: { timeout
         r = await h.lock.confirm();
       } catch (e) {
         // Not knowing is not holding: the other reconciler may be writing.
-        throw (lost = new LockLostError(h.location, undefined, `it could not be read to confirm it: ${(e as Error).message}`));
+        throw (lost = new LockLostError(
+          h.location,
+          undefined,
+          `it could not be read to confirm it: ${(e as Error).message}`,
+        ));
       }
       if (!r.held) throw (lost = new LockLostError(h.location, r.heldBy, r.why));
     }

@@ -4,12 +4,14 @@ import { connectLocation, type LocationClients } from '../location/connect.js';
 import type { LocationReaders } from '../observe/cache-lookup.js';
 import { observeLocation } from '../observe/location.js';
 import { PackageRefusedError, packageRefusals } from '../pipeline/kfp-package-check.js';
-import type { Observation } from '../observe/types.js';
+import type { Observation } from '../plan/observation.js';
 import type { JsonValue } from '../pipeline/ir.js';
 import { planReconcile } from '../plan/reconcile.js';
 import type { PlanDocument } from '../plan/types.js';
 import type { Project } from '../split-file/load-project.js';
-import { warningsOf } from '../api/warnings.js';
+import type { LocationSpec } from '../split-file/types.js';
+import { kfpRunPage } from '../location/kfp/run-page.js';
+import { planDiagnosticsOf } from '../split-file/warnings.js';
 
 export interface SessionOptions {
   env?: NodeJS.ProcessEnv;
@@ -25,12 +27,19 @@ export class ReconcileSession {
     options: SessionOptions = {},
   ) {
     for (const loc of project.spec.spec.locations) {
-      this.clients.set(loc.name, connectLocation(loc, { baseDir: project.dir, ...(options.env ? { env: options.env } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) }));
+      this.clients.set(
+        loc.name,
+        connectLocation(loc, {
+          baseDir: project.dir,
+          ...(options.env ? { env: options.env } : {}),
+          ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+        }),
+      );
     }
   }
 
   get parameters(): Record<string, JsonValue> {
-    return (this.project.spec.spec.pipeline.parameters ?? {}) as Record<string, JsonValue>;
+    return this.project.spec.spec.pipeline.parameters ?? {};
   }
 
   get experiment(): string {
@@ -96,20 +105,33 @@ export class ReconcileSession {
 
   plan(observation: Observation): PlanDocument {
     const p = this.project;
-    return planReconcile(
+    const plan = planReconcile(
       {
         name: p.spec.metadata.name,
         revision: p.revision,
         pipeline: { name: p.graph.name, package: p.packageName },
         layouts: p.layouts,
-        warnings: warningsOf(p),
-        dependsOn: Object.fromEntries([...p.graph.rootTasks.values()].map((t) => [t.key, [...new Set(t.dependsOn.map((d) => d.task))]])),
+        diagnostics: planDiagnosticsOf(p),
+        dependsOn: Object.fromEntries(
+          [...p.graph.rootTasks.values()].map((t) => [t.key, [...new Set(t.dependsOn.map((d) => d.task))]]),
+        ),
       },
       observation,
     );
+    return withRunPages(plan, p.spec.spec.locations);
   }
 
   async close(): Promise<void> {
     await Promise.all([...this.clients.values()].map((c) => c.close()));
   }
+}
+
+/** Links each stage's run to its page in the KFP UI of its location, where the file names that UI. */
+function withRunPages(plan: PlanDocument, locations: readonly LocationSpec[]): PlanDocument {
+  const ui = new Map(locations.flatMap((l) => (l.kfp.ui ? [[l.name, l.kfp.ui] as const] : [])));
+  for (const s of plan.stages) {
+    const base = ui.get(s.location);
+    if (base && s.runId) s.runUrl = kfpRunPage(base, s.runId);
+  }
+  return plan;
 }

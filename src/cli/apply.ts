@@ -1,8 +1,6 @@
 import { applyProject } from '../apply/apply.js';
-import { LockHeldError, LockLostError } from '../apply/lock.js';
-import { OperationError } from '../apply/execute.js';
 import { renderPlanText } from '../report/plan-text.js';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../units/duration.js';
 import { CliError, EXIT } from './exit.js';
 import type { Output } from './output.js';
 import { requireProject } from './plan.js';
@@ -26,19 +24,21 @@ export async function applyCommand(args: ParsedArgs, out: Output): Promise<numbe
     } catch (e) {
       throw new CliError(`--run-timeout: ${(e as Error).message}`);
     }
-    if (runTimeoutMs <= 0) throw new CliError(`--run-timeout: must be longer than 0 (e.g. 30m, 6h; the default is 24h)`);
+    if (runTimeoutMs <= 0)
+      throw new CliError(`--run-timeout: must be longer than 0 (e.g. 30m, 6h; the default is 24h)`);
   }
   const json = Boolean(args.values['json']);
   const through = typeof args.values['through'] === 'string' ? args.values['through'] : undefined;
-  try {
-    const result = await applyProject(project, { lockTimeoutMs, onEvent: progressPrinter(out), ...(through ? { through } : {}), ...(runTimeoutMs !== undefined ? { runTimeoutMs } : {}) });
-    if (json) out.stdout(`${JSON.stringify({ ...result.plan, applied: result.applied }, null, 2)}\n`);
-    out.stderr(`\n${renderPlanText(result.plan)}`);
-    if (!result.inSync && !through) out.stderr('Not in sync after apply: see the operations above; apply again to continue.\n');
-    return EXIT.ok;
-  } catch (e) {
-    if (e instanceof LockHeldError || e instanceof LockLostError) throw new CliError(e.message, EXIT.locked);
-    if (e instanceof OperationError) throw new CliError(`${e.message}\nNothing is lost: apply again to resume from here.`);
-    throw e;
-  }
+  // Failures carry their exit code (a held or lost lock: 3) and their advice (apply again to resume).
+  const result = await applyProject(project, {
+    lockTimeoutMs,
+    onEvent: progressPrinter(out),
+    ...(through ? { through } : {}),
+    ...(runTimeoutMs !== undefined ? { runTimeoutMs } : {}),
+  });
+  if (json) out.stdout(`${JSON.stringify({ ...result.plan, applied: result.applied }, null, 2)}\n`);
+  out.stderr(`\n${renderPlanText(result.plan)}`);
+  if (!result.inSync && !through)
+    out.stderr('Not in sync after apply: see the operations above; apply again to continue.\n');
+  return EXIT.ok;
 }

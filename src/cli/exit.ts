@@ -1,9 +1,11 @@
-export const EXIT = { ok: 0, error: 1, changes: 2, locked: 3 } as const;
+import { EXIT, UserError, type ExitCode, type UserErrorInit } from '../errors/user-error.js';
 
-/** A foreseeable failure: the message is for users (what failed, where, what to do). */
-export class CliError extends Error {
-  constructor(message: string, readonly exitCode: number = EXIT.error) {
-    super(message);
+export { EXIT, type ExitCode };
+
+/** A foreseeable failure of a command's input (flags, files): the message says what failed and what to do. */
+export class CliError extends UserError {
+  constructor(message: string, exitCode: ExitCode = EXIT.error, context: Partial<UserErrorInit> = {}) {
+    super(message, { code: 'usage', ...context, exitCode });
     this.name = 'CliError';
   }
 }

@@ -1,7 +1,8 @@
 // Where commands write. Tests pass a recorder; the binary writes to the process streams.
 export interface Output {
-  stdout(text: string): void;
-  stderr(text: string): void;
+  // Properties, not methods: commands pass them around unbound (`{ ...out, stderr: out.stdout }`).
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
   /** True when stderr is an interactive terminal (progress lines may be redrawn). */
   isTTY: boolean;
 }

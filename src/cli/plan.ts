@@ -3,7 +3,7 @@ import { planProject } from '../apply/apply.js';
 import type { PlanDocument } from '../plan/types.js';
 import { renderPlanMarkdown } from '../report/plan-markdown.js';
 import { renderPlanText } from '../report/plan-text.js';
-import { formatDiagnostic } from '../split-file/diagnostics.js';
+import { formatDiagnostic } from '../diagnostics/diagnostic.js';
 import { loadProject, type Project } from '../split-file/load-project.js';
 import { CliError, EXIT } from './exit.js';
 import type { Output } from './output.js';

@@ -1,7 +1,8 @@
 // `split-pipelines` command dispatch: parse flags once, run the command, map the outcome to the
 // contract's exit codes (0 ok / in sync, 1 error, 2 changes with --detailed-exitcode, 3 lock held).
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { CliError, EXIT } from './exit.js';
+import { errorReport } from '../errors/error-report.js';
+import { EXIT } from './exit.js';
 import { planCommand } from './plan.js';
 import { validateCommand } from './validate.js';
 import { applyCommand } from './apply.js';
@@ -21,7 +22,10 @@ interface CommandDef {
   run: CommandFn;
 }
 
-const fileOption = { f: { type: 'string', short: 'f', multiple: true }, file: { type: 'string', multiple: true } } as const;
+const fileOption = {
+  f: { type: 'string', short: 'f', multiple: true },
+  file: { type: 'string', multiple: true },
+} as const;
 
 const COMMANDS: Record<string, CommandDef> = {
   validate: { options: { ...fileOption }, run: validateCommand },
@@ -36,12 +40,25 @@ const COMMANDS: Record<string, CommandDef> = {
     run: planCommand,
   },
   apply: {
-    options: { ...fileOption, through: { type: 'string' }, 'lock-timeout': { type: 'string' }, 'run-timeout': { type: 'string' }, json: { type: 'boolean' } },
+    options: {
+      ...fileOption,
+      through: { type: 'string' },
+      'lock-timeout': { type: 'string' },
+      'run-timeout': { type: 'string' },
+      json: { type: 'boolean' },
+    },
     run: applyCommand,
   },
-  status: { options: { ...fileOption, json: { type: 'boolean' } }, run: statusCommand },
+  status: { options: { ...fileOption, json: { type: 'boolean' }, markdown: { type: 'boolean' } }, run: statusCommand },
   export: {
-    options: { ...fileOption, location: { type: 'string' }, stage: { type: 'string' }, steps: { type: 'string' }, output: { type: 'string', short: 'o' }, 'metadata-only': { type: 'boolean' } },
+    options: {
+      ...fileOption,
+      location: { type: 'string' },
+      stage: { type: 'string' },
+      steps: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+      'metadata-only': { type: 'boolean' },
+    },
     run: exportCommand,
   },
   import: { options: { ...fileOption, location: { type: 'string' } }, run: importCommand },
@@ -66,8 +83,13 @@ export async function main(argv: string[], out: Output = processOutput()): Promi
   }
   let args: ParsedArgs;
   try {
-    const parsed = parseArgs({ args: rest, options: { ...def.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
-    args = { values: parsed.values as ParsedArgs['values'], positionals: parsed.positionals };
+    const parsed = parseArgs({
+      args: rest,
+      options: { ...def.options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
+    args = { values: parsed.values, positionals: parsed.positionals };
   } catch (e) {
     out.stderr(`split-pipelines ${command}: ${(e as Error).message}\n\n${USAGE}`);
     return EXIT.error;
@@ -79,25 +101,22 @@ export async function main(argv: string[], out: Output = processOutput()): Promi
   try {
     return await def.run(args, out);
   } catch (e) {
-    if (e instanceof CliError) {
-      out.stderr(`split-pipelines ${command}: ${e.message}\n`);
-      return e.exitCode;
-    }
-    // The clients' and the handoff's typed errors already say which location, which operation
-    // and what to do: they are foreseeable failures, not internal ones.
-    if (e instanceof Error && FORESEEABLE.has(e.name)) {
-      out.stderr(`split-pipelines ${command}: ${e.message}\n`);
-      if (process.env['SPLIT_PIPELINES_DEBUG']) out.stderr(`${e.stack ?? ''}\n`);
-      return EXIT.error;
-    }
-    // Unforeseen: still no stack trace for users unless they ask for one.
-    out.stderr(`split-pipelines ${command}: internal error: ${(e as Error).message ?? String(e)}\n`);
-    if (process.env['SPLIT_PIPELINES_DEBUG']) out.stderr(`${(e as Error).stack ?? ''}\n`);
-    return EXIT.error;
+    return reportFailure(command, e, args.values['json'] === true, out);
   }
 }
 
-const FORESEEABLE = new Set(['KfpError', 'MlmdError', 'ObjectStoreError', 'IntegrityError', 'ArtifactUriError', 'KubeError', 'HandoffError', 'OperationError', 'LabError', 'TokenUnavailableError', 'PortInUseError', 'LocationSettingError', 'PipelineRootMismatchError']);
+/**
+ * A failed command: user errors (every UserError says where, doing what, and what to do) by their
+ * message and exit code; anything else as an internal error. A stack trace only with
+ * SPLIT_PIPELINES_DEBUG set. In JSON mode stdout still gets one document: `{ "error": … }`.
+ */
+export function reportFailure(command: string, e: unknown, json: boolean, out: Output): number {
+  const report = errorReport(e);
+  out.stderr(`split-pipelines ${command}: ${report.message}\n`);
+  if (process.env['SPLIT_PIPELINES_DEBUG'] && e instanceof Error) out.stderr(`${e.stack ?? ''}\n`);
+  if (json) out.stdout(`${JSON.stringify({ error: report }, null, 2)}\n`);
+  return report.exitCode;
+}
 
 async function version(): Promise<string> {
   const { readFile } = await import('node:fs/promises');
@@ -108,6 +127,9 @@ async function version(): Promise<string> {
 
 /** `-f`/`--file` values, defaulting to ./split-pipeline.yaml. */
 export function filesOf(args: ParsedArgs): string[] {
-  const f = [...((args.values['f'] as string[] | undefined) ?? []), ...((args.values['file'] as string[] | undefined) ?? [])];
+  const f = [
+    ...((args.values['f'] as string[] | undefined) ?? []),
+    ...((args.values['file'] as string[] | undefined) ?? []),
+  ];
   return f.length > 0 ? f : ['split-pipeline.yaml'];
 }

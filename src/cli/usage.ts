@@ -8,7 +8,8 @@ Commands:
                                   show the operations apply would perform, each with its reason
   apply [-f FILE] [--through STAGE] [--lock-timeout DURATION] [--run-timeout DURATION] [--json]
                                   perform the plan; idempotent and resumable
-  status [-f FILE] [--json]       per stage: location, state, run, executed and cached steps, drift
+  status [-f FILE] [--json] [--markdown]
+                                  the pipeline drawn by location: stages, states, handoffs, runs, drift
   export --location NAME (--stage N | --steps a,b) -o BUNDLE [--metadata-only]
                                   write a handoff bundle (metadata and bytes) for air-gapped moves
   import --location NAME BUNDLE   import a handoff bundle (idempotent)

@@ -1,4 +1,4 @@
-import { formatDiagnostic, hasErrors } from '../split-file/diagnostics.js';
+import { formatDiagnostic, hasErrors } from '../diagnostics/diagnostic.js';
 import { loadProject } from '../split-file/load-project.js';
 import { EXIT } from './exit.js';
 import type { Output } from './output.js';
@@ -14,7 +14,9 @@ export async function validateCommand(args: ParsedArgs, out: Output): Promise<nu
       const n = diagnostics.filter((d) => d.severity === 'error').length;
       out.stderr(`${file}: ${n} error(s)\n`);
     } else {
-      out.stdout(`${file}: valid (split pipeline ${project.spec.metadata.name}, revision ${project.revision.short}, ${project.layouts.length} stages)\n`);
+      out.stdout(
+        `${file}: valid (split pipeline ${project.spec.metadata.name}, revision ${project.revision.short}, ${project.layouts.length} stages)\n`,
+      );
     }
   }
   return failed ? EXIT.error : EXIT.ok;

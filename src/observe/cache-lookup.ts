@@ -25,7 +25,15 @@ export interface LocationReaders {
 }
 
 export type CacheLookup =
-  | { hit: true; fingerprint: string; taskRowId?: string; executionId: number; execution: Execution; outputs: TaskOutputs; artifacts: OutputArtifact[] }
+  | {
+      hit: true;
+      fingerprint: string;
+      taskRowId?: string;
+      executionId: number;
+      execution: Execution;
+      outputs: TaskOutputs;
+      artifacts: OutputArtifact[];
+    }
   | { hit: false; fingerprint: string; reason: string };
 
 export interface OutputArtifact {
@@ -45,19 +53,38 @@ export function cachePipelineName(pipelineName: string): string {
  * `config.InPodNamespace()`, `cmd/driver/main.go:363`), so a row of any other namespace is not
  * one KFP would find, even in single-user mode.
  */
-export async function newestCacheRow(kfp: KfpClient, pipelineName: string, fingerprint: string, namespace: string): Promise<KfpTask | undefined> {
-  const preds = [eq('fingerprint', fingerprint), eq('pipelineName', cachePipelineName(pipelineName)), eq('namespace', namespace)];
+export async function newestCacheRow(
+  kfp: KfpClient,
+  pipelineName: string,
+  fingerprint: string,
+  namespace: string,
+): Promise<KfpTask | undefined> {
+  const preds = [
+    eq('fingerprint', fingerprint),
+    eq('pipelineName', cachePipelineName(pipelineName)),
+    eq('namespace', namespace),
+  ];
   return (await kfp.listTasks({ filter: where(...preds), sortBy: 'created_at desc', pageSize: 1 })).items[0];
 }
 
 /** `loc.podNamespace`: the namespace KFP's pods run in there (driver-settings.ts), which its cache rows carry. */
-export async function lookupCache(loc: LocationReaders & { podNamespace: string }, pipelineName: string, fingerprint: string, checkBytes = true): Promise<CacheLookup> {
+export async function lookupCache(
+  loc: LocationReaders & { podNamespace: string },
+  pipelineName: string,
+  fingerprint: string,
+  checkBytes = true,
+): Promise<CacheLookup> {
   const row = await newestCacheRow(loc.kfp, pipelineName, fingerprint, loc.podNamespace);
   const short = fingerprint.slice(0, 12);
   if (!row || !row.mlmdExecutionID) return { hit: false, fingerprint, reason: `no cache row for fingerprint ${short}` };
   const executionId = Number(row.mlmdExecutionID);
   const [execution] = await loc.mlmd.getExecutionsByID([executionId]);
-  if (!execution) return { hit: false, fingerprint, reason: `the cache row for fingerprint ${short} names MLMD execution ${executionId}, which does not exist` };
+  if (!execution)
+    return {
+      hit: false,
+      fingerprint,
+      reason: `the cache row for fingerprint ${short} names MLMD execution ${executionId}, which does not exist`,
+    };
   const events = (await loc.mlmd.getEventsByExecutionIDs([executionId])).filter((e) => e.type === 'OUTPUT');
   const ids = [...new Set(events.map((e) => e.artifactId!).filter((x) => x !== undefined))];
   const arts = ids.length > 0 ? await loc.mlmd.getArtifactsByID(ids) : [];
@@ -75,13 +102,30 @@ export async function lookupCache(loc: LocationReaders & { podNamespace: string 
     const record = recordedOutputs(execution);
     for (const { output, artifact } of artifacts) {
       if (!artifact.uri) continue;
-      const present = await bytesPresent(loc.store, artifact.uri, recordedObjectsOf(record, output, artifact), artifact.type);
-      if (!present.ok) return { hit: false, fingerprint, reason: `artifact ${output} (${artifact.uri}) of execution ${executionId}: ${present.reason}` };
+      const present = await bytesPresent(
+        loc.store,
+        artifact.uri,
+        recordedObjectsOf(record, output, artifact),
+        artifact.type,
+      );
+      if (!present.ok)
+        return {
+          hit: false,
+          fingerprint,
+          reason: `artifact ${output} (${artifact.uri}) of execution ${executionId}: ${present.reason}`,
+        };
     }
   }
   const outputsValue = execution.customProperties?.['outputs'];
-  const parameters: Record<string, JsonValue> = outputsValue?.structValue ? (fromStruct(outputsValue.structValue) as Record<string, JsonValue>) : {};
-  const result: CacheLookup = { hit: true, fingerprint, executionId, execution, outputs: { parameters, artifacts: outArtifacts }, artifacts };
+  const parameters: Record<string, JsonValue> = outputsValue?.structValue ? fromStruct(outputsValue.structValue) : {};
+  const result: CacheLookup = {
+    hit: true,
+    fingerprint,
+    executionId,
+    execution,
+    outputs: { parameters, artifacts: outArtifacts },
+    artifacts,
+  };
   if (row.id) result.taskRowId = row.id;
   return result;
 }
@@ -91,7 +135,7 @@ export function toRef(a: Artifact): ArtifactRef {
   for (const [k, v] of Object.entries(a.customProperties ?? {})) {
     if (k === 'display_name' || k === 'store_session_info') continue;
     const pv = plainValue(v);
-    if (pv !== undefined) metadata[k] = pv as JsonValue;
+    if (pv !== undefined) metadata[k] = pv;
   }
   const ref: ArtifactRef = { id: String(a.id), uri: a.uri ?? '', schemaTitle: a.type ?? 'system.Artifact' };
   if (Object.keys(metadata).length > 0) ref.metadata = metadata;
@@ -133,7 +177,10 @@ export interface RecordedArtifact {
 export type RecordedOutputs = Record<string, RecordedArtifact[]>;
 
 /** Whether the object is still the one recorded: same size, and same sha256 or else same ETag. */
-export function matchesRecord(head: { size: number; sha256: string | undefined; etag: string | undefined }, o: RecordedObject): boolean {
+export function matchesRecord(
+  head: { size: number; sha256: string | undefined; etag: string | undefined },
+  o: RecordedObject,
+): boolean {
   if (head.size !== o.size) return false;
   if (head.sha256 !== undefined && o.sha256 !== undefined) return head.sha256 === o.sha256;
   if (o.etag !== undefined) return sameEtag(head.etag, o.etag);
@@ -220,7 +267,12 @@ export async function bytesPresent(
       const head = await store.head({ bucket: ref.bucket, key });
       if (!head) return { ok: false, reason: `artifact bytes missing (${key})` };
       if (!matchesRecord(head, o)) {
-        return { ok: false, reason: `artifact bytes altered (${key} is not what the handoff copied: size ${head.size}, sha256 ${head.sha256 ?? 'unknown'}, ETag ${head.etag ?? 'none'})` };
+        return {
+          ok: false,
+          reason:
+            `artifact bytes altered (${key} is not what the handoff copied: size ${head.size}, ` +
+            `sha256 ${head.sha256 ?? 'unknown'}, ETag ${head.etag ?? 'none'})`,
+        };
       }
     }
     return { ok: true };

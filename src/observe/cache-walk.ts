@@ -10,7 +10,7 @@ import type { JsonValue } from '../pipeline/ir.js';
 import { lookupCache, toRef, type CacheLookup, type LocationReaders } from './cache-lookup.js';
 import { describePodNamespace, readDriverSettings, type DriverSettings } from './driver-settings.js';
 import { findMatchedArtifact, importerProperties } from './importer-match.js';
-import type { StepAvailability } from './types.js';
+import type { StepAvailability } from '../plan/observation.js';
 
 export interface CacheWalkEntry {
   key: string;
@@ -51,7 +51,9 @@ export async function walkCache(loc: LocationReaders, options: CacheWalkOptions)
   const podNamespace = settings.podNamespace;
   // Said where a miss is reported: the keys took KFP's default because nothing told otherwise.
   const assumedLogs =
-    settings.publishLogsFrom === 'default' ? ` (keys computed with publish_logs true, KFP's default: no run at ${loc.name} tells yet; set kfp.publishLogs if not)` : '';
+    settings.publishLogsFrom === 'default'
+      ? ` (keys computed with publish_logs true, KFP's default: no run at ${loc.name} tells yet; set kfp.publishLogs if not)`
+      : '';
   const drive = await driveRun<undefined>(
     graph,
     { parameters: options.parameters, rootTasks: options.rootTasks, concurrency: 4, publishLogs: settings.publishLogs },
@@ -69,7 +71,11 @@ export async function walkCache(loc: LocationReaders, options: CacheWalkOptions)
         entry.fingerprint = fp;
         const decided = await options.override?.(call, fp);
         if (decided) return decided;
-        if (podNamespace === undefined) return { state: 'unavailable', reason: `no cache row for fingerprint ${fp.slice(0, 12)}: ${describePodNamespace(loc.name, settings)}` };
+        if (podNamespace === undefined)
+          return {
+            state: 'unavailable',
+            reason: `no cache row for fingerprint ${fp.slice(0, 12)}: ${describePodNamespace(loc.name, settings)}`,
+          };
         const lookup = await lookupCache({ ...loc, podNamespace }, graph.name, fp, options.checkBytes ?? true);
         entry.lookup = lookup;
         if (!lookup.hit) return { state: 'unavailable', reason: `${lookup.reason}${assumedLogs}` };
@@ -83,11 +89,23 @@ export async function walkCache(loc: LocationReaders, options: CacheWalkOptions)
     if (!rec || rec.skipReason === 'not selected') continue;
     const inside = [...entries.values()].filter((e) => e.call.path[0] === rootKey);
     const executionIds = inside.flatMap((e) => (e.lookup?.hit ? [String(e.lookup.executionId)] : []));
-    if (rec.state === 'cached' || rec.state === 'succeeded' || (rec.state === 'skipped' && rec.skipReason === 'condition false')) {
-      availability[rootKey] = { available: true, reason: `cache hit${executionIds.length === 1 ? ` (execution ${executionIds[0]})` : `s (${executionIds.length} executions)`}, bytes present`, executionIds };
+    if (
+      rec.state === 'cached' ||
+      rec.state === 'succeeded' ||
+      (rec.state === 'skipped' && rec.skipReason === 'condition false')
+    ) {
+      availability[rootKey] = {
+        available: true,
+        reason: `cache hit${executionIds.length === 1 ? ` (execution ${executionIds[0]})` : `s (${executionIds.length} executions)`}, bytes present`,
+        executionIds,
+      };
     } else {
       const firstMissing = inside.find((e) => e.lookup && !e.lookup.hit);
-      const reason = rec.reason ?? rec.error ?? (firstMissing?.lookup && !firstMissing.lookup.hit ? firstMissing.lookup.reason : undefined) ?? `${rec.state}${rec.skipReason ? ` (${rec.skipReason})` : ''}`;
+      const reason =
+        rec.reason ??
+        rec.error ??
+        (firstMissing?.lookup && !firstMissing.lookup.hit ? firstMissing.lookup.reason : undefined) ??
+        `${rec.state}${rec.skipReason ? ` (${rec.skipReason})` : ''}`;
       availability[rootKey] = { available: false, reason };
     }
   }
@@ -99,16 +117,34 @@ export async function walkCache(loc: LocationReaders, options: CacheWalkOptions)
  * hold its id. Nothing matches until a run of the pipeline imported it here, or a handoff brought
  * it with its properties unchanged and attributed to the pipeline's context.
  */
-async function importerAvailability(loc: LocationReaders, pipelineName: string, call: ExecutableCall<undefined>, entry: CacheWalkEntry): Promise<VisitResult> {
+async function importerAvailability(
+  loc: LocationReaders,
+  pipelineName: string,
+  call: ExecutableCall<undefined>,
+  entry: CacheWalkEntry,
+): Promise<VisitResult> {
   const imp = call.importer!;
   const where = call.path.join('/');
-  if (imp.reimport) return { state: 'unavailable', reason: `importer ${where} sets reimport, so every run creates a new artifact` };
+  if (imp.reimport)
+    return { state: 'unavailable', reason: `importer ${where} sets reimport, so every run creates a new artifact` };
   const built = importerProperties(imp);
-  if ('error' in built) return { state: 'unavailable', reason: `importer ${where} would fail at ${loc.name}: ${built.error}` };
+  if ('error' in built)
+    return { state: 'unavailable', reason: `importer ${where} would fail at ${loc.name}: ${built.error}` };
   const title = imp.typeSchema.schemaTitle ?? 'system.Artifact';
   const pipelineCtx = await loc.mlmd.getContextByTypeAndName('system.Pipeline', pipelineName);
-  const artifact = pipelineCtx?.id === undefined ? undefined : await findMatchedArtifact(loc.mlmd, { type: title, uri: imp.artifactUri, customProperties: built.properties }, pipelineCtx.id);
-  if (!artifact) return { state: 'unavailable', reason: `no ${title} artifact for ${imp.artifactUri} of pipeline ${pipelineName} at ${loc.name} that KFP's importer would reuse yet` };
+  const artifact =
+    pipelineCtx?.id === undefined
+      ? undefined
+      : await findMatchedArtifact(
+          loc.mlmd,
+          { type: title, uri: imp.artifactUri, customProperties: built.properties },
+          pipelineCtx.id,
+        );
+  if (!artifact)
+    return {
+      state: 'unavailable',
+      reason: `no ${title} artifact for ${imp.artifactUri} of pipeline ${pipelineName} at ${loc.name} that KFP's importer would reuse yet`,
+    };
   entry.importedArtifactId = artifact.id!;
   return { state: 'cached', outputs: { parameters: {}, artifacts: { [imp.outputName]: [toRef(artifact)] } } };
 }

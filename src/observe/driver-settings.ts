@@ -13,6 +13,7 @@
 //   from the run's experiment, '' in single-user mode (`2.17.0:backend/src/apiserver/resource/
 //   resource_manager.go:986-992`), so a row written with '' (or any other namespace) is never found.
 // Both are read from the file when it sets them and otherwise learned from what KFP recorded there.
+import { UserError } from '../errors/user-error.js';
 import type { KfpClient } from '../location/kfp/index.js';
 import type { Context, Execution, MlmdClient } from '../location/mlmd/index.js';
 
@@ -41,8 +42,11 @@ export interface DriverSettings {
 }
 
 /** A location's file settings contradict what its KFP says about itself. */
-export class LocationSettingError extends Error {
+export class LocationSettingError extends UserError {
   override readonly name = 'LocationSettingError';
+  constructor(message: string, location: string) {
+    super(message, { code: 'location-setting', location, operation: 'read-driver-settings' });
+  }
 }
 
 /** The KFP default of `--publish_logs` (driver and launcher flags, and the stock manifests' PUBLISH_LOGS). */
@@ -51,7 +55,10 @@ export const KFP_DEFAULT_PUBLISH_LOGS = true;
 const EXECUTOR_LOGS = 'executor-logs';
 const SCAN_PAGES = 3;
 
-export async function readDriverSettings(loc: DriverSettingsSource, hints: { runContext?: Context } = {}): Promise<DriverSettings> {
+export async function readDriverSettings(
+  loc: DriverSettingsSource,
+  hints: { runContext?: Context } = {},
+): Promise<DriverSettings> {
   const [ns, logs] = await Promise.all([podNamespace(loc, hints.runContext), publishLogs(loc)]);
   return { ...ns, ...logs };
 }
@@ -67,47 +74,62 @@ export async function cacheRowNamespace(loc: DriverSettingsSource, runContext?: 
     throw new LocationSettingError(
       `location ${loc.name}: cannot write cache rows where KFP's drivers look for them: ${describePodNamespace(loc.name, s)} ` +
         `(the run${runContext?.name ? ` ${runContext.name}` : ''} recorded none). Check that the run completed at ${loc.name}, then try again.`,
+      loc.name,
     );
   }
   return s.podNamespace;
 }
 
 /** What to say about the namespace lookups use, for messages. */
-export function describePodNamespace(loc: string, s: Pick<DriverSettings, 'podNamespace' | 'podNamespaceFrom'>): string {
-  if (s.podNamespace === undefined) return `no run has run at ${loc} yet, so the namespace KFP's pods run in there (the namespace of its cache rows) is not known`;
+export function describePodNamespace(
+  loc: string,
+  s: Pick<DriverSettings, 'podNamespace' | 'podNamespaceFrom'>,
+): string {
+  if (s.podNamespace === undefined)
+    return `no run has run at ${loc} yet, so the namespace KFP's pods run in there (the namespace of its cache rows) is not known`;
   return `namespace ${s.podNamespace} (${s.podNamespaceFrom === 'kfp.namespace' ? 'kfp.namespace' : 'where KFP ran its pods'})`;
 }
 
-async function podNamespace(loc: DriverSettingsSource, runContext: Context | undefined): Promise<Pick<DriverSettings, 'podNamespace' | 'podNamespaceFrom' | 'multiUser'>> {
+async function podNamespace(
+  loc: DriverSettingsSource,
+  runContext: Context | undefined,
+): Promise<Pick<DriverSettings, 'podNamespace' | 'podNamespaceFrom' | 'multiUser'>> {
   let multiUser: boolean | undefined;
   try {
     multiUser = (await loc.kfp.healthz()).multiUser;
   } catch {
     // healthz unreachable (the file may override the version for that reason): trust the file.
   }
-  const out: Pick<DriverSettings, 'podNamespace' | 'podNamespaceFrom' | 'multiUser'> = multiUser === undefined ? {} : { multiUser };
+  const out: Pick<DriverSettings, 'podNamespace' | 'podNamespaceFrom' | 'multiUser'> =
+    multiUser === undefined ? {} : { multiUser };
   const configured = loc.namespace || undefined;
   if (multiUser === false && configured !== undefined) {
     throw new LocationSettingError(
       `location ${loc.name}: kfp.namespace is "${configured}" but this KFP is single-user (healthz multi_user false): ` +
         'KFP ignores the namespace of runs there, and its drivers keep cache rows under the namespace their pods run in, ' +
         'which split-pipelines learns from a run at the location. Remove kfp.namespace from this location.',
+      loc.name,
     );
   }
   if (multiUser === true && configured === undefined) {
     throw new LocationSettingError(
       `location ${loc.name}: this KFP is multi-user (healthz multi_user true) and kfp.namespace is not set: ` +
         'set it to the Kubeflow profile namespace the runs go to (their pods run there, and KFP keeps cache rows per namespace).',
+      loc.name,
     );
   }
   if (configured !== undefined) return { ...out, podNamespace: configured, podNamespaceFrom: 'kfp.namespace' };
-  const fromRun = nonEmpty(runContext?.customProperties?.['namespace']?.stringValue) ?? (await newestRunNamespace(loc.mlmd));
+  const fromRun =
+    nonEmpty(runContext?.customProperties?.['namespace']?.stringValue) ?? (await newestRunNamespace(loc.mlmd));
   return fromRun === undefined ? out : { ...out, podNamespace: fromRun, podNamespaceFrom: 'run' };
 }
 
 /** The root driver records the pod namespace on every run context (`2.17.0:backend/src/v2/metadata/client.go:410-417`). */
 async function newestRunNamespace(mlmd: MlmdClient): Promise<string | undefined> {
-  const page = await mlmd.getContextsByType('system.PipelineRun', { maxResultSize: 20, orderBy: { field: 'CREATE_TIME', isAsc: false } });
+  const page = await mlmd.getContextsByType('system.PipelineRun', {
+    maxResultSize: 20,
+    orderBy: { field: 'CREATE_TIME', isAsc: false },
+  });
   for (const c of page.items) {
     const ns = nonEmpty(c.customProperties?.['namespace']?.stringValue);
     if (ns !== undefined) return ns;
@@ -131,9 +153,12 @@ function nonEmpty(s: string | undefined): string | undefined {
  * imported (they have an external id and carry the source's outputs), and CACHED ones (their OUTPUT
  * events are the cached execution's).
  */
-async function publishLogs(loc: DriverSettingsSource): Promise<Pick<DriverSettings, 'publishLogs' | 'publishLogsFrom' | 'publishLogsExecutionId'>> {
+async function publishLogs(
+  loc: DriverSettingsSource,
+): Promise<Pick<DriverSettings, 'publishLogs' | 'publishLogsFrom' | 'publishLogsExecutionId'>> {
   const seen = await publishLogsSeen(loc.mlmd);
-  if (loc.publishLogs === undefined) return seen ?? { publishLogs: KFP_DEFAULT_PUBLISH_LOGS, publishLogsFrom: 'default' };
+  if (loc.publishLogs === undefined)
+    return seen ?? { publishLogs: KFP_DEFAULT_PUBLISH_LOGS, publishLogsFrom: 'default' };
   // A file that contradicts what KFP did there would give every key the wrong shape: no handoff into
   // the location would ever be a cache hit, and nothing from it would be found.
   if (seen && seen.publishLogs !== loc.publishLogs) {
@@ -142,12 +167,15 @@ async function publishLogs(loc: DriverSettingsSource): Promise<Pick<DriverSettin
         `${seen.publishLogs ? 'published its logs (an executor-logs output)' : 'published no logs (no executor-logs output)'}: ` +
         `set kfp.publishLogs to ${seen.publishLogs} (the API server's PUBLISH_LOGS) or remove it to use what KFP does there. ` +
         'If PUBLISH_LOGS was changed since, run any pipeline there once first.',
+      loc.name,
     );
   }
   return { publishLogs: loc.publishLogs, publishLogsFrom: 'file' };
 }
 
-async function publishLogsSeen(mlmd: MlmdClient): Promise<{ publishLogs: boolean; publishLogsFrom: 'run'; publishLogsExecutionId: number } | undefined> {
+async function publishLogsSeen(
+  mlmd: MlmdClient,
+): Promise<{ publishLogs: boolean; publishLogsFrom: 'run'; publishLogsExecutionId: number } | undefined> {
   let pageToken: string | undefined;
   for (let page = 0; page < SCAN_PAGES; page++) {
     const executions = await mlmd.getExecutionsByType('system.ContainerExecution', {
@@ -162,7 +190,8 @@ async function publishLogsSeen(mlmd: MlmdClient): Promise<{ publishLogs: boolean
       for (const ev of events) {
         if (ev.type !== 'OUTPUT' || ev.executionId === undefined) continue;
         const key = ev.path?.steps?.[0]?.key;
-        if (key !== undefined) (outputs.get(ev.executionId) ?? outputs.set(ev.executionId, new Set()).get(ev.executionId)!).add(key);
+        if (key !== undefined)
+          (outputs.get(ev.executionId) ?? outputs.set(ev.executionId, new Set()).get(ev.executionId)!).add(key);
       }
       for (const e of launched) {
         const keys = outputs.get(e.id!) ?? new Set<string>();

@@ -24,13 +24,13 @@ export function importerProperties(imp: ImporterCall): { properties: Properties 
   // OCI artifacts get no session (`importer_launcher.go:262-275`).
   if (scheme === 'oci') return { properties };
   // `ParseBucketPathToConfig` knows these schemes (`2.17.0:backend/src/v2/objectstore/config.go:130-139`).
-  if (!scheme || !['gs', 's3', 'minio', 'mem'].includes(scheme)) return { error: `no provider scheme KFP knows in artifact URI ${imp.artifactUri}` };
+  if (!scheme || !['gs', 's3', 'minio', 'mem'].includes(scheme))
+    return { error: `no provider scheme KFP knows in artifact URI ${imp.artifactUri}` };
   // "Assume all imported artifacts will rely on execution environment" (`importer_launcher.go:280-294`):
   // Go's encoding/json of SessionInfo{Provider, Params}.
   properties['store_session_info'] = stringValue(JSON.stringify({ Provider: scheme, Params: { fromEnv: 'true' } }));
   return { properties };
 }
-
 
 /** `FindMatchedArtifact`: the first candidate by URI (MLMD answers in id order) that matches. */
 export async function findMatchedArtifact(
@@ -42,7 +42,10 @@ export async function findMatchedArtifact(
   for (const c of candidates) {
     if (c.type !== wanted.type || (c.state ?? 'UNKNOWN') !== 'LIVE' || c.uri !== wanted.uri) continue;
     const props = c.customProperties ?? {};
-    if (!Object.entries(wanted.customProperties).every(([k, v]) => props[k] !== undefined && sameMlmdValue(v, props[k]))) continue;
+    if (
+      !Object.entries(wanted.customProperties).every(([k, v]) => props[k] !== undefined && sameMlmdValue(v, props[k]))
+    )
+      continue;
     const contexts = await mlmd.getContextsByArtifact(c.id!);
     if (contexts.some((ctx) => ctx.id === pipelineContextId)) return c;
   }

@@ -2,7 +2,7 @@
 // runs, verification of finished stage runs, and which root tasks are available there. Read-only.
 import type { KfpClient, KfpRun } from '../location/kfp/index.js';
 import { contains, eq, where } from '../location/kfp/index.js';
-import { parseRunName, pipelineVersionName, revisionRunPrefix } from '../plan/names.js';
+import { parseRunName, pipelineVersionName, revisionRunPrefix } from '../split-file/run-names.js';
 import type { StageLayout } from '../plan/layout.js';
 import type { PipelineGraph } from '../pipeline/graph.js';
 import type { JsonValue } from '../pipeline/ir.js';
@@ -10,7 +10,7 @@ import type { LocationReaders } from './cache-lookup.js';
 import { walkCache } from './cache-walk.js';
 import { checkRunRoot } from './pipeline-root.js';
 import { newestFirst } from './run-order.js';
-import type { LocationObservation, ObservedRun, ObservedRunState } from './types.js';
+import type { LocationObservation, ObservedRun, ObservedRunState } from '../plan/observation.js';
 import { verifyStageRun } from './verify.js';
 
 export interface ObserveRequest {
@@ -29,7 +29,10 @@ export async function observeLocation(req: ObserveRequest): Promise<LocationObse
   const { location } = req;
   const health = await location.kfp.healthz();
   const kfpVersion = req.kfpVersionOverride ?? health.version;
-  const [pipelineVersionUploaded, runs] = await Promise.all([versionUploaded(location.kfp, req), revisionRuns(location.kfp, req)]);
+  const [pipelineVersionUploaded, runs] = await Promise.all([
+    versionUploaded(location.kfp, req),
+    revisionRuns(location.kfp, req),
+  ]);
   const stageRuns: ObservedRun[] = [];
   const markerRuns: LocationObservation['markerRuns'] = [];
   // KFP's order breaks ties within a second by random UUID; the sequence in the description decides.
@@ -42,7 +45,13 @@ export async function observeLocation(req: ObserveRequest): Promise<LocationObse
     }
     const layout = req.layouts[parsed.stage - 1];
     if (!layout || layout.location !== location.name) continue;
-    const observed: ObservedRun = { stage: parsed.stage, runId: run.run_id, displayName: run.display_name!, state: runState(run), createdAt: run.created_at ?? '' };
+    const observed: ObservedRun = {
+      stage: parsed.stage,
+      runId: run.run_id,
+      displayName: run.display_name!,
+      state: runState(run),
+      createdAt: run.created_at ?? '',
+    };
     if (run.error?.message) observed.error = run.error.message;
     stageRuns.push(observed);
   }
@@ -52,10 +61,22 @@ export async function observeLocation(req: ObserveRequest): Promise<LocationObse
   for (const r of newest.values()) {
     if (r.state !== 'succeeded') continue;
     const l = req.layouts[r.stage - 1]!;
-    r.verification = await verifyStageRun({ mlmd: location.mlmd, location: location.name, runId: r.runId, steps: l.steps, fromCache: l.fromCache });
+    r.verification = await verifyStageRun({
+      mlmd: location.mlmd,
+      location: location.name,
+      runId: r.runId,
+      steps: l.steps,
+      fromCache: l.fromCache,
+    });
   }
-  if (location.pipelineRoot !== undefined) for (const r of newest.values()) await checkRunRoot(location.mlmd, location.name, location.pipelineRoot, r.runId);
-  const walk = await walkCache(location, { graph: req.graph, parameters: req.parameters, rootTasks: req.graph.rootOrder, kfpVersion });
+  if (location.pipelineRoot !== undefined)
+    for (const r of newest.values()) await checkRunRoot(location.mlmd, location.name, location.pipelineRoot, r.runId);
+  const walk = await walkCache(location, {
+    graph: req.graph,
+    parameters: req.parameters,
+    rootTasks: req.graph.rootOrder,
+    kfpVersion,
+  });
   return {
     location: location.name,
     kfpVersion,
@@ -102,6 +123,9 @@ async function revisionRuns(kfp: KfpClient, req: ObserveRequest): Promise<KfpRun
 async function versionUploaded(kfp: KfpClient, req: ObserveRequest): Promise<boolean> {
   const pipeline = await kfp.getPipelineByName(req.splitPipeline);
   if (!pipeline?.pipeline_id) return false;
-  const versions = await kfp.listPipelineVersions(pipeline.pipeline_id, { filter: where(eq('name', pipelineVersionName(req.splitPipeline, req.revision))), pageSize: 1 });
+  const versions = await kfp.listPipelineVersions(pipeline.pipeline_id, {
+    filter: where(eq('name', pipelineVersionName(req.splitPipeline, req.revision))),
+    pageSize: 1,
+  });
   return versions.items.length > 0;
 }

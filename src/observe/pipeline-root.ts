@@ -6,6 +6,7 @@
 // (`2.17.0:backend/src/v2/metadata/client.go:391-405,416-423`). The two roots can differ without
 // anyone noticing: the file's is what split-pipelines reads and writes, KFP's is where runs that do
 // not pin theirs write.
+import { UserError } from '../errors/user-error.js';
 import type { MlmdClient } from '../location/mlmd/index.js';
 
 /** The root a run context's `pipeline_root` was generated from, or undefined when it is not of that shape. */
@@ -39,7 +40,10 @@ export async function kfpRootOfRun(mlmd: MlmdClient, runId: string): Promise<str
 }
 
 /** The run contexts' roots of an execution's runs (the run that produced it, and any that reused it). */
-export async function kfpRootsOfExecution(mlmd: MlmdClient, executionId: number): Promise<{ runId: string; root: string }[]> {
+export async function kfpRootsOfExecution(
+  mlmd: MlmdClient,
+  executionId: number,
+): Promise<{ runId: string; root: string }[]> {
   const out: { runId: string; root: string }[] = [];
   for (const c of await mlmd.getContextsByExecution(executionId)) {
     if (c.type !== undefined && c.type !== 'system.PipelineRun') continue;
@@ -60,17 +64,23 @@ export function rootMismatchAdvice(location: string, configured: string, kfpRoot
 }
 
 /** A location whose KFP used another pipeline root than the file configures for it. */
-export class PipelineRootMismatchError extends Error {
+export class PipelineRootMismatchError extends UserError {
   override readonly name = 'PipelineRootMismatchError';
   constructor(
-    readonly location: string,
+    override readonly location: string,
     readonly configured: string,
     readonly kfpRoot: string,
     readonly runId: string,
   ) {
     super(
       `location ${location}: run ${runId} wrote its artifacts under the pipeline root ${kfpRoot}, but the file configures ${configured} ` +
-        `for this location; ${rootMismatchAdvice(location, configured, kfpRoot)}`,
+        'for this location',
+      {
+        code: 'pipeline-root-mismatch',
+        location,
+        operation: 'observe',
+        advice: rootMismatchAdvice(location, configured, kfpRoot),
+      },
     );
   }
 }
@@ -80,7 +90,13 @@ export class PipelineRootMismatchError extends Error {
  * outputs are not where handoffs read and write them. Runs split-pipelines creates pin the root, so
  * this finds runs created otherwise, or before it did, or a root changed in the file since.
  */
-export async function checkRunRoot(mlmd: MlmdClient, location: string, configured: string, runId: string): Promise<void> {
+export async function checkRunRoot(
+  mlmd: MlmdClient,
+  location: string,
+  configured: string,
+  runId: string,
+): Promise<void> {
   const kfpRoot = await kfpRootOfRun(mlmd, runId);
-  if (kfpRoot !== undefined && !sameRoot(kfpRoot, configured)) throw new PipelineRootMismatchError(location, configured, kfpRoot, runId);
+  if (kfpRoot !== undefined && !sameRoot(kfpRoot, configured))
+    throw new PipelineRootMismatchError(location, configured, kfpRoot, runId);
 }

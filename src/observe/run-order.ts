@@ -27,7 +27,10 @@ function createdSeconds(run: Pick<KfpRun, 'created_at'>): number {
 }
 
 /** Newest first: by creation second, then by sequence number; otherwise KFP's order is kept. */
-export function compareNewestFirst(a: Pick<KfpRun, 'created_at' | 'description'>, b: Pick<KfpRun, 'created_at' | 'description'>): number {
+export function compareNewestFirst(
+  a: Pick<KfpRun, 'created_at' | 'description'>,
+  b: Pick<KfpRun, 'created_at' | 'description'>,
+): number {
   return createdSeconds(b) - createdSeconds(a) || stageRunSequence(b) - stageRunSequence(a);
 }
 

@@ -4,7 +4,7 @@
 // location's own cache from an earlier run with identical inputs, which is reported as such).
 import type { Execution, MlmdClient } from '../location/mlmd/index.js';
 import { collectPages } from '../location/mlmd/index.js';
-import type { StageVerification } from './types.js';
+import type { StageVerification } from '../plan/observation.js';
 
 export interface VerifyRequest {
   mlmd: MlmdClient;
@@ -21,16 +21,24 @@ const EXECUTABLE_TYPES = new Set(['system.ContainerExecution', 'system.ImporterE
 export async function verifyStageRun(req: VerifyRequest): Promise<StageVerification> {
   const ctx = await req.mlmd.getContextByTypeAndName('system.PipelineRun', req.runId);
   if (ctx?.id === undefined) {
-    return { ok: false, executed: [], cached: [], problems: [`run ${req.runId} at ${req.location} has no ML Metadata context: KFP did not record it`] };
+    return {
+      ok: false,
+      executed: [],
+      cached: [],
+      problems: [`run ${req.runId} at ${req.location} has no ML Metadata context: KFP did not record it`],
+    };
   }
-  const executions = await collectPages((token) => req.mlmd.getExecutionsByContext(ctx.id!, { maxResultSize: 100, ...(token ? { nextPageToken: token } : {}) }));
+  const executions = await collectPages((token) =>
+    req.mlmd.getExecutionsByContext(ctx.id!, { maxResultSize: 100, ...(token ? { nextPageToken: token } : {}) }),
+  );
   const byId = new Map(executions.map((e) => [e.id!, e]));
   const rootDag = executions.find((e) => e.name === `run/${req.runId}`);
   const rootTaskOf = (e: Execution): string | undefined => {
     let cur: Execution | undefined = e;
     for (let guard = 0; cur && guard < 64; guard++) {
       const parent = cur.customProperties?.['parent_dag_id']?.intValue;
-      if (parent === undefined || (rootDag && parent === rootDag.id)) return cur.customProperties?.['task_name']?.stringValue;
+      if (parent === undefined || (rootDag && parent === rootDag.id))
+        return cur.customProperties?.['task_name']?.stringValue;
       cur = byId.get(parent);
     }
     return undefined;
@@ -55,7 +63,8 @@ export async function verifyStageRun(req: VerifyRequest): Promise<StageVerificat
   for (const step of req.fromCache) {
     const k = classify(step);
     if (k === 'cached') cached.push(step);
-    else if (k === 'none') cached.push(step); // nothing executable ran (a condition was false)
+    else if (k === 'none')
+      cached.push(step); // nothing executable ran (a condition was false)
     else {
       executed.push(step);
       const ran = (states.get(step) ?? []).filter((e) => e.lastKnownState !== 'CACHED');
@@ -64,7 +73,9 @@ export async function verifyStageRun(req: VerifyRequest): Promise<StageVerificat
       problems.push(
         `${step} executed at ${req.location} instead of being a cache hit` +
           (actual.length > 0 ? `: KFP computed fingerprint ${actual.map((f) => f!.slice(0, 12)).join(', ')}` : '') +
-          (expected && expected.length > 0 ? `, the handoff wrote cache rows for ${expected.map((f) => f.slice(0, 12)).join(', ')}` : '') +
+          (expected && expected.length > 0
+            ? `, the handoff wrote cache rows for ${expected.map((f) => f.slice(0, 12)).join(', ')}`
+            : '') +
           ' (the handed-off metadata does not match what KFP looks up there)',
       );
     }

@@ -1,7 +1,7 @@
 // The pipeline as a graph of tasks. Placement in split-pipeline.yaml is by *root* task (the keys of
 // `root.dag.tasks`): a root task may itself be a DAG (a condition, a ParallelFor loop, an exit
 // handler, a nested pipeline), and then everything inside it runs where it is placed.
-import type { Diagnostic } from '../split-file/diagnostics.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { IrComponent, IrDag, IrExecutor, IrKubernetesExecutorConfig, IrTask } from './ir.js';
 import type { PipelinePackage } from './package.js';
 
@@ -60,9 +60,15 @@ export function buildGraph(pkg: PipelinePackage): { graph?: PipelineGraph; diagn
     const p = pkg.positionOf(path);
     diagnostics.push({ file: pkg.file, line: p.line, col: p.col, severity: 'error', message });
   };
-  if (typeof spec.pipelineInfo?.name !== 'string' || spec.pipelineInfo.name === '') fail(['pipelineInfo'], 'pipelineInfo.name is missing');
+  if (typeof spec.pipelineInfo?.name !== 'string' || spec.pipelineInfo.name === '')
+    fail(['pipelineInfo'], 'pipelineInfo.name is missing');
   const rootDag = spec.root?.dag;
-  if (!rootDag || typeof rootDag.tasks !== 'object' || rootDag.tasks === null || Object.keys(rootDag.tasks).length === 0) {
+  if (
+    !rootDag ||
+    typeof rootDag.tasks !== 'object' ||
+    rootDag.tasks === null ||
+    Object.keys(rootDag.tasks).length === 0
+  ) {
     fail(['root'], 'root.dag.tasks is missing or empty: the pipeline has no tasks');
     return { diagnostics };
   }
@@ -77,30 +83,37 @@ export function buildGraph(pkg: PipelinePackage): { graph?: PipelineGraph; diagn
       const componentName = task?.componentRef?.name;
       const component = typeof componentName === 'string' ? components[componentName] : undefined;
       if (!component) {
-        fail([...tPath, 'componentRef'], `task "${key}" refers to component "${String(componentName)}", which is not in components`);
+        fail(
+          [...tPath, 'componentRef'],
+          `task "${key}" refers to component "${String(componentName)}", which is not in components`,
+        );
         continue;
       }
       const path = [...parentPath, key];
       const dependsOn = dependenciesOf(task);
       for (const d of dependsOn) {
-        if (!keys.includes(d.task)) fail(tPath, `task "${key}" depends on "${d.task}" (${d.via}), which is not a task of the same DAG`);
+        if (!keys.includes(d.task))
+          fail(tPath, `task "${key}" depends on "${d.task}" (${d.via}), which is not a task of the same DAG`);
       }
       let kind: TaskKind;
       let executor: IrExecutor | undefined;
       const children: TaskNode[] = [];
       if (component.dag) {
         kind = 'dag';
-        if (visiting.has(componentName!)) {
+        if (visiting.has(componentName)) {
           fail([...tPath, 'componentRef'], `component "${componentName}" contains itself`);
           continue;
         }
-        visiting.add(componentName!);
-        children.push(...buildDag(component.dag, path, ['components', componentName!, 'dag']));
-        visiting.delete(componentName!);
+        visiting.add(componentName);
+        children.push(...buildDag(component.dag, path, ['components', componentName, 'dag']));
+        visiting.delete(componentName);
       } else if (component.executorLabel) {
         executor = executors[component.executorLabel];
         if (!executor) {
-          fail(['components', componentName!, 'executorLabel'], `component "${componentName}" uses executor "${component.executorLabel}", which is not in deploymentSpec.executors`);
+          fail(
+            ['components', componentName, 'executorLabel'],
+            `component "${componentName}" uses executor "${component.executorLabel}", which is not in deploymentSpec.executors`,
+          );
           continue;
         }
         if (executor.importer) kind = 'importer';
@@ -108,18 +121,21 @@ export function buildGraph(pkg: PipelinePackage): { graph?: PipelineGraph; diagn
         else if (executor.container && PLATFORM_OP_IMAGES.has(executor.container.image)) kind = 'platform-op';
         else if (executor.container) kind = 'container';
         else {
-          fail(['deploymentSpec', 'executors', component.executorLabel], `executor "${component.executorLabel}" has neither container nor importer`);
+          fail(
+            ['deploymentSpec', 'executors', component.executorLabel],
+            `executor "${component.executorLabel}" has neither container nor importer`,
+          );
           continue;
         }
       } else {
-        fail(['components', componentName!], `component "${componentName}" has neither executorLabel nor dag`);
+        fail(['components', componentName], `component "${componentName}" has neither executorLabel nor dag`);
         continue;
       }
       const node: TaskNode = {
         key,
         path,
         displayName: task.taskInfo?.name ?? key,
-        componentName: componentName!,
+        componentName: componentName,
         component,
         kind,
         cachingEnabled: task.cachingOptions?.enableCache === true,
@@ -129,11 +145,13 @@ export function buildGraph(pkg: PipelinePackage): { graph?: PipelineGraph; diagn
       };
       if (component.executorLabel) node.executorLabel = component.executorLabel;
       if (executor) node.executor = executor;
-      if (typeof task.cachingOptions?.cacheKey === 'string' && task.cachingOptions.cacheKey !== '') node.cacheKey = task.cachingOptions.cacheKey;
+      if (typeof task.cachingOptions?.cacheKey === 'string' && task.cachingOptions.cacheKey !== '')
+        node.cacheKey = task.cachingOptions.cacheKey;
       nodes.push(node);
     }
     const order = topoSort(nodes);
-    if (!order) fail(specPath, `the tasks of ${parentPath.length ? `"${parentPath.join('/')}"` : 'the root DAG'} form a cycle`);
+    if (!order)
+      fail(specPath, `the tasks of ${parentPath.length ? `"${parentPath.join('/')}"` : 'the root DAG'} form a cycle`);
     return nodes;
   };
 
@@ -160,11 +178,14 @@ export function dependenciesOf(task: IrTask): Dependency[] {
   };
   for (const t of task.dependentTasks ?? []) add({ task: t, via: 'dependentTasks' });
   for (const [name, p] of Object.entries(task.inputs?.parameters ?? {})) {
-    if (p.taskOutputParameter?.producerTask) add({ task: p.taskOutputParameter.producerTask, via: 'parameter', input: name });
-    if (p.taskFinalStatus?.producerTask) add({ task: p.taskFinalStatus.producerTask, via: 'final status', input: name });
+    if (p.taskOutputParameter?.producerTask)
+      add({ task: p.taskOutputParameter.producerTask, via: 'parameter', input: name });
+    if (p.taskFinalStatus?.producerTask)
+      add({ task: p.taskFinalStatus.producerTask, via: 'final status', input: name });
   }
   for (const [name, a] of Object.entries(task.inputs?.artifacts ?? {})) {
-    if (a.taskOutputArtifact?.producerTask) add({ task: a.taskOutputArtifact.producerTask, via: 'artifact', input: name });
+    if (a.taskOutputArtifact?.producerTask)
+      add({ task: a.taskOutputArtifact.producerTask, via: 'artifact', input: name });
   }
   return deps;
 }

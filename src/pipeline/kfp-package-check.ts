@@ -10,6 +10,7 @@
 // Releases are compared by minor version, as kfp-version.ts explains (2.15.0-rc.1 counts as 2.15).
 // Releases after 2.17 and builds without a release version may know keys we have not seen: only keys
 // that 2.17 no longer has count against them.
+import { UserError } from '../errors/user-error.js';
 import { atLeastMinor, parseKfpVersion, type KfpVersion } from './fingerprint/kfp-version.js';
 import type { KfpRange } from './proto-schema.js';
 import type { KfpFieldUse } from './protojson-read.js';
@@ -60,7 +61,10 @@ export interface LocationRefusal {
 }
 
 /** Per location (name → KFP version), the package's keys its API server refuses; locations with none are left out. */
-export function packageRefusals(keys: readonly PackageKeyAt[], versions: ReadonlyMap<string, string>): LocationRefusal[] {
+export function packageRefusals(
+  keys: readonly PackageKeyAt[],
+  versions: ReadonlyMap<string, string>,
+): LocationRefusal[] {
   const out: LocationRefusal[] = [];
   for (const [location, kfpVersion] of versions) {
     const refused = keys.filter((k) => !kfpKnows(k.kfp, kfpVersion));
@@ -70,13 +74,18 @@ export function packageRefusals(keys: readonly PackageKeyAt[], versions: Readonl
 }
 
 /** Stops a plan whose package some location's KFP cannot take: found before apply, not halfway through it. */
-export class PackageRefusedError extends Error {
+export class PackageRefusedError extends UserError {
   override name = 'PackageRefusedError';
   constructor(
     readonly file: string,
     readonly refusals: LocationRefusal[],
   ) {
-    super(refusals.map((r) => describeRefusal(file, r)).join('\n'));
+    // Each refusal says what to do at its location.
+    super(refusals.map((r) => describeRefusal(file, r)).join('\n'), {
+      code: 'package-refused',
+      location: refusals.length === 1 ? refusals[0]?.location : undefined,
+      operation: 'check-package',
+    });
   }
 }
 
@@ -84,18 +93,26 @@ function describeRefusal(file: string, r: LocationRefusal): string {
   const dropsPlatform = r.keys.some((k) => k.document === 'platform spec');
   const refusesSpec = r.keys.some((k) => k.document === 'pipeline spec');
   const what = [
-    ...(refusesSpec ? ['refuses the pipeline package (KFP answers "unknown template format" to its upload and to every run)'] : []),
-    ...(dropsPlatform ? ["would drop the package's platform spec without a word, so steps would run without their Kubernetes settings"] : []),
+    ...(refusesSpec
+      ? ['refuses the pipeline package (KFP answers "unknown template format" to its upload and to every run)']
+      : []),
+    ...(dropsPlatform
+      ? ["would drop the package's platform spec without a word, so steps would run without their Kubernetes settings"]
+      : []),
   ].join(' and ');
   const lines = r.keys.map((k) => {
     const key = k.kind === 'field' ? `field "${k.name}" of ${k.of}` : `value "${k.name}" of ${k.of}`;
     return `  ${file}:${k.line}:${k.col}: ${key} in the ${k.document} is ${describeRange(k.kfp)}`;
   });
   const since = r.keys.map((k) => k.kfp?.since).filter((v): v is string => v !== undefined);
-  const upgrade = since.length > 0 && r.keys.every((k) => k.kfp?.since && !k.kfp.before) ? `upgrade KFP at ${r.location} to ${since.sort().at(-1)} or later, or ` : '';
+  const upgrade =
+    since.length > 0 && r.keys.every((k) => k.kfp?.since && !k.kfp.before)
+      ? `upgrade KFP at ${r.location} to ${since.sort().at(-1)} or later, or `
+      : '';
   return [
     `location ${r.location} (KFP ${r.kfpVersion}) ${what}:`,
     ...lines,
-    `  What to do: ${upgrade}compile the pipeline with a KFP SDK whose output KFP ${r.kfpVersion} reads (the fields above are what that SDK must not write).`,
+    `  What to do: ${upgrade}compile the pipeline with a KFP SDK whose output KFP ${r.kfpVersion} reads ` +
+      `(the fields above are what that SDK must not write).`,
   ].join('\n');
 }

@@ -5,7 +5,7 @@
 // (`backend/src/cache`), and split-pipelines supports KFP v2 only.
 import jsYaml from 'js-yaml';
 import { LineCounter, parseAllDocuments, isMap, isSeq, type Document, type Node } from 'yaml';
-import type { Diagnostic } from '../split-file/diagnostics.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { IrPipelineSpec, IrPlatformSpec } from './ir.js';
 import { describeRange, type PackageKeyAt } from './kfp-package-check.js';
 import { readPipelineSpecJson, readPlatformSpecJson, type KfpFieldUse } from './protojson-read.js';
@@ -67,7 +67,14 @@ export function parsePipelinePackage(text: string, file: string): PackageResult 
   if (contents.length > 2) {
     const pos = lineCounter.linePos(contents[2]!.range[0]);
     return {
-      diagnostics: [err(file, pos.line, pos.col, 'a compiled KFP pipeline has one or two YAML documents (pipeline spec, platform spec); found more')],
+      diagnostics: [
+        err(
+          file,
+          pos.line,
+          pos.col,
+          'a compiled KFP pipeline has one or two YAML documents (pipeline spec, platform spec); found more',
+        ),
+      ],
     };
   }
   const values: unknown[] = [];
@@ -91,7 +98,9 @@ type PositionOf = (path: readonly (string | number)[], doc?: number) => { line: 
 function parseLoosely(text: string, file: string): PackageResult | undefined {
   let values: unknown[];
   try {
-    values = jsYaml.loadAll(text, undefined, { schema: jsYaml.CORE_SCHEMA, json: false }).filter((v) => v !== null && v !== undefined);
+    values = jsYaml
+      .loadAll(text, undefined, { schema: jsYaml.CORE_SCHEMA, json: false })
+      .filter((v) => v !== null && v !== undefined);
   } catch {
     return undefined;
   }
@@ -128,16 +137,30 @@ function countNodes(v: unknown, budget: number): number {
 function interpret(values: unknown[], text: string, file: string, positionOf: PositionOf): PackageResult {
   const diagnostics: Diagnostic[] = [];
   const first = values[0];
-  if (!isPlainObject(first)) return { diagnostics: [err(file, 1, 1, 'pipeline package must be a YAML mapping (a compiled KFP v2 PipelineSpec)')] };
-  if (first['kind'] === 'Workflow' && typeof first['apiVersion'] === 'string' && first['apiVersion'].startsWith('argoproj.io/')) {
+  if (!isPlainObject(first))
+    return {
+      diagnostics: [err(file, 1, 1, 'pipeline package must be a YAML mapping (a compiled KFP v2 PipelineSpec)')],
+    };
+  if (
+    first['kind'] === 'Workflow' &&
+    typeof first['apiVersion'] === 'string' &&
+    first['apiVersion'].startsWith('argoproj.io/')
+  ) {
     const p = positionOf(['kind']);
     // KFP 2's backend compiles a v2 run into a Workflow too, labelled as such
     // (`backend/src/v2/compiler/argocompiler/argo.go`): that is a run's workflow, not a package.
-    const podMetadata = ((first['spec'] as Record<string, unknown> | undefined)?.['podMetadata'] ?? {}) as Record<string, Record<string, unknown> | undefined>;
-    const v2 = podMetadata['labels']?.['pipelines.kubeflow.org/v2_component'] === 'true' || podMetadata['annotations']?.['pipelines.kubeflow.org/v2_component'] === 'true';
+    const podMetadata = ((first['spec'] as Record<string, unknown> | undefined)?.['podMetadata'] ?? {}) as Record<
+      string,
+      Record<string, unknown> | undefined
+    >;
+    const v2 =
+      podMetadata['labels']?.['pipelines.kubeflow.org/v2_component'] === 'true' ||
+      podMetadata['annotations']?.['pipelines.kubeflow.org/v2_component'] === 'true';
     const message = v2
-      ? 'this is an Argo Workflow that KFP compiled from a v2 pipeline (a run\'s workflow), not a pipeline package: use the compiled pipeline YAML the KFP SDK writes (`kfp dsl compile`)'
-      : 'this is a KFP v1 package (an Argo Workflow); split-pipelines needs a KFP v2 pipeline: compile it with the KFP SDK 2.x (`kfp dsl compile` or `compiler.Compiler().compile`)';
+      ? "this is an Argo Workflow that KFP compiled from a v2 pipeline (a run's workflow), not a pipeline package: " +
+        'use the compiled pipeline YAML the KFP SDK writes (`kfp dsl compile`)'
+      : 'this is a KFP v1 package (an Argo Workflow); split-pipelines needs a KFP v2 pipeline: ' +
+        'compile it with the KFP SDK 2.x (`kfp dsl compile` or `compiler.Compiler().compile`)';
     return { diagnostics: [err(file, p.line, p.col, message)] };
   }
   // `kfp.client` and some tools wrap the spec as {pipeline_spec, platform_spec}; accept that form too.
@@ -153,12 +176,23 @@ function interpret(values: unknown[], text: string, file: string, positionOf: Po
   }
   // Read as KFP's API server reads it (see protojson-read.ts) before anything is checked, walked or hashed.
   const kfpFields: PackageKfpField[] = [];
-  const keep = (uses: KfpFieldUse[], document: PackageKfpField['document'], at: (path: (string | number)[]) => { line: number; col: number }) => {
+  const keep = (
+    uses: KfpFieldUse[],
+    document: PackageKfpField['document'],
+    at: (path: (string | number)[]) => { line: number; col: number },
+  ) => {
     for (const u of uses) {
       const p = at(u.path);
       kfpFields.push({ ...u, document, line: p.line, col: p.col });
       // No release we know accepts it; a newer KFP might, so plan decides per location and this only warns.
-      if (!u.kfp) diagnostics.push({ file, line: p.line, col: p.col, severity: 'warning', message: unknownKeyMessage(u, document) });
+      if (!u.kfp)
+        diagnostics.push({
+          file,
+          line: p.line,
+          col: p.col,
+          severity: 'warning',
+          message: unknownKeyMessage(u, document),
+        });
     }
   };
   if (isPlainObject(specValue)) {
@@ -175,7 +209,8 @@ function interpret(values: unknown[], text: string, file: string, positionOf: Po
     const read = readPlatformSpecJson(platformValue);
     const platforms = platformValue['platforms'];
     platformValue = read.value;
-    const at = (path: (string | number)[]) => (platformInFirst ? positionOf(['platform_spec', ...path]) : positionOf(path, 1));
+    const at = (path: (string | number)[]) =>
+      platformInFirst ? positionOf(['platform_spec', ...path]) : positionOf(path, 1);
     for (const pr of read.problems) {
       const p = at(pr.path);
       diagnostics.push(err(file, p.line, p.col, pr.message));
@@ -188,7 +223,14 @@ function interpret(values: unknown[], text: string, file: string, positionOf: Po
   if (missing.length > 0) {
     const p = positionOf(specPathPrefix);
     return {
-      diagnostics: [err(file, p.line, p.col, `not a compiled KFP v2 pipeline: missing ${missing.join(' and ')} (compile the pipeline with the KFP SDK 2.x)`)],
+      diagnostics: [
+        err(
+          file,
+          p.line,
+          p.col,
+          `not a compiled KFP v2 pipeline: missing ${missing.join(' and ')} (compile the pipeline with the KFP SDK 2.x)`,
+        ),
+      ],
     };
   }
   // KFP's API server refuses other schema versions at upload (`backend/src/apiserver/template/
@@ -196,10 +238,20 @@ function interpret(values: unknown[], text: string, file: string, positionOf: Po
   if (spec['schemaVersion'] !== '2.1.0') {
     const p = positionOf([...specPathPrefix, 'schemaVersion']);
     return {
-      diagnostics: [err(file, p.line, p.col, `KFP only supports pipeline schema version 2.1.0, but this package has ${spec['schemaVersion'] === undefined ? 'no schemaVersion' : JSON.stringify(spec['schemaVersion'])}: recompile it with the KFP SDK 2.x`)],
+      diagnostics: [
+        err(
+          file,
+          p.line,
+          p.col,
+          'KFP only supports pipeline schema version 2.1.0, but this package has ' +
+            `${spec['schemaVersion'] === undefined ? 'no schemaVersion' : JSON.stringify(spec['schemaVersion'])}: ` +
+            'recompile it with the KFP SDK 2.x',
+        ),
+      ],
     };
   }
-  const prefixed = (path: readonly (string | number)[], doc = 0) => positionOf(doc === 0 ? [...specPathPrefix, ...path] : path, doc);
+  const prefixed = (path: readonly (string | number)[], doc = 0) =>
+    positionOf(doc === 0 ? [...specPathPrefix, ...path] : path, doc);
   const pkg: PipelinePackage = {
     file,
     text,
@@ -210,9 +262,11 @@ function interpret(values: unknown[], text: string, file: string, positionOf: Po
   if (platformValue !== undefined && platformValue !== null) {
     if (!isPlainObject(platformValue) || !isPlainObject(platformValue['platforms'])) {
       const p = positionOf([], 1);
-      diagnostics.push(err(file, p.line, p.col, 'the second YAML document must be a KFP platform spec (a mapping with `platforms`)'));
+      diagnostics.push(
+        err(file, p.line, p.col, 'the second YAML document must be a KFP platform spec (a mapping with `platforms`)'),
+      );
     } else {
-      pkg.platformSpec = platformValue as IrPlatformSpec;
+      pkg.platformSpec = platformValue;
     }
   }
   return { pkg, diagnostics };
@@ -223,7 +277,7 @@ function unknownKeyMessage(u: KfpFieldUse, document: PackageKfpField['document']
   return (
     `${what} in the ${document} is ${describeRange(u.kfp)}: their API servers refuse ` +
     (document === 'pipeline spec' ? 'the package' : 'to read the platform spec and drop it') +
-    '; plan checks it against each location\'s KFP version (recompile with the KFP SDK that matches your clusters)'
+    "; plan checks it against each location's KFP version (recompile with the KFP SDK that matches your clusters)"
   );
 }
 
@@ -238,7 +292,9 @@ function nodeAt(node: unknown, path: readonly (string | number)[]): Node | null 
     if (isMap(cur)) {
       // A field may be written under its proto name (`parameter_type`); the IR uses the JSON name.
       const keyOf = (it: { key: unknown }) => (it.key as { value?: unknown } | null)?.value;
-      const pair = cur.items.find((it) => keyOf(it) === seg) ?? cur.items.find((it) => typeof seg === 'string' && keyOf(it) === protoNameOf(seg));
+      const pair =
+        cur.items.find((it) => keyOf(it) === seg) ??
+        cur.items.find((it) => typeof seg === 'string' && keyOf(it) === protoNameOf(seg));
       if (!pair) return best;
       cur = (pair.value ?? pair.key) as Node | null;
     } else if (isSeq(cur) && typeof seg === 'number') {

@@ -45,16 +45,33 @@ const one = (type: ProtoType): ProtoField => ({ type });
 const list = (type: ProtoType): ProtoField => ({ type, cardinality: 'repeated' });
 const map = (type: ProtoType): ProtoField => ({ type, cardinality: 'map' });
 const since = (version: string, field: ProtoField): ProtoField => ({ ...field, kfp: { ...field.kfp, since: version } });
-const before = (version: string, field: ProtoField): ProtoField => ({ ...field, kfp: { ...field.kfp, before: version } });
+const before = (version: string, field: ProtoField): ProtoField => ({
+  ...field,
+  kfp: { ...field.kfp, before: version },
+});
 
 // Enum values by number (every enum below is numbered 0..n without gaps).
 const PARAMETER_TYPE: ProtoType = {
   kind: 'enum',
   name: 'ParameterType.ParameterTypeEnum',
-  values: ['PARAMETER_TYPE_ENUM_UNSPECIFIED', 'NUMBER_DOUBLE', 'NUMBER_INTEGER', 'STRING', 'BOOLEAN', 'LIST', 'STRUCT', 'TASK_FINAL_STATUS', 'TASK_CONFIG'],
+  values: [
+    'PARAMETER_TYPE_ENUM_UNSPECIFIED',
+    'NUMBER_DOUBLE',
+    'NUMBER_INTEGER',
+    'STRING',
+    'BOOLEAN',
+    'LIST',
+    'STRUCT',
+    'TASK_FINAL_STATUS',
+    'TASK_CONFIG',
+  ],
   kfp: { TASK_CONFIG: { since: '2.15.0' } },
 };
-const PRIMITIVE_TYPE: ProtoType = { kind: 'enum', name: 'PrimitiveType.PrimitiveTypeEnum', values: ['PRIMITIVE_TYPE_UNSPECIFIED', 'INT', 'DOUBLE', 'STRING'] };
+const PRIMITIVE_TYPE: ProtoType = {
+  kind: 'enum',
+  name: 'PrimitiveType.PrimitiveTypeEnum',
+  values: ['PRIMITIVE_TYPE_UNSPECIFIED', 'INT', 'DOUBLE', 'STRING'],
+};
 const TRIGGER_STRATEGY: ProtoType = {
   kind: 'enum',
   name: 'PipelineTaskSpec.TriggerPolicy.TriggerStrategy',
@@ -63,7 +80,15 @@ const TRIGGER_STRATEGY: ProtoType = {
 const PASSTHROUGH_TYPE: ProtoType = {
   kind: 'enum',
   name: 'TaskConfigPassthroughType.TaskConfigPassthroughTypeEnum',
-  values: ['NONE', 'RESOURCES', 'ENV', 'KUBERNETES_AFFINITY', 'KUBERNETES_TOLERATIONS', 'KUBERNETES_NODE_SELECTOR', 'KUBERNETES_VOLUMES'],
+  values: [
+    'NONE',
+    'RESOURCES',
+    'ENV',
+    'KUBERNETES_AFFINITY',
+    'KUBERNETES_TOLERATIONS',
+    'KUBERNETES_NODE_SELECTOR',
+    'KUBERNETES_VOLUMES',
+  ],
 };
 
 /** Message name → proto field name → field. */
@@ -95,8 +120,14 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<string, ProtoFiel
   ArtifactSelectorSpec: { producer_subtask: one(scalar), output_artifact_key: one(scalar) },
   ParameterSelectorSpec: { producer_subtask: one(scalar), output_parameter_key: one(scalar) },
   ParameterSelectorsSpec: { parameter_selectors: list(msg('ParameterSelectorSpec')) },
-  DagOutputParameterSpec: { value_from_parameter: one(msg('ParameterSelectorSpec')), value_from_oneof: one(msg('ParameterSelectorsSpec')) },
-  ComponentInputsSpec: { artifacts: map(msg('InputArtifactDefinition')), parameters: map(msg('InputParameterDefinition')) },
+  DagOutputParameterSpec: {
+    value_from_parameter: one(msg('ParameterSelectorSpec')),
+    value_from_oneof: one(msg('ParameterSelectorsSpec')),
+  },
+  ComponentInputsSpec: {
+    artifacts: map(msg('InputArtifactDefinition')),
+    parameters: map(msg('InputParameterDefinition')),
+  },
   InputArtifactDefinition: {
     artifact_type: one(msg('ArtifactTypeSchema')),
     is_artifact_list: one(scalar),
@@ -111,7 +142,10 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<string, ProtoFiel
     description: one(scalar),
     literals: since('2.16.0', list(value)),
   },
-  ComponentOutputsSpec: { artifacts: map(msg('OutputArtifactDefinition')), parameters: map(msg('OutputParameterDefinition')) },
+  ComponentOutputsSpec: {
+    artifacts: map(msg('OutputArtifactDefinition')),
+    parameters: map(msg('OutputParameterDefinition')),
+  },
   OutputArtifactDefinition: {
     artifact_type: one(msg('ArtifactTypeSchema')),
     properties: map(msg('ValueOrRuntimeParameter')),
@@ -120,9 +154,16 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<string, ProtoFiel
     is_artifact_list: one(scalar),
     description: one(scalar),
   },
-  OutputParameterDefinition: { type: one(PRIMITIVE_TYPE), parameter_type: one(PARAMETER_TYPE), description: one(scalar) },
+  OutputParameterDefinition: {
+    type: one(PRIMITIVE_TYPE),
+    parameter_type: one(PARAMETER_TYPE),
+    description: one(scalar),
+  },
   TaskInputsSpec: { parameters: map(msg('InputParameterSpec')), artifacts: map(msg('InputArtifactSpec')) },
-  InputArtifactSpec: { task_output_artifact: one(msg('TaskOutputArtifactSpec')), component_input_artifact: one(scalar) },
+  InputArtifactSpec: {
+    task_output_artifact: one(msg('TaskOutputArtifactSpec')),
+    component_input_artifact: one(scalar),
+  },
   TaskOutputArtifactSpec: { producer_task: one(scalar), output_artifact_key: one(scalar) },
   InputParameterSpec: {
     task_output_parameter: one(msg('TaskOutputParameterSpec')),
@@ -149,16 +190,30 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<string, ProtoFiel
   CachingOptions: { enable_cache: one(scalar), cache_key: one(scalar) },
   ComponentRef: { name: one(scalar) },
   TriggerPolicy: { condition: one(scalar), strategy: one(TRIGGER_STRATEGY) },
-  RetryPolicy: { max_retry_count: one(int32), backoff_duration: one(scalar), backoff_factor: one(scalar), backoff_max_duration: one(scalar) },
+  RetryPolicy: {
+    max_retry_count: one(int32),
+    backoff_duration: one(scalar),
+    backoff_factor: one(scalar),
+    backoff_max_duration: one(scalar),
+  },
   IteratorPolicy: { parallelism_limit: one(int32) },
   ArtifactIteratorSpec: { items: one(msg('ArtifactItemsSpec')), item_input: one(scalar) },
   ArtifactItemsSpec: { input_artifact: one(scalar) },
   ParameterIteratorSpec: { items: one(msg('ParameterItemsSpec')), item_input: one(scalar) },
   ParameterItemsSpec: { raw: one(scalar), input_parameter: one(scalar) },
-  ArtifactTypeSchema: { schema_title: one(scalar), schema_uri: one(scalar), instance_schema: one(scalar), schema_version: one(scalar) },
+  ArtifactTypeSchema: {
+    schema_title: one(scalar),
+    schema_uri: one(scalar),
+    instance_schema: one(scalar),
+    schema_version: one(scalar),
+  },
   /** ml_pipelines.Value (deprecated), not google.protobuf.Value. */
   MlValue: { int_value: one(scalar), double_value: one(scalar), string_value: one(scalar) },
-  ValueOrRuntimeParameter: { constant_value: one(msg('MlValue')), runtime_parameter: one(scalar), constant: one(value) },
+  ValueOrRuntimeParameter: {
+    constant_value: one(msg('MlValue')),
+    runtime_parameter: one(scalar),
+    constant: one(value),
+  },
   PipelineDeploymentConfig: { executors: map(msg('ExecutorSpec')) },
   ExecutorSpec: {
     container: one(msg('PipelineContainerSpec')),

@@ -112,14 +112,27 @@ function readMessage(
       continue;
     }
     seen.set(entry.jsonName, key);
-    if (entry.field.kfp && !opaque) state.kfpFields.push({ path: [...path, key], name: key, kind: 'field', of: messageName, kfp: entry.field.kfp });
+    if (entry.field.kfp && !opaque)
+      state.kfpFields.push({ path: [...path, key], name: key, kind: 'field', of: messageName, kfp: entry.field.kfp });
     if (raw === null && !(entry.field.type.kind === 'value' && entry.field.cardinality === undefined)) continue; // null: unset
-    out[entry.jsonName] = readField(raw, entry.field, [...path, entry.jsonName], state, opaque || entry.field.opaque === true);
+    out[entry.jsonName] = readField(
+      raw,
+      entry.field,
+      [...path, entry.jsonName],
+      state,
+      opaque || entry.field.opaque === true,
+    );
   }
   return out;
 }
 
-function readField(raw: unknown, field: ProtoField, path: (string | number)[], state: ReadState, opaque: boolean): unknown {
+function readField(
+  raw: unknown,
+  field: ProtoField,
+  path: (string | number)[],
+  state: ReadState,
+  opaque: boolean,
+): unknown {
   if (field.cardinality === 'repeated') {
     return Array.isArray(raw) ? raw.map((item, i) => readSingle(item, field.type, [...path, i], state, opaque)) : raw;
   }
@@ -132,7 +145,13 @@ function readField(raw: unknown, field: ProtoField, path: (string | number)[], s
   return readSingle(raw, field.type, path, state, opaque);
 }
 
-function readSingle(raw: unknown, type: ProtoType, path: (string | number)[], state: ReadState, opaque: boolean): unknown {
+function readSingle(
+  raw: unknown,
+  type: ProtoType,
+  path: (string | number)[],
+  state: ReadState,
+  opaque: boolean,
+): unknown {
   switch (type.kind) {
     case 'message':
       return isPlainObject(raw) ? readMessage(raw, type.name, path, state, opaque) : raw;
@@ -141,10 +160,13 @@ function readSingle(raw: unknown, type: ProtoType, path: (string | number)[], st
         // decode.go refuses a name the enum does not have ("invalid value for enum field").
         const known = type.values.includes(raw);
         const kfp = type.kfp?.[raw];
-        if (!known || kfp) state.kfpFields.push({ path, name: raw, kind: 'enum value', of: type.name, ...(kfp ? { kfp } : {}) });
+        if (!known || kfp)
+          state.kfpFields.push({ path, name: raw, kind: 'enum value', of: type.name, ...(kfp ? { kfp } : {}) });
       }
       // protojson takes a JSON number for an enum; known numbers print as their names.
-      return typeof raw === 'number' && Number.isInteger(raw) && raw >= 0 && raw < type.values.length ? type.values[raw] : raw;
+      return typeof raw === 'number' && Number.isInteger(raw) && raw >= 0 && raw < type.values.length
+        ? type.values[raw]
+        : raw;
     case 'int32':
       // protojson also takes an integer in a JSON string for int32 fields.
       return typeof raw === 'string' && /^-?\d+$/.test(raw) ? Number(raw) : raw;

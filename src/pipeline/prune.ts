@@ -45,7 +45,8 @@ export interface PrunedPipeline {
 
 export function prunePipeline(graph: PipelineGraph, request: PruneRequest): PrunedPipeline {
   const requested = new Set(request.keep);
-  for (const k of requested) if (!graph.rootTasks.has(k)) throw new Error(`prune: "${k}" is not a root task of pipeline ${graph.name}`);
+  for (const k of requested)
+    if (!graph.rootTasks.has(k)) throw new Error(`prune: "${k}" is not a root task of pipeline ${graph.name}`);
   const keep = new Set([...requested, ...ancestorsOf(graph, requested)]);
   const enable = new Set([...(request.enableCaching ?? [])].filter((k) => keep.has(k)));
   const original = graph.pkg.spec;

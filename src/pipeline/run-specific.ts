@@ -13,7 +13,8 @@ const RUN_SPECIFIC: Record<string, string> = {
   '{{$.pipeline_task_uuid}}': 'the task id (dsl.PIPELINE_TASK_ID_PLACEHOLDER)',
   '{{$.pipeline_job_create_time_utc}}': 'the run creation time (dsl.PIPELINE_JOB_CREATE_TIME_UTC)',
   '{{$.pipeline_job_schedule_time_utc}}': 'the run schedule time (dsl.PIPELINE_JOB_SCHEDULE_TIME_UTC)',
-  '{{$.pipeline_root}}': "the location's pipeline root (dsl.PIPELINE_ROOT_PLACEHOLDER), which differs between locations",
+  '{{$.pipeline_root}}':
+    "the location's pipeline root (dsl.PIPELINE_ROOT_PLACEHOLDER), which differs between locations",
 };
 
 export interface RunSpecificInput {
@@ -28,11 +29,16 @@ export function runSpecificInputs(root: TaskNode): RunSpecificInput[] {
   for (const t of walkTasks([root])) {
     for (const [name, p] of Object.entries(t.task.inputs?.parameters ?? {})) {
       if (p.taskFinalStatus) {
-        found.push({ task: t.path, input: name, what: `the final status of "${p.taskFinalStatus.producerTask}" in this run` });
+        found.push({
+          task: t.path,
+          input: name,
+          what: `the final status of "${p.taskFinalStatus.producerTask}" in this run`,
+        });
       }
       const constant = p.runtimeValue?.constant;
       if (typeof constant === 'string') {
-        for (const [ph, what] of Object.entries(RUN_SPECIFIC)) if (constant.includes(ph)) found.push({ task: t.path, input: name, what });
+        for (const [ph, what] of Object.entries(RUN_SPECIFIC))
+          if (constant.includes(ph)) found.push({ task: t.path, input: name, what });
       }
     }
   }

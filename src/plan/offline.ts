@@ -1,6 +1,6 @@
 // `plan --offline`: the operations a first apply of this revision would perform, derived from the
 // file alone (no location contacted): the online planner run against locations that have nothing.
-import type { Observation } from '../observe/types.js';
+import type { Observation } from './observation.js';
 import { planReconcile, type ReconcileInput } from './reconcile.js';
 import type { PlanDocument } from './types.js';
 
@@ -25,11 +25,15 @@ export function planOffline(input: ReconcileInput): PlanDocument {
     inSync: false,
     stages: plan.stages.map((s) => ({ ...s, state: 'unknown' })),
     operations: plan.operations.map((op) => {
-      if (op.kind === 'upload-pipeline') return { ...op, reason: `pipeline version ${input.revision.short} is uploaded at ${op.location} for traceability` };
+      if (op.kind === 'upload-pipeline') {
+        const version = `pipeline version ${input.revision.short}`;
+        return { ...op, reason: `${version} is uploaded at ${op.location} for traceability` };
+      }
       if (op.kind === 'run-stage') {
         const l = input.layouts[op.stage - 1]!;
         const cached = l.fromCache.length > 0 ? `, serving ${l.fromCache.join(', ')} from cache` : '';
-        return { ...op, reason: `stage ${l.index} runs ${l.steps.join(', ')} at ${l.location}${cached} (the pipeline pruned to ${l.runTasks.length} of its ${total} tasks)` };
+        const pruned = `the pipeline pruned to ${l.runTasks.length} of its ${total} tasks`;
+        return { ...op, reason: `stage ${l.index} runs ${l.steps.join(', ')} at ${l.location}${cached} (${pruned})` };
       }
       return op;
     }),

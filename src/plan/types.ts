@@ -1,5 +1,6 @@
 // The plan as data (Terraform's model): rendered for review, printed as JSON for scripts, then
 // walked by `apply`, which re-checks each operation's precondition before executing it.
+import type { PlanDiagnostic } from '../diagnostics/plan-diagnostic.js';
 
 export type StageState =
   /** Not observed (offline plan). */
@@ -46,6 +47,8 @@ export interface PlannedStage {
   fromCache: string[];
   state: StageState;
   runId?: string;
+  /** The run's page in its location's KFP UI, when the location names its UI (`kfp.ui`). */
+  runUrl?: string;
   /** Present once observed: steps that executed at the location / were cache hits. */
   executed?: string[];
   cached?: string[];
@@ -60,8 +63,10 @@ export interface PlanDocument {
   inSync: boolean;
   stages: PlannedStage[];
   operations: PlannedOperation[];
-  /** Stage-layout facts users should know (caching switched on, PVCs, unknown KFP versions). */
+  /** One line per diagnostic (`WHERE: summary`), for readers of the JSON written before `diagnostics`. */
   warnings: string[];
+  /** Warnings from the file and stage-layout facts users should know (caching switched on, PVCs, …). */
+  diagnostics: PlanDiagnostic[];
   /** Drift found at locations (scheduled reconciles report it). */
   drift: string[];
 }

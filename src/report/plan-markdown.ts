@@ -1,24 +1,42 @@
 // Markdown rendering of a plan for pull-request comments and job summaries.
 import type { PlanDocument } from '../plan/types.js';
 import { operationTarget } from './plan-text.js';
+import { diagnosticsMarkdown } from './plan-diagnostics.js';
+import { mermaidBlock, type MermaidOptions } from './mermaid.js';
+import { pipelineGraph, type GraphOptions } from './pipeline-graph.js';
+import { runLinksLine } from './status-markdown.js';
+
+/** The diagram's handoff sizes (known after an apply) and how many steps it draws per stage. */
+export type PlanMarkdownOptions = GraphOptions & MermaidOptions;
 
 function esc(s: string): string {
   return s.replace(/[|\\`*_<>]/g, (c) => `\\${c}`);
 }
 
-export function renderPlanMarkdown(plan: PlanDocument): string {
+export function renderPlanMarkdown(plan: PlanDocument, options: PlanMarkdownOptions = {}): string {
   const out: string[] = [];
-  const status = plan.inSync ? '✅ in sync' : plan.offline ? '📝 offline plan' : `🔁 ${plan.operations.length} operation(s)`;
+  const status = plan.inSync
+    ? '✅ in sync'
+    : plan.offline
+      ? '📝 offline plan'
+      : `🔁 ${plan.operations.length} operation(s)`;
   out.push(`### Split pipeline \`${plan.name}\` — revision \`${plan.revision}\` — ${status}`);
   out.push('');
-  out.push(`Pipeline \`${esc(plan.pipeline.name)}\` from \`${esc(plan.pipeline.package)}\`.${plan.offline ? ' Locations were not contacted.' : ''}`);
+  out.push(
+    `Pipeline \`${esc(plan.pipeline.name)}\` from \`${esc(plan.pipeline.package)}\`.${plan.offline ? ' Locations were not contacted.' : ''}`,
+  );
   out.push('');
+  out.push(mermaidBlock(pipelineGraph(plan, options), options), '');
   out.push('| # | location | steps | from cache | state |');
   out.push('|---|---|---|---|---|');
   for (const s of plan.stages) {
-    out.push(`| ${s.index} | ${esc(s.location)} | ${esc(s.steps.join(', '))} | ${esc(s.fromCache.join(', ') || '—')} | ${s.state} |`);
+    out.push(
+      `| ${s.index} | ${esc(s.location)} | ${esc(s.steps.join(', '))} | ${esc(s.fromCache.join(', ') || '—')} | ${s.state} |`,
+    );
   }
   out.push('');
+  const runs = runLinksLine(plan);
+  if (runs) out.push(runs, '');
   if (plan.drift.length > 0) {
     out.push('**Drift**');
     out.push('');
@@ -37,13 +55,6 @@ export function renderPlanMarkdown(plan: PlanDocument): string {
     out.push('No changes.');
     out.push('');
   }
-  if (plan.warnings.length > 0) {
-    out.push('<details><summary>Warnings</summary>');
-    out.push('');
-    for (const w of plan.warnings) out.push(`- ${esc(w)}`);
-    out.push('');
-    out.push('</details>');
-    out.push('');
-  }
+  out.push(...diagnosticsMarkdown(plan.diagnostics, esc));
   return out.join('\n');
 }

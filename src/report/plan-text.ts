@@ -1,5 +1,6 @@
 // Human rendering of a plan for terminals and logs (Terraform-style: what, where, why).
 import type { PlanDocument, PlannedOperation } from '../plan/types.js';
+import { diagnosticsText } from './plan-diagnostics.js';
 
 const SYMBOL: Record<PlannedOperation['kind'], string> = {
   'upload-pipeline': '+',
@@ -15,7 +16,9 @@ export function operationTarget(op: PlannedOperation): string {
 
 export function renderPlanText(plan: PlanDocument): string {
   const lines: string[] = [];
-  lines.push(`Split pipeline ${plan.name}, revision ${plan.revision} (pipeline "${plan.pipeline.name}", ${plan.pipeline.package})`);
+  lines.push(
+    `Split pipeline ${plan.name}, revision ${plan.revision} (pipeline "${plan.pipeline.name}", ${plan.pipeline.package})`,
+  );
   if (plan.offline) lines.push('Offline plan: no location was contacted, so every stage is shown as not yet done.');
   lines.push('');
   lines.push('Stages:');
@@ -23,7 +26,9 @@ export function renderPlanText(plan: PlanDocument): string {
   for (const s of plan.stages) {
     const cache = s.fromCache.length > 0 ? `  (from cache: ${s.fromCache.join(', ')})` : '';
     const run = s.runId ? `  run ${s.runId}` : '';
-    lines.push(`  ${String(s.index).padStart(2)}  ${s.location.padEnd(locWidth)}  ${s.state.padEnd(7)}  ${s.steps.join(', ')}${cache}${run}`);
+    lines.push(
+      `  ${String(s.index).padStart(2)}  ${s.location.padEnd(locWidth)}  ${s.state.padEnd(7)}  ${s.steps.join(', ')}${cache}${run}`,
+    );
   }
   lines.push('');
   if (plan.drift.length > 0) {
@@ -42,12 +47,11 @@ export function renderPlanText(plan: PlanDocument): string {
       lines.push(`      ${op.reason}`);
     }
   }
-  if (plan.warnings.length > 0) {
-    lines.push('');
-    lines.push('Warnings:');
-    for (const w of plan.warnings) lines.push(`  - ${w}`);
-  }
+  const diagnostics = diagnosticsText(plan.diagnostics);
+  if (diagnostics.length > 0) lines.push('', ...diagnostics);
   lines.push('');
-  lines.push(plan.operations.length === 0 ? 'Plan: in sync.' : `Plan: ${plan.operations.length} operation(s) to apply.`);
+  lines.push(
+    plan.operations.length === 0 ? 'Plan: in sync.' : `Plan: ${plan.operations.length} operation(s) to apply.`,
+  );
   return lines.join('\n') + '\n';
 }

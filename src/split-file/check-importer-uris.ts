@@ -36,7 +36,9 @@ export function importerUriFindings(
 ): ImporterUriFinding[] {
   const out: ImporterUriFinding[] = [];
   const placed = new Map<string, { stage: number; step: number; location: string }>();
-  stages.forEach((s, i) => s.steps.forEach((step, j) => placed.has(step) || placed.set(step, { stage: i, step: j, location: s.location })));
+  stages.forEach((s, i) =>
+    s.steps.forEach((step, j) => placed.has(step) || placed.set(step, { stage: i, step: j, location: s.location })),
+  );
   const locationOf = new Map(locations.map((l) => [l.name, l]));
   const frame = rootFrame(rootTasks);
 
@@ -56,7 +58,11 @@ export function importerUriFindings(
       out.push({
         stage: at.stage,
         step: at.step,
-        message: `step "${consumer}" (stage ${at.stage + 1}, location ${at.location}) reads input "${input}" from importer "${importer.path}" (stage ${from.stage + 1}, location ${from.location}), whose URI "${importer.uri}" ${why}; split-pipelines does not copy the data importers point at: copy it to a store both locations read under the same URI, or place "${consumer}" at ${from.location}`,
+        message:
+          `step "${consumer}" (stage ${at.stage + 1}, location ${at.location}) reads input "${input}" ` +
+          `from importer "${importer.path}" (stage ${from.stage + 1}, location ${from.location}), ` +
+          `whose URI "${importer.uri}" ${why}; split-pipelines does not copy the data importers point at: ` +
+          `copy it to a store both locations read under the same URI, or place "${consumer}" at ${from.location}`,
       });
     }
   }
@@ -64,18 +70,28 @@ export function importerUriFindings(
 }
 
 /** Why `uri`, valid at `source`, names another store at `target`; undefined when it does not. */
-export function storeProblem(uri: string, source: LocationSpec | undefined, target: LocationSpec | undefined): string | undefined {
+export function storeProblem(
+  uri: string,
+  source: LocationSpec | undefined,
+  target: LocationSpec | undefined,
+): string | undefined {
   if (!source || !target) return undefined;
   const m = /^([a-z0-9]+):\/\/([^/?#]+)/.exec(uri);
   if (!m) return undefined;
   const [, scheme, bucket] = m;
   if (scheme === 'minio') {
-    return `names the store by scheme only: minio:// is each location's own MinIO, so at ${target.name} it is ${target.name}'s store, not ${source.name}'s`;
+    return (
+      `names the store by scheme only: minio:// is each location's own MinIO, ` +
+      `so at ${target.name} it is ${target.name}'s store, not ${source.name}'s`
+    );
   }
   const root = /^([a-z0-9]+):\/\/([^/?#]+)/.exec(source.objectStore.pipelineRoot);
   if (!root || root[1] !== scheme || root[2] !== bucket) return undefined;
   if (sameEndpoint(source.objectStore.endpoint, target.objectStore.endpoint)) return undefined;
-  return `is in the pipeline-root bucket of ${source.name} (${scheme}://${bucket}), which ${target.name} reaches through another object store (${target.objectStore.endpoint}), so it names another store there`;
+  return (
+    `is in the pipeline-root bucket of ${source.name} (${scheme}://${bucket}), which ${target.name} reaches ` +
+    `through another object store (${target.objectStore.endpoint}), so it names another store there`
+  );
 }
 
 function sameEndpoint(a: string, b: string): boolean {
@@ -84,7 +100,13 @@ function sameEndpoint(a: string, b: string): boolean {
 }
 
 /** The importer whose artifact `producer`'s output `outputKey` is, following DAG outputs down. */
-function importerBehind(producer: TaskNode, outputKey: string, frame: Frame, params: Readonly<Record<string, JsonValue>>, depth: number): ImporterFound | undefined {
+function importerBehind(
+  producer: TaskNode,
+  outputKey: string,
+  frame: Frame,
+  params: Readonly<Record<string, JsonValue>>,
+  depth: number,
+): ImporterFound | undefined {
   if (producer.kind === 'importer') return importerFound(producer, frame, params);
   if (producer.kind !== 'dag' || depth > MAX_DEPTH) return undefined;
   const inner = innerFrame(producer, frame);
@@ -97,7 +119,11 @@ function importerBehind(producer: TaskNode, outputKey: string, frame: Frame, par
 }
 
 /** The importer's URI when the package and the file tell it: a constant, or a parameter traced to one. */
-function importerFound(node: TaskNode, frame: Frame, params: Readonly<Record<string, JsonValue>>): ImporterFound | undefined {
+function importerFound(
+  node: TaskNode,
+  frame: Frame,
+  params: Readonly<Record<string, JsonValue>>,
+): ImporterFound | undefined {
   const importer: IrImporter | undefined = node.executor?.importer;
   if (!importer) return undefined;
   let uri: JsonValue | undefined;

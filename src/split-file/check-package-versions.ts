@@ -3,7 +3,7 @@
 // package. Locations that do not pin a version are checked by `plan`, once their healthz answers.
 import { describeRange, packageRefusals } from '../pipeline/kfp-package-check.js';
 import type { PipelinePackage } from '../pipeline/package.js';
-import type { Diagnostic } from './diagnostics.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { SplitPipelineSpec } from './types.js';
 
 export function checkPackageVersions(pkg: PipelinePackage, spec: SplitPipelineSpec): Diagnostic[] {
@@ -18,7 +18,9 @@ export function checkPackageVersions(pkg: PipelinePackage, spec: SplitPipelineSp
         line: k.line,
         col: k.col,
         severity: 'error',
-        message: `location ${r.location} pins kfp.version ${r.kfpVersion}, which ${effect}: ${key} is ${describeRange(k.kfp)}; upgrade KFP there or compile with an SDK that release reads`,
+        message:
+          `location ${r.location} pins kfp.version ${r.kfpVersion}, which ${effect}: ${key} is ${describeRange(k.kfp)}; ` +
+          'upgrade KFP there or compile with an SDK that release reads',
       };
     }),
   );

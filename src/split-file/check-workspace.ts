@@ -31,7 +31,11 @@ export interface WorkspaceUse {
 }
 
 /** Every container task inside `root` (a root task) that the driver would give the workspace. */
-export function workspaceUses(root: TaskNode, rootTasks: ReadonlyMap<string, TaskNode>, pipelineParameters: Readonly<Record<string, JsonValue>> = {}): WorkspaceUse[] {
+export function workspaceUses(
+  root: TaskNode,
+  rootTasks: ReadonlyMap<string, TaskNode>,
+  pipelineParameters: Readonly<Record<string, JsonValue>> = {},
+): WorkspaceUse[] {
   const found: WorkspaceUse[] = [];
   const visit = (node: TaskNode, frame: Frame) => {
     if (node.kind === 'dag') {
@@ -46,7 +50,12 @@ export function workspaceUses(root: TaskNode, rootTasks: ReadonlyMap<string, Tas
     }
     for (const [name, spec] of Object.entries(node.task.inputs?.artifacts ?? {})) {
       const importer = artifactImporter(spec, frame);
-      if (importer) found.push({ task: node.path, input: name, why: `an artifact that importer "${importer}" downloads to the workspace (downloadToWorkspace)` });
+      if (importer)
+        found.push({
+          task: node.path,
+          input: name,
+          why: `an artifact that importer "${importer}" downloads to the workspace (downloadToWorkspace)`,
+        });
     }
   };
   visit(root, rootFrame(rootTasks));

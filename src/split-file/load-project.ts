@@ -1,14 +1,14 @@
 // Everything `validate` and `plan` know without contacting a location: the file, the compiled
 // pipeline it names, the semantic checks between them, the stage layout and the revision.
 import { checkPackageVersions } from './check-package-versions.js';
-import { realpath } from 'node:fs/promises';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { relative } from 'node:path';
 import type { PipelineGraph } from '../pipeline/graph.js';
 import { loadPipelineFile } from '../pipeline/load.js';
 import { layoutStages, type StageLayout } from '../plan/layout.js';
 import { checkStages } from './check-stages.js';
-import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
+import { hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { loadSpecFile } from './load.js';
+import { packageRootFor, resolvePackagePath } from './package-path.js';
 import { computeRevision, type Revision } from './revision.js';
 import type { SplitPipelineSpec } from './types.js';
 import type { JsonValue } from '../pipeline/ir.js';
@@ -32,7 +32,15 @@ export interface ProjectResult {
   diagnostics: Diagnostic[];
 }
 
-export async function loadProject(file: string): Promise<ProjectResult> {
+export interface LoadProjectOptions {
+  /**
+   * The repository the file belongs to, when it is not found by looking for `.git` above the file
+   * (the Action's semantic diff loads both versions in a scratch copy laid out as in git).
+   */
+  root?: string;
+}
+
+export async function loadProject(file: string, options: LoadProjectOptions = {}): Promise<ProjectResult> {
   const loaded = await loadSpecFile(file);
   const diagnostics: Diagnostic[] = [...loaded.diagnostics];
   const spec = loaded.spec;
@@ -46,23 +54,24 @@ export async function loadProject(file: string): Promise<ProjectResult> {
   if (diagnostics.some((d) => d.severity === 'error' && d.line === pkgPos.line && d.col === pkgPos.col)) {
     return { diagnostics: sortDiagnostics(diagnostics) };
   }
-  if (isAbsolute(packageName) || packageName.split(/[\\/]/).includes('..')) {
-    // A file from a pull request must not make the reconciler read outside its repository.
-    diagnostics.push({ file: loaded.file, ...pkgPos, severity: 'error', message: `spec.pipeline.package must be a path inside this directory (relative, without ".."): "${packageName}"` });
+  const root = options.root ? { dir: options.root, kind: 'repository' as const } : await packageRootFor(loaded.dir);
+  const where = await resolvePackagePath(packageName, loaded.dir, root);
+  if (!where.ok) {
+    diagnostics.push({ file: loaded.file, ...pkgPos, severity: 'error', message: where.message });
     return { diagnostics: sortDiagnostics(diagnostics) };
   }
-  const packagePath = resolve(loaded.dir, packageName);
-  // A symbolic link must not lead out of the file's directory either.
-  const real = await realpath(packagePath).catch(() => packagePath);
-  const realDir = await realpath(loaded.dir).catch(() => loaded.dir);
-  if (real !== realDir && !real.startsWith(realDir + sep)) {
-    diagnostics.push({ file: loaded.file, ...pkgPos, severity: 'error', message: `spec.pipeline.package "${packageName}" leads outside this directory (through a symbolic link): keep the package inside it` });
-    return { diagnostics: sortDiagnostics(diagnostics) };
-  }
+  const packagePath = where.path;
   const pipeline = await loadPipelineFile(packagePath, relative(process.cwd(), packagePath) || packagePath);
   if (!pipeline.graph) {
     if (pipeline.diagnostics.some((d) => d.message.startsWith('cannot read'))) {
-      diagnostics.push({ file: loaded.file, ...pkgPos, severity: 'error', message: `pipeline package "${packageName}" cannot be read: does the file exist (relative to ${relative(process.cwd(), loaded.dir) || '.'})?` });
+      diagnostics.push({
+        file: loaded.file,
+        ...pkgPos,
+        severity: 'error',
+        message:
+          `pipeline package "${packageName}" cannot be read: ` +
+          `does the file exist (relative to ${relative(process.cwd(), loaded.dir) || '.'})?`,
+      });
     }
     diagnostics.push(...pipeline.diagnostics);
     return { diagnostics: sortDiagnostics(diagnostics) };
@@ -75,7 +84,11 @@ export async function loadProject(file: string): Promise<ProjectResult> {
   if (hasErrors(diagnostics)) return { diagnostics: sortDiagnostics(diagnostics) };
   const docs: JsonValue[] = [graph.pkg.spec as unknown as JsonValue];
   if (graph.pkg.platformSpec) docs.push(graph.pkg.platformSpec as unknown as JsonValue);
-  const revision = computeRevision({ pipeline: docs, parameters: (spec.spec.pipeline.parameters ?? {}) as Record<string, JsonValue>, stages: spec.spec.stages });
+  const revision = computeRevision({
+    pipeline: docs,
+    parameters: spec.spec.pipeline.parameters ?? {},
+    stages: spec.spec.stages,
+  });
   const sorted = sortDiagnostics(diagnostics);
   return {
     project: {
@@ -106,13 +119,23 @@ function checkParameters(
   for (const name of Object.keys(given)) {
     if (!(name in defs)) {
       const known = Object.keys(defs);
-      out.push({ file, ...at(['spec', 'pipeline', 'parameters', name]), severity: 'error',
-        message: `parameter "${name}" is not an input of pipeline "${graph.name}"${known.length ? `; its inputs are: ${known.join(', ')}` : ' (it has no inputs)'}` });
+      const inputs = known.length ? `; its inputs are: ${known.join(', ')}` : ' (it has no inputs)';
+      out.push({
+        file,
+        ...at(['spec', 'pipeline', 'parameters', name]),
+        severity: 'error',
+        message: `parameter "${name}" is not an input of pipeline "${graph.name}"${inputs}`,
+      });
     }
   }
   for (const [name, def] of Object.entries(defs)) {
     if (!(name in given) && def.defaultValue === undefined && !def.isOptional) {
-      out.push({ file, ...at(['spec', 'pipeline']), severity: 'error', message: `pipeline input "${name}" has no default: set it under spec.pipeline.parameters` });
+      out.push({
+        file,
+        ...at(['spec', 'pipeline']),
+        severity: 'error',
+        message: `pipeline input "${name}" has no default: set it under spec.pipeline.parameters`,
+      });
     }
   }
   return out;
@@ -139,10 +162,19 @@ function checkPipelineRoots(
       /* keep the raw path */
     }
     const segments = decoded.split('/').slice(1);
-    const bad = !m || segments.some((s, j) => s === '.' || s === '..' || (s === '' && j < segments.length - 1)) || /[\\\0]/.test(decoded);
+    const bad =
+      !m ||
+      segments.some((s, j) => s === '.' || s === '..' || (s === '' && j < segments.length - 1)) ||
+      /[\\\0]/.test(decoded);
     if (bad) {
-      out.push({ file, ...at(['spec', 'locations', i, 'objectStore', 'pipelineRoot']), severity: 'error',
-        message: `spec.locations[${i}].objectStore.pipelineRoot (location ${loc.name}) must be <scheme>://<bucket>/<path> without "." or ".." segments, empty segments or backslashes (also percent-encoded)` });
+      out.push({
+        file,
+        ...at(['spec', 'locations', i, 'objectStore', 'pipelineRoot']),
+        severity: 'error',
+        message:
+          `spec.locations[${i}].objectStore.pipelineRoot (location ${loc.name}) must be <scheme>://<bucket>/<path> ` +
+          'without "." or ".." segments, empty segments or backslashes (also percent-encoded)',
+      });
     }
   });
   return out;

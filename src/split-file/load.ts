@@ -5,7 +5,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { checkLocations } from './check-locations.js';
-import { sortDiagnostics, type Diagnostic } from './diagnostics.js';
+import { sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { formatPath } from './path.js';
 import { validateAgainstSchema } from './schema-validate.js';
 import { findLiteralSecrets } from './secrets.js';
@@ -74,10 +74,17 @@ export function loadSpecText(text: string, fileName: string): LoadedSpec {
     // A secret under an unknown key (`auth.token`) is one problem: the secret message says more.
     const secretPaths = new Set(secrets.map((f) => formatPath(f.path)));
     const schemaFindings = schema.findings.filter((f) => !secretPaths.has(formatPath(f.path)));
-    for (const f of [...schemaFindings, ...secrets, ...checkLocations(parsed.data)]) diagnostics.push(source.toDiagnostic(f));
+    for (const f of [...schemaFindings, ...secrets, ...checkLocations(parsed.data)])
+      diagnostics.push(source.toDiagnostic(f));
     if (schema.valid) spec = withDefaults as unknown as SplitPipelineSpec;
   }
-  return { spec, diagnostics: capped(sortDiagnostics(diagnostics), fileName), source, file: fileName, dir: dirname(resolve(fileName)) };
+  return {
+    spec,
+    diagnostics: capped(sortDiagnostics(diagnostics), fileName),
+    source,
+    file: fileName,
+    dir: dirname(resolve(fileName)),
+  };
 }
 
 function capped(diagnostics: Diagnostic[], file: string): Diagnostic[] {

@@ -2,7 +2,7 @@
 // against them. A check names WHERE a problem is as a path; the source turns the path into a line and
 // column, so checks stay pure functions of the parsed data.
 
-import type { Severity } from './diagnostics.js';
+import type { Severity } from '../diagnostics/diagnostic.js';
 
 export type SpecPath = readonly (string | number)[];
 

@@ -67,7 +67,12 @@ function errorsToFindings(errors: ErrorObject[], data: unknown): Finding[] {
     const known = Object.keys(propertiesOf(e.parentSchema));
     const match = closestMatch(field, known);
     if (match !== undefined) suggested.add(`${e.instancePath}/${match}`);
-    const hint = match !== undefined ? ` (did you mean "${match}"?)` : known.length > 0 ? `; known fields: ${known.join(', ')}` : '';
+    const hint =
+      match !== undefined
+        ? ` (did you mean "${match}"?)`
+        : known.length > 0
+          ? `; known fields: ${known.join(', ')}`
+          : '';
     add(messageAt(at, [...at, field], 'key', `unknown field "${field}"${hint}`));
   }
   for (const e of kept) {
@@ -103,7 +108,12 @@ function toFinding(e: ErrorObject, at: SpecPath): Finding | undefined {
     case 'required':
       return messageAt(at, at, 'key', `missing required field "${String(e.params['missingProperty'])}"`);
     case 'type':
-      return messageAt(at, at, 'value', `must be ${describeType(String(e.params['type']))}, not ${describeValue(e.data)}`);
+      return messageAt(
+        at,
+        at,
+        'value',
+        `must be ${describeType(String(e.params['type']))}, not ${describeValue(e.data)}`,
+      );
     case 'const':
       return messageAt(at, at, 'value', `must be ${JSON.stringify(e.params['allowedValue'])}`);
     case 'enum': {
@@ -116,8 +126,10 @@ function toFinding(e: ErrorObject, at: SpecPath): Finding | undefined {
     case 'minLength':
       if (patternMessage !== undefined) return messageAt(at, at, 'value', patternMessage);
       if (e.keyword === 'minLength' && e.params['limit'] === 1) return messageAt(at, at, 'value', 'must not be empty');
-      if (e.keyword === 'maxLength') return messageAt(at, at, 'value', `must be at most ${String(e.params['limit'])} characters long`);
-      if (e.keyword === 'minLength') return messageAt(at, at, 'value', `must be at least ${String(e.params['limit'])} characters long`);
+      if (e.keyword === 'maxLength')
+        return messageAt(at, at, 'value', `must be at most ${String(e.params['limit'])} characters long`);
+      if (e.keyword === 'minLength')
+        return messageAt(at, at, 'value', `must be at least ${String(e.params['limit'])} characters long`);
       return messageAt(at, at, 'value', `must match the pattern ${String(e.params['pattern'])}`);
     case 'minItems': {
       const limit = Number(e.params['limit']);
@@ -132,16 +144,19 @@ function toFinding(e: ErrorObject, at: SpecPath): Finding | undefined {
       );
     case 'propertyNames': {
       const name = String(e.params['propertyName']);
-      const rule = isRecord(e.schema) && typeof e.schema['patternErrorMessage'] === 'string' ? e.schema['patternErrorMessage'] : 'is not allowed';
+      const rule =
+        isRecord(e.schema) && typeof e.schema['patternErrorMessage'] === 'string'
+          ? e.schema['patternErrorMessage']
+          : 'is not allowed';
       return messageAt(at, [...at, name], 'key', `key "${name}" ${rule}`);
     }
     case 'oneOf':
     case 'anyOf':
     case 'minProperties':
     case 'maxProperties':
-      return messageAt(at, at, 'key', custom ?? (e.message ?? 'is not valid'));
+      return messageAt(at, at, 'key', custom ?? e.message ?? 'is not valid');
     default:
-      return messageAt(at, at, 'value', custom ?? (e.message ?? 'is not valid'));
+      return messageAt(at, at, 'value', custom ?? e.message ?? 'is not valid');
   }
 }
 

@@ -86,7 +86,10 @@ function remedy(path: SpecPath, key: string): string {
   const parent = path.slice(0, -1).map(String);
   const within = (suffix: string[]): boolean => suffix.every((s, i) => parent[parent.length - suffix.length + i] === s);
   if (parent[0] === 'spec' && parent[1] === 'pipeline' && parent[2] === 'parameters') {
-    return 'pipeline parameters are stored in clear text in every KFP run; give the step the secret through a Kubernetes secret instead (kfp-kubernetes use_secret_as_env)';
+    return (
+      'pipeline parameters are stored in clear text in every KFP run; ' +
+      'give the step the secret through a Kubernetes secret instead (kfp-kubernetes use_secret_as_env)'
+    );
   }
   if (within(['kfp', 'auth']) || within(['kfp'])) {
     return 'name the environment variable that holds it with auth.tokenEnv (or a file with auth.tokenFile)';
@@ -151,7 +154,9 @@ function checkScalar(path: SpecPath, value: unknown): Finding | undefined {
       path,
       on: 'value',
       severity: 'error',
-      message: `${where}: the value looks like ${shape}; a secret must not be written in this file (the value is not shown here). Name an environment variable or file that holds it instead`,
+      message:
+        `${where}: the value looks like ${shape}; a secret must not be written in this file ` +
+        '(the value is not shown here). Name an environment variable or file that holds it instead',
     };
   }
   const userinfo = URL_USERINFO.exec(text)?.[1];
@@ -160,7 +165,9 @@ function checkScalar(path: SpecPath, value: unknown): Finding | undefined {
       path,
       on: 'value',
       severity: 'error',
-      message: `${where}: credentials are embedded in the URL (the part before "@", not shown here); remove them and name the secret with an …Env field (e.g. kfp.auth.tokenEnv, objectStore.accessKeyIdEnv)`,
+      message:
+        `${where}: credentials are embedded in the URL (the part before "@", not shown here); ` +
+        'remove them and name the secret with an …Env field (e.g. kfp.auth.tokenEnv, objectStore.accessKeyIdEnv)',
     };
   }
   return undefined;

@@ -6,7 +6,7 @@
 // deep input), alias expansion while converting. Every rejection is a diagnostic, never a throw.
 
 import { isMap, isScalar, isSeq, LineCounter, type Document, type Node } from 'yaml';
-import type { Diagnostic, Severity } from './diagnostics.js';
+import type { Diagnostic, Severity } from '../diagnostics/diagnostic.js';
 import type { Finding, SpecPath } from './path.js';
 import { parseYamlGuarded } from './yaml-parse.js';
 import { checkYamlDocument, convertDocument } from './yaml-checks.js';
@@ -95,7 +95,8 @@ export class SpecSource {
         index = new Map();
         for (const pair of node.items) {
           // With duplicate keys the converted data holds the last value, so the last pair wins.
-          if (isScalar(pair.key)) index.set(String(pair.key.value), { key: pair.key, value: (pair.value as Node | null) ?? null });
+          if (isScalar(pair.key))
+            index.set(String(pair.key.value), { key: pair.key, value: (pair.value as Node | null) ?? null });
         }
         this.mapIndex.set(node, index);
       }
@@ -126,7 +127,9 @@ export function parseSpecSource(text: string, file: string): ParsedSource {
     const name = err instanceof Error ? err.name : 'error';
     return {
       source: new SpecSource(file, ''),
-      diagnostics: [{ file, line: 1, col: 1, severity: 'error', message: `the YAML parser failed on this file (${name})` }],
+      diagnostics: [
+        { file, line: 1, col: 1, severity: 'error', message: `the YAML parser failed on this file (${name})` },
+      ],
     };
   }
 }

@@ -33,7 +33,8 @@ export function staticParameterValue(
   depth = 0,
 ): StaticValue | undefined {
   if (depth > MAX_DEPTH) return undefined;
-  if (spec.runtimeValue && 'constant' in spec.runtimeValue) return { kind: 'value', value: spec.runtimeValue.constant ?? null };
+  if (spec.runtimeValue && 'constant' in spec.runtimeValue)
+    return { kind: 'value', value: spec.runtimeValue.constant ?? null };
   const name = spec.componentInputParameter;
   if (name === undefined) return undefined;
   const dag = frame.dag;
@@ -58,6 +59,7 @@ export function pipelineParameterValues(
   given: Readonly<Record<string, JsonValue>> | undefined,
 ): Record<string, JsonValue> {
   const out: Record<string, JsonValue> = {};
-  for (const [name, def] of Object.entries(rootDefinitions ?? {})) if (def.defaultValue !== undefined) out[name] = def.defaultValue;
+  for (const [name, def] of Object.entries(rootDefinitions ?? {}))
+    if (def.defaultValue !== undefined) out[name] = def.defaultValue;
   return { ...out, ...(given ?? {}) };
 }

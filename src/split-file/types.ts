@@ -63,6 +63,8 @@ export interface KfpSpec {
   publishLogs?: boolean;
   /** Image of the handoff's marker run (one `echo`); absent: `ghcr.io/containerd/busybox`. */
   markerImage?: string;
+  /** Base URL of the location's KFP UI, for links to runs (`<ui>/#/runs/details/<runId>`); never contacted. */
+  ui?: string;
 }
 
 /** Exactly one member is set. */

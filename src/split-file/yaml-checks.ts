@@ -54,7 +54,10 @@ export function checkYamlDocument(
       }
       if (node.anchor !== undefined) anchors.add(node.anchor);
       if (node.tag !== undefined && !PLAIN_TAGS.has(node.tag)) {
-        error(tagOffset(text, node.range?.[0]), `YAML tags such as ${shortTag(node.tag)} are not supported: write a plain value`);
+        error(
+          tagOffset(text, node.range?.[0]),
+          `YAML tags such as ${shortTag(node.tag)} are not supported: write a plain value`,
+        );
         // The tag changes what the value means, so checking the value would mislead.
         convertible = false;
       }
@@ -97,22 +100,26 @@ function shortTag(tag: string): string {
 }
 
 export type Conversion =
-  | { kind: 'converted'; data: Record<string, unknown> }
-  | { kind: 'rejected'; offset: number; message: string };
+  { kind: 'converted'; data: Record<string, unknown> } | { kind: 'rejected'; offset: number; message: string };
 
 /** The document as plain data; aliases are expanded at most `maxAliasCount` times (billion laughs). */
 export function convertDocument(document: Document.Parsed, maxAliasCount: number): Conversion {
   try {
     const data: unknown = document.toJS({ maxAliasCount });
     if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-      return { kind: 'rejected', offset: 0, message: 'the top level must be a mapping (apiVersion, kind, metadata, spec)' };
+      return {
+        kind: 'rejected',
+        offset: 0,
+        message: 'the top level must be a mapping (apiVersion, kind, metadata, spec)',
+      };
     }
     return { kind: 'converted', data: data as Record<string, unknown> };
   } catch (err) {
     const offset = firstAliasOffset(document);
-    const reason = err instanceof Error && /excessive alias count/i.test(err.message)
-      ? `aliases expand too much (more than ${maxAliasCount} expansions): is this an alias bomb?`
-      : `cannot convert the document: ${err instanceof Error ? err.message : String(err)}`;
+    const reason =
+      err instanceof Error && /excessive alias count/i.test(err.message)
+        ? `aliases expand too much (more than ${maxAliasCount} expansions): is this an alias bomb?`
+        : `cannot convert the document: ${err instanceof Error ? err.message : String(err)}`;
     return { kind: 'rejected', offset, message: reason };
   }
 }

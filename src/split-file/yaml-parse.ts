@@ -3,8 +3,18 @@
 // thousand levels down, V8 aborts the whole process (not a catchable RangeError). The lexer and the
 // CST parser are iterative, so the CST parser's stack is watched and parsing stops past the limit.
 
-import { Composer, isMap, isScalar, Lexer, Parser, type Document, type ErrorCode, type Node, type YAMLError } from 'yaml';
-import type { Severity } from './diagnostics.js';
+import {
+  Composer,
+  isMap,
+  isScalar,
+  Lexer,
+  Parser,
+  type Document,
+  type ErrorCode,
+  type Node,
+  type YAMLError,
+} from 'yaml';
+import type { Severity } from '../diagnostics/diagnostic.js';
 
 export interface TextProblem {
   offset: number;
@@ -17,6 +27,7 @@ export type GuardedParse =
   | { kind: 'parsed'; document?: Document.Parsed; problems: TextProblem[] };
 
 /** Characters YAML 1.2 does not allow in a stream (§5.1 c-printable); finding one means binary junk. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point of this pattern
 const NON_PRINTABLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F\uFFFE\uFFFF]/;
 
 /**
@@ -110,7 +121,11 @@ export function parseYamlGuarded(text: string, maxDepth: number): GuardedParse {
 }
 
 function isEmpty(contents: unknown): boolean {
-  return contents === null || contents === undefined || (isScalar(contents) && contents.value === null && contents.source === '');
+  return (
+    contents === null ||
+    contents === undefined ||
+    (isScalar(contents) && contents.value === null && contents.source === '')
+  );
 }
 
 function describeNode(node: Node): string {

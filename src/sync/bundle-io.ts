@@ -12,7 +12,12 @@ import { BUNDLE_FORMAT, BUNDLE_VERSION, type HandoffBundle } from './bundle.js';
 import { outsideRoot } from './copy-bytes.js';
 import { HandoffError } from './export.js';
 
-export async function writeBundle(dir: string, bundle: HandoffBundle, source: ObjectStore | undefined, onBytes?: (n: number) => void): Promise<{ bytes: number; objects: number }> {
+export async function writeBundle(
+  dir: string,
+  bundle: HandoffBundle,
+  source: ObjectStore | undefined,
+  onBytes?: (n: number) => void,
+): Promise<{ bytes: number; objects: number }> {
   await mkdir(dir, { recursive: true });
   let bytes = 0;
   let objects = 0;
@@ -70,13 +75,16 @@ export async function readBundle(dir: string): Promise<HandoffBundle> {
     throw new HandoffError(`${join(dir, 'bundle.json')} is not valid JSON: ${(e as Error).message}`);
   }
   if (doc.format !== BUNDLE_FORMAT || doc.version !== BUNDLE_VERSION) {
-    throw new HandoffError(`${join(dir, 'bundle.json')} is not a split-pipelines handoff bundle of version ${BUNDLE_VERSION}`);
+    throw new HandoffError(
+      `${join(dir, 'bundle.json')} is not a split-pipelines handoff bundle of version ${BUNDLE_VERSION}`,
+    );
   }
   for (const a of doc.artifacts) {
     if (a.relativePath !== undefined) {
       safeJoin(dir, 'objects', a.relativePath);
       for (const o of a.objects) safeJoin(dir, 'objects', a.relativePath, o.path);
-      if (a.relativePath.split('/').some((x) => x === '..' || x === '.')) throw new HandoffError(`bundle artifact ${a.globalId}: path ${a.relativePath} has "." or ".." segments`);
+      if (a.relativePath.split('/').some((x) => x === '..' || x === '.'))
+        throw new HandoffError(`bundle artifact ${a.globalId}: path ${a.relativePath} has "." or ".." segments`);
     }
     checkUri(a.globalId, a.uri);
   }
@@ -87,7 +95,8 @@ export async function readBundle(dir: string): Promise<HandoffBundle> {
 function safeJoin(root: string, ...parts: string[]): string {
   const base = resolve(root);
   const p = resolve(base, ...parts);
-  if (p !== base && !p.startsWith(base + sep)) throw new HandoffError(`bundle path ${parts.join('/')} leaves the bundle directory`);
+  if (p !== base && !p.startsWith(base + sep))
+    throw new HandoffError(`bundle path ${parts.join('/')} leaves the bundle directory`);
   return p;
 }
 
@@ -101,6 +110,8 @@ function checkUri(globalId: string, uri: string): void {
   }
   const path = decoded.replace(/^[a-z0-9+.-]+:\/\/[^/]*/i, '');
   if (path.split('/').some((x) => x === '..' || x === '.') || /[\\\0]/.test(decoded)) {
-    throw new HandoffError(`bundle artifact ${globalId}: URI ${JSON.stringify(uri)} has "." or ".." segments or backslashes; refusing the bundle`);
+    throw new HandoffError(
+      `bundle artifact ${globalId}: URI ${JSON.stringify(uri)} has "." or ".." segments or backslashes; refusing the bundle`,
+    );
   }
 }

@@ -70,5 +70,7 @@ export interface HandoffBundle {
 
 export function totalBytes(bundle: HandoffBundle): number {
   const carried = new Set([...bundle.executions.flatMap((e) => e.outputs.map((o) => o.artifact))]);
-  return bundle.artifacts.filter((a) => carried.has(a.globalId) && a.relativePath !== undefined).reduce((n, a) => n + a.objects.reduce((m, o) => m + o.size, 0), 0);
+  return bundle.artifacts
+    .filter((a) => carried.has(a.globalId) && a.relativePath !== undefined)
+    .reduce((n, a) => n + a.objects.reduce((m, o) => m + o.size, 0), 0);
 }

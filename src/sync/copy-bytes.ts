@@ -4,7 +4,13 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { copyObject, listCovering, type KnownObject, type ObjectRef, type ObjectStore } from '../location/objectstore/index.js';
+import {
+  copyObject,
+  listCovering,
+  type KnownObject,
+  type ObjectRef,
+  type ObjectStore,
+} from '../location/objectstore/index.js';
 import type { RecordedObject } from '../observe/cache-lookup.js';
 import type { BundleArtifact, BundleObject, HandoffBundle } from './bundle.js';
 import { HandoffError } from './export.js';
@@ -41,8 +47,10 @@ export function targetUri(artifact: BundleArtifact, targetRoot: string): string 
  */
 export function outsideRoot(bundle: HandoffBundle, a: BundleArtifact): HandoffError {
   return new HandoffError(
-    `the handoff from ${bundle.source.location} carries artifact ${a.uri} (${a.globalId}), which is outside the source's pipeline root ${bundle.source.pipelineRoot}: ` +
-      `its bytes cannot be placed under the target's root; export again with the pipeline root KFP uses at ${bundle.source.location} configured for it`,
+    `the handoff from ${bundle.source.location} carries artifact ${a.uri} (${a.globalId}), ` +
+      `which is outside the source's pipeline root ${bundle.source.pipelineRoot}: ` +
+      "its bytes cannot be placed under the target's root; " +
+      `export again with the pipeline root KFP uses at ${bundle.source.location} configured for it`,
   );
 }
 
@@ -77,23 +85,50 @@ export async function copyBytes(
     const uri = targetUri(a, target.pipelineRoot);
     for (const o of a.objects) jobs.push({ artifact: a, object: o, dstRef: objectRef(target.store, uri, o.path) });
   }
-  const progress: ByteProgress = { objects: jobs.length, objectsDone: 0, bytes: jobs.reduce((n, j) => n + j.object.size, 0), bytesMoved: 0, bytesSkipped: 0 };
+  const progress: ByteProgress = {
+    objects: jobs.length,
+    objectsDone: 0,
+    bytes: jobs.reduce((n, j) => n + j.object.size, 0),
+    bytesMoved: 0,
+    bytesSkipped: 0,
+  };
   const result: CopyBytesResult = { objects: jobs.length, copied: 0, skipped: 0, bytesMoved: 0, digests: new Map() };
   const record = (job: CopyJob, written: { sha256?: string | undefined; etag?: string | undefined }) => {
     const list = result.digests.get(job.artifact.globalId) ?? [];
-    list.push({ path: job.object.path, size: job.object.size, ...(written.sha256 ? { sha256: written.sha256 } : {}), ...(written.etag ? { etag: written.etag } : {}) });
+    list.push({
+      path: job.object.path,
+      size: job.object.size,
+      ...(written.sha256 ? { sha256: written.sha256 } : {}),
+      ...(written.etag ? { etag: written.etag } : {}),
+    });
     result.digests.set(job.artifact.globalId, list);
   };
   options.onProgress?.({ ...progress });
   // What the target already holds, in one listing rather than a HEAD per object (most keys of a
   // first handoff are free); keys it shows taken are HEADed for their metadata.
-  const listing = jobs.length > 1 ? await listCovering(target.store, jobs.map((j) => j.dstRef)) : undefined;
+  const listing =
+    jobs.length > 1
+      ? await listCovering(
+          target.store,
+          jobs.map((j) => j.dstRef),
+        )
+      : undefined;
   const targetAbsent = (job: CopyJob) => listing !== undefined && listing.at(job.dstRef) === undefined;
   const copyOne = async (job: CopyJob): Promise<{ moved: number; skipped: boolean }> => {
     const o = job.object;
     if (from.kind === 'store') {
-      const known: KnownObject = { size: o.size, ...(o.sha256 ? { sha256: o.sha256 } : {}), ...(o.etag ? { etag: o.etag } : {}) };
-      const r = await copyObject(from.store, objectRef(from.store, job.artifact.uri, o.path), target.store, job.dstRef, { source: known, targetAbsent: targetAbsent(job) });
+      const known: KnownObject = {
+        size: o.size,
+        ...(o.sha256 ? { sha256: o.sha256 } : {}),
+        ...(o.etag ? { etag: o.etag } : {}),
+      };
+      const r = await copyObject(
+        from.store,
+        objectRef(from.store, job.artifact.uri, o.path),
+        target.store,
+        job.dstRef,
+        { source: known, targetAbsent: targetAbsent(job) },
+      );
       record(job, r);
       return { moved: r.bytes, skipped: r.skipped };
     }
@@ -104,8 +139,14 @@ export async function copyBytes(
     }
     const file = join(from.dir, 'objects', job.artifact.relativePath!, o.path);
     const st = await stat(file).catch(() => undefined);
-    if (!st) throw new HandoffError(`the bundle has no bytes for ${job.artifact.uri}${o.path ? `/${o.path}` : ''} (expected ${file})`);
-    const written = await target.store.put(job.dstRef, createReadStream(file), { contentLength: st.size, ...(o.sha256 ? { sha256: o.sha256 } : {}) });
+    if (!st)
+      throw new HandoffError(
+        `the bundle has no bytes for ${job.artifact.uri}${o.path ? `/${o.path}` : ''} (expected ${file})`,
+      );
+    const written = await target.store.put(job.dstRef, createReadStream(file), {
+      contentLength: st.size,
+      ...(o.sha256 ? { sha256: o.sha256 } : {}),
+    });
     record(job, written);
     return { moved: written.size, skipped: false };
   };
@@ -115,7 +156,8 @@ export async function copyBytes(
   // two pools, whatever the objects.
   const large = new Limiter(LARGE_AT_ONCE);
   await forEachConcurrently(jobs, options.concurrency ?? COPY_CONCURRENCY, async (job) => {
-    const { moved, skipped } = job.object.size > target.store.multipartThresholdBytes ? await large.run(() => copyOne(job)) : await copyOne(job);
+    const { moved, skipped } =
+      job.object.size > target.store.multipartThresholdBytes ? await large.run(() => copyOne(job)) : await copyOne(job);
     if (skipped) {
       result.skipped++;
       progress.bytesSkipped += job.object.size;

@@ -33,16 +33,25 @@ export async function recordMissingExecutorLogs(req: ExecutorLogsRequest): Promi
   const { target } = req;
   const wanted = req.executions.filter((be) => {
     const input = req.walk.entries.get(taskRecordKey(be.path, be.iteration))?.call.cacheKeyInput;
-    return input !== undefined && publishesLogs({ ...input, publishLogs: req.walk.settings.publishLogs }) && !be.outputs.some((o) => o.name === EXECUTOR_LOGS_OUTPUT);
+    return (
+      input !== undefined &&
+      publishesLogs({ ...input, publishLogs: req.walk.settings.publishLogs }) &&
+      !be.outputs.some((o) => o.name === EXECUTOR_LOGS_OUTPUT)
+    );
   });
   if (wanted.length === 0) return 0;
   const ids = wanted.map((be) => req.executionIds.get(be.globalId)!);
   const present = new Set(
-    (await target.mlmd.getEventsByExecutionIDs(ids)).filter((e) => e.type === 'OUTPUT' && e.path?.steps?.[0]?.key === EXECUTOR_LOGS_OUTPUT).map((e) => e.executionId),
+    (await target.mlmd.getEventsByExecutionIDs(ids))
+      .filter((e) => e.type === 'OUTPUT' && e.path?.steps?.[0]?.key === EXECUTOR_LOGS_OUTPUT)
+      .map((e) => e.executionId),
   );
-  const missing = wanted.filter((be) => !present.has(req.executionIds.get(be.globalId)!));
+  const missing = wanted.filter((be) => !present.has(req.executionIds.get(be.globalId)));
   if (missing.length === 0) return 0;
-  const typeId = await target.mlmd.putArtifactType({ name: 'system.Artifact' }, { canAddFields: true, canOmitFields: true });
+  const typeId = await target.mlmd.putArtifactType(
+    { name: 'system.Artifact' },
+    { canAddFields: true, canOmitFields: true },
+  );
   const runRoot = `${target.pipelineRoot.replace(/\/+$/, '')}/${req.pipelineName}/${req.markerRunId}`;
   const events: Event[] = [];
   for (const be of missing) {
@@ -52,9 +61,17 @@ export async function recordMissingExecutorLogs(req: ExecutorLogsRequest): Promi
     let [artifact] = await target.mlmd.getArtifactsByExternalIds([externalId]);
     if (artifact?.id === undefined) {
       const ref = target.store.resolve(uri);
-      const text = `split-pipelines: ${be.path.join('/')} ran at ${req.source}, where KFP does not publish logs (PUBLISH_LOGS false); it was handed off to ${target.name}.\n`;
+      const text =
+        `split-pipelines: ${be.path.join('/')} ran at ${req.source}, where KFP does not publish logs ` +
+        `(PUBLISH_LOGS false); it was handed off to ${target.name}.\n`;
       await target.store.put(ref, text, { contentType: 'text/plain' });
-      const created: Artifact = { typeId, uri, externalId, state: 'LIVE', customProperties: { display_name: stringValue(EXECUTOR_LOGS_OUTPUT) } };
+      const created: Artifact = {
+        typeId,
+        uri,
+        externalId,
+        state: 'LIVE',
+        customProperties: { display_name: stringValue(EXECUTOR_LOGS_OUTPUT) },
+      };
       try {
         const [id] = await target.mlmd.putArtifacts([created]);
         artifact = { ...created, id: id! };
@@ -63,11 +80,18 @@ export async function recordMissingExecutorLogs(req: ExecutorLogsRequest): Promi
         [artifact] = await target.mlmd.getArtifactsByExternalIds([externalId]);
         if (artifact?.id === undefined) throw e;
       }
-      await target.mlmd.putAttributionsAndAssociations([{ artifactId: artifact.id!, contextId: req.pipelineContextId }], []).catch((e: unknown) => {
-        if (!(e instanceof MlmdError && e.code === 'ALREADY_EXISTS')) throw e;
-      });
+      await target.mlmd
+        .putAttributionsAndAssociations([{ artifactId: artifact.id!, contextId: req.pipelineContextId }], [])
+        .catch((e: unknown) => {
+          if (!(e instanceof MlmdError && e.code === 'ALREADY_EXISTS')) throw e;
+        });
     }
-    events.push({ executionId: req.executionIds.get(be.globalId)!, artifactId: artifact.id!, type: 'OUTPUT', path: { steps: [{ key: EXECUTOR_LOGS_OUTPUT }] } });
+    events.push({
+      executionId: req.executionIds.get(be.globalId)!,
+      artifactId: artifact.id!,
+      type: 'OUTPUT',
+      path: { steps: [{ key: EXECUTOR_LOGS_OUTPUT }] },
+    });
   }
   await target.mlmd.putEvents(events);
   return events.length;

@@ -19,7 +19,12 @@ import { forEachConcurrently } from './parallel.js';
  * the SDK's metrics types never write one. `recorded` holds what a handoff recorded here, by
  * artifact id: `[]` is "recorded with no objects", anything else that is now empty was lost.
  */
-export async function objectsOf(store: ObjectStore, location: string, list: Artifact[], recorded: Map<number, RecordedObject[] | undefined> = new Map()): Promise<Map<number, BundleObject[]>> {
+export async function objectsOf(
+  store: ObjectStore,
+  location: string,
+  list: Artifact[],
+  recorded: Map<number, RecordedObject[] | undefined> = new Map(),
+): Promise<Map<number, BundleObject[]>> {
   const refs = list.map((a) => store.resolve(a.uri ?? ''));
   const listing = list.length > 1 ? await listCovering(store, refs) : undefined;
   const out = new Map<number, BundleObject[]>();
@@ -28,14 +33,19 @@ export async function objectsOf(store: ObjectStore, location: string, list: Arti
     let objects: BundleObject[];
     if (listing) {
       const at = listing.at(ref);
-      objects = at ? [withEtag({ path: '', size: at.size }, at.etag)] : listing.under(ref).map((u) => withEtag({ path: u.path, size: u.summary.size }, u.summary.etag));
+      objects = at
+        ? [withEtag({ path: '', size: at.size }, at.etag)]
+        : listing.under(ref).map((u) => withEtag({ path: u.path, size: u.summary.size }, u.summary.etag));
     } else {
       objects = await objectsOne(store, ref);
     }
     const record = recorded.get(a.id!);
     if (objects.length === 0) {
       const noBytes = record?.length === 0 || (record === undefined && NO_BYTES_TYPES.has(a.type ?? ''));
-      if (!noBytes) throw new HandoffError(`the bytes of ${a.uri} are missing at ${location}${record ? ' (a handoff wrote them there; they were deleted since)' : ''}`);
+      if (!noBytes)
+        throw new HandoffError(
+          `the bytes of ${a.uri} are missing at ${location}${record ? ' (a handoff wrote them there; they were deleted since)' : ''}`,
+        );
     }
     for (const o of objects) {
       if (o.sha256) continue;
@@ -61,6 +71,7 @@ async function objectsOne(store: ObjectStore, ref: ObjectRef): Promise<BundleObj
   }
   const prefix = `${ref.key.replace(/\/+$/, '')}/`;
   const out: BundleObject[] = [];
-  for await (const o of store.list(ref.bucket, prefix)) out.push(withEtag({ path: o.key.slice(prefix.length), size: o.size }, o.etag));
+  for await (const o of store.list(ref.bucket, prefix))
+    out.push(withEtag({ path: o.key.slice(prefix.length), size: o.size }, o.etag));
   return out;
 }

@@ -2,20 +2,28 @@
 // from its cache. Read-only at the source: it walks the pipeline as KFP's driver would, finds the
 // execution that serves each step (the original, following a cache hit to what it reused), and
 // collects the executions, the artifacts they produced and consumed, and the objects' sizes.
+import { UserError } from '../errors/user-error.js';
 import type { Artifact, Execution } from '../location/mlmd/index.js';
 import type { LocationReaders } from '../observe/cache-lookup.js';
 import { walkCache } from '../observe/cache-walk.js';
 import type { PipelineGraph } from '../pipeline/graph.js';
 import type { JsonValue } from '../pipeline/ir.js';
-import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleArtifact, type BundleExecution, type HandoffBundle } from './bundle.js';
+import {
+  BUNDLE_FORMAT,
+  BUNDLE_VERSION,
+  type BundleArtifact,
+  type BundleExecution,
+  type HandoffBundle,
+} from './bundle.js';
 import { objectsOf } from './export-objects.js';
 import { recordedObjectsOf, recordedOutputs, type RecordedObject } from '../observe/cache-lookup.js';
 import { kfpRootsOfExecution, rootMismatchAdvice, sameRoot } from '../observe/pipeline-root.js';
 import { globalIdOf } from './global-id.js';
 
-export class HandoffError extends Error {
-  constructor(message: string) {
-    super(message);
+/** A handoff (export, byte copy, import, fresh cache rows) cannot go on; the message says where and why. */
+export class HandoffError extends UserError {
+  constructor(message: string, context: { location?: string; advice?: string } = {}) {
+    super(message, { code: 'handoff', operation: 'handoff', location: context.location, advice: context.advice });
     this.name = 'HandoffError';
   }
 }
@@ -31,17 +39,33 @@ export interface ExportRequest {
 
 export async function exportHandoff(req: ExportRequest): Promise<HandoffBundle> {
   const { source, graph } = req;
-  const walk = await walkCache(source, { graph, parameters: req.parameters, rootTasks: req.steps, kfpVersion: source.kfpVersion });
+  const walk = await walkCache(source, {
+    graph,
+    parameters: req.parameters,
+    rootTasks: req.steps,
+    kfpVersion: source.kfpVersion,
+  });
   for (const step of req.steps) {
     const a = walk.availability[step];
-    if (!a?.available) throw new HandoffError(`cannot hand off ${step} from ${source.name}: it is not available there (${a?.reason ?? 'not walked'})`);
+    if (!a?.available)
+      throw new HandoffError(
+        `cannot hand off ${step} from ${source.name}: it is not available there (${a?.reason ?? 'not walked'})`,
+      );
   }
   const wanted = new Set(req.steps);
   const executions: BundleExecution[] = [];
   const artifactIds = new Set<number>();
   const carried = new Set<number>();
   const importerIds = new Set<number>();
-  const perEntry: { entryKey: string; execution: Execution; path: string[]; iteration: number[]; outputs: { name: string; id: number }[]; inputs: { name: string; ids: number[] }[]; fp?: string }[] = [];
+  const perEntry: {
+    entryKey: string;
+    execution: Execution;
+    path: string[];
+    iteration: number[];
+    outputs: { name: string; id: number }[];
+    inputs: { name: string; ids: number[] }[];
+    fp?: string;
+  }[] = [];
   for (const entry of walk.entries.values()) {
     if (!wanted.has(entry.call.path[0]!)) continue;
     if (entry.importedArtifactId !== undefined) {
@@ -51,22 +75,34 @@ export async function exportHandoff(req: ExportRequest): Promise<HandoffBundle> 
     }
     if (!entry.lookup?.hit) continue;
     const outputs = entry.lookup.artifacts.map((o) => ({ name: o.output, id: o.artifact.id! }));
-    const inputs = Object.entries(entry.call.inputs.artifacts).map(([name, refs]) => ({ name, ids: refs.map((r) => Number(r.id)) }));
+    const inputs = Object.entries(entry.call.inputs.artifacts).map(([name, refs]) => ({
+      name,
+      ids: refs.map((r) => Number(r.id)),
+    }));
     for (const o of outputs) {
       artifactIds.add(o.id);
       carried.add(o.id);
     }
     for (const i of inputs) for (const id of i.ids) artifactIds.add(id);
-    const item = { entryKey: entry.key, execution: entry.lookup.execution, path: entry.call.path, iteration: entry.call.iteration, outputs, inputs } as (typeof perEntry)[number];
+    const item = {
+      entryKey: entry.key,
+      execution: entry.lookup.execution,
+      path: entry.call.path,
+      iteration: entry.call.iteration,
+      outputs,
+      inputs,
+    } as (typeof perEntry)[number];
     if (entry.fingerprint) item.fp = entry.fingerprint;
     perEntry.push(item);
   }
   const artifacts = new Map<number, Artifact>();
   const ids = [...artifactIds];
-  for (let i = 0; i < ids.length; i += 100) for (const a of await source.mlmd.getArtifactsByID(ids.slice(i, i + 100))) artifacts.set(a.id!, a);
+  for (let i = 0; i < ids.length; i += 100)
+    for (const a of await source.mlmd.getArtifactsByID(ids.slice(i, i + 100))) artifacts.set(a.id!, a);
   const gidOfArtifact = (id: number) => {
     const a = artifacts.get(id);
-    if (!a) throw new HandoffError(`artifact ${id} at ${source.name} disappeared during the export; run the handoff again`);
+    if (!a)
+      throw new HandoffError(`artifact ${id} at ${source.name} disappeared during the export; run the handoff again`);
     return globalIdOf(source.name, 'artifact', a);
   };
   for (const e of perEntry) {
@@ -98,7 +134,9 @@ export async function exportHandoff(req: ExportRequest): Promise<HandoffBundle> 
   const objects = await objectsOf(
     source.store,
     source.name,
-    [...artifacts].filter(([id, a]) => carried.has(id) && (a.uri ?? '').startsWith(`${root}/`) && !importerIds.has(id)).map(([, a]) => a),
+    [...artifacts]
+      .filter(([id, a]) => carried.has(id) && (a.uri ?? '').startsWith(`${root}/`) && !importerIds.has(id))
+      .map(([, a]) => a),
     recorded,
   );
   for (const [id, a] of artifacts) {
@@ -128,7 +166,9 @@ export async function exportHandoff(req: ExportRequest): Promise<HandoffBundle> 
     steps: graph.rootOrder.filter((k) => wanted.has(k)),
     executions,
     artifacts: bundleArtifacts,
-    consumedOnly: bundleArtifacts.filter((a) => !carriedGids.has(a.globalId) && !importerGids.has(a.globalId)).map((a) => a.globalId),
+    consumedOnly: bundleArtifacts
+      .filter((a) => !carriedGids.has(a.globalId) && !importerGids.has(a.globalId))
+      .map((a) => a.globalId),
     importerArtifacts: [...importerGids],
     createdAt: new Date().toISOString(),
     bytesIncluded: false,
@@ -157,10 +197,14 @@ async function refuseOutsideRoot(
       const runs = e.execution.id !== undefined ? await kfpRootsOfExecution(source.mlmd, e.execution.id) : [];
       const other = runs.find((r) => !sameRoot(r.root, source.pipelineRoot));
       const why = other
-        ? `; KFP wrote it under ${other.root}, the pipeline root of run ${other.runId} there: ${rootMismatchAdvice(source.name, source.pipelineRoot, other.root)}`
-        : `; the runs there write under another root than the file configures: set spec.locations[${source.name}].objectStore.pipelineRoot to KFP's root there, or run those steps there again with split-pipelines (its runs pin the configured root)`;
+        ? `; KFP wrote it under ${other.root}, the pipeline root of run ${other.runId} there: ` +
+          rootMismatchAdvice(source.name, source.pipelineRoot, other.root)
+        : '; the runs there write under another root than the file configures: ' +
+          `set spec.locations[${source.name}].objectStore.pipelineRoot to KFP's root there, ` +
+          'or run those steps there again with split-pipelines (its runs pin the configured root)';
       throw new HandoffError(
-        `cannot hand off from ${source.name}: artifact ${uri} (output ${o.name} of execution ${e.execution.id}) is outside the pipeline root ${source.pipelineRoot} configured for ${source.name}${why}`,
+        `cannot hand off from ${source.name}: artifact ${uri} (output ${o.name} of execution ${e.execution.id}) ` +
+          `is outside the pipeline root ${source.pipelineRoot} configured for ${source.name}${why}`,
       );
     }
   }

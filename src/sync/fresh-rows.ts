@@ -37,21 +37,38 @@ export async function writeFreshCacheRows(
     override: async (call, fp) => {
       if (!fresh.has(call.path[0]!) || !fp) return undefined;
       const want = callIdentity(call.path, call.iteration);
-      const candidates = executions.filter((e) => e.type === 'system.ContainerExecution' && e.lastKnownState === 'COMPLETE' && identity.get(e.id!) === want);
+      const candidates = executions.filter(
+        (e) =>
+          e.type === 'system.ContainerExecution' && e.lastKnownState === 'COMPLETE' && identity.get(e.id!) === want,
+      );
       const exec = candidates[0];
-      if (candidates.length > 1) return { state: 'unavailable', reason: `run ${runId} has ${candidates.length} completed executions of ${call.path.join('/')}` };
-      if (!exec) return { state: 'unavailable', reason: `run ${runId} has no completed execution of ${call.path.join('/')}` };
+      if (candidates.length > 1)
+        return {
+          state: 'unavailable',
+          reason: `run ${runId} has ${candidates.length} completed executions of ${call.path.join('/')}`,
+        };
+      if (!exec)
+        return { state: 'unavailable', reason: `run ${runId} has no completed execution of ${call.path.join('/')}` };
       rows.push({ fp, executionId: exec.id! });
       return { state: 'succeeded', outputs: await outputsOf(loc.mlmd, exec) };
     },
   });
   for (const step of steps) {
     const a = walk.availability[step];
-    if (!a?.available) throw new HandoffError(`cannot write fresh cache rows for ${step} at ${loc.name}: ${a?.reason ?? 'not walked'}`);
+    if (!a?.available)
+      throw new HandoffError(`cannot write fresh cache rows for ${step} at ${loc.name}: ${a?.reason ?? 'not walked'}`);
   }
   // The namespace KFP's launcher writes rows with there (never '', which no driver looks up).
   const namespace = await cacheRowNamespace(loc, runContext);
-  for (const r of rows) await writeNewestCacheRow(loc.kfp, { location: loc.name, pipelineName: graph.name, fingerprint: r.fp, executionId: r.executionId, runId, namespace });
+  for (const r of rows)
+    await writeNewestCacheRow(loc.kfp, {
+      location: loc.name,
+      pipelineName: graph.name,
+      fingerprint: r.fp,
+      executionId: r.executionId,
+      runId,
+      namespace,
+    });
   return rows.length;
 }
 
@@ -79,11 +96,20 @@ export async function writeNewestCacheRow(kfp: KfpClient, r: CacheRowRequest): P
   if (newest?.mlmdExecutionID === String(r.executionId)) return false;
   const newestSec = newest?.created_at ? Math.floor(Date.parse(newest.created_at) / 1000) : 0;
   const createdAt = new Date(Math.max(Math.floor(Date.now() / 1000), newestSec + 1) * 1000);
-  await kfp.createTask({ pipelineName: cachePipelineName(r.pipelineName), runId: r.runId, mlmdExecutionID: String(r.executionId), fingerprint: r.fingerprint, createdAt, finishedAt: createdAt, namespace: r.namespace });
+  await kfp.createTask({
+    pipelineName: cachePipelineName(r.pipelineName),
+    runId: r.runId,
+    mlmdExecutionID: String(r.executionId),
+    fingerprint: r.fingerprint,
+    createdAt,
+    finishedAt: createdAt,
+    namespace: r.namespace,
+  });
   const check = await newestCacheRow(kfp, r.pipelineName, r.fingerprint, r.namespace);
   if (check?.mlmdExecutionID !== String(r.executionId)) {
     throw new HandoffError(
-      `the cache row for fingerprint ${r.fingerprint.slice(0, 12)} at ${r.location} is not the newest: KFP would still use execution ${check?.mlmdExecutionID} (created ${check?.created_at}); ` +
+      `the cache row for fingerprint ${r.fingerprint.slice(0, 12)} at ${r.location} is not the newest: ` +
+        `KFP would still use execution ${check?.mlmdExecutionID} (created ${check?.created_at}); ` +
         'another run wrote a row for the same task meanwhile: apply again',
     );
   }
@@ -136,7 +162,9 @@ export function executionIdentities(executions: readonly Execution[], runId: str
 
 async function runExecutions(mlmd: MlmdClient, ctx: Context | undefined): Promise<Execution[]> {
   if (ctx?.id === undefined) return [];
-  return collectPages((t) => mlmd.getExecutionsByContext(ctx.id!, { maxResultSize: 100, ...(t ? { nextPageToken: t } : {}) }));
+  return collectPages((t) =>
+    mlmd.getExecutionsByContext(ctx.id!, { maxResultSize: 100, ...(t ? { nextPageToken: t } : {}) }),
+  );
 }
 
 async function outputsOf(mlmd: MlmdClient, exec: Execution) {

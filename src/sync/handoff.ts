@@ -69,14 +69,22 @@ export async function importBundle(
   req: Omit<HandoffRequest, 'source' | 'steps'>,
 ): Promise<HandoffReport> {
   req.onPhase?.('bytes');
-  const bytes = await copyBytes(bundle, from, { store: req.target.store, pipelineRoot: req.target.pipelineRoot }, req.onBytes ? { onProgress: req.onBytes } : {});
+  const bytes = await copyBytes(
+    bundle,
+    from,
+    { store: req.target.store, pipelineRoot: req.target.pipelineRoot },
+    req.onBytes ? { onProgress: req.onBytes } : {},
+  );
   req.onPhase?.('marker-run');
   const marker = await ensureMarkerRun({
     kfp: req.target.kfp,
     displayName: req.markerRunName,
     experiment: req.experiment,
     pipelineRoot: req.target.pipelineRoot,
-    description: `split-pipelines handoff of ${bundle.steps.join(', ')} from ${bundle.source.location} (revision ${bundle.revision} of ${bundle.splitPipeline}). Owns their KFP cache rows here: deleting this run deletes them.`,
+    description:
+      `split-pipelines handoff of ${bundle.steps.join(', ')} from ${bundle.source.location} ` +
+      `(revision ${bundle.revision} of ${bundle.splitPipeline}). ` +
+      'Owns their KFP cache rows here: deleting this run deletes them.',
     ...(req.markerImage ? { image: req.markerImage } : {}),
   });
   await awaitMarkerRun(req.target.kfp, marker, {
@@ -85,7 +93,14 @@ export async function importBundle(
     ...(req.pollMs !== undefined ? { pollMs: req.pollMs } : {}),
   });
   req.onPhase?.('metadata');
-  const imported = await importMetadata({ bundle, target: req.target, graph: req.graph, parameters: req.parameters, markerRunId: marker.run_id, digests: bytes.digests });
+  const imported = await importMetadata({
+    bundle,
+    target: req.target,
+    graph: req.graph,
+    parameters: req.parameters,
+    markerRunId: marker.run_id,
+    digests: bytes.digests,
+  });
   req.onPhase?.('done');
   return {
     from: bundle.source.location,

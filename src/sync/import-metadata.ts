@@ -18,7 +18,12 @@ import { targetUri } from './copy-bytes.js';
 import { HandoffError } from './export.js';
 import { writeNewestCacheRow } from './fresh-rows.js';
 import { parseGlobalId } from './global-id.js';
-import { OBJECTS_PROPERTY, recordedOutputsValue, type RecordedObject, type RecordedOutputs } from '../observe/cache-lookup.js';
+import {
+  OBJECTS_PROPERTY,
+  recordedOutputsValue,
+  type RecordedObject,
+  type RecordedOutputs,
+} from '../observe/cache-lookup.js';
 
 export interface ImportTarget extends LocationReaders {
   kfpVersion: string;
@@ -49,13 +54,21 @@ export interface ImportRequest {
 export async function importMetadata(req: ImportRequest): Promise<ImportResult> {
   const { bundle, target } = req;
   const mlmd = target.mlmd;
-  const result: ImportResult = { artifactsCreated: 0, executionsCreated: 0, eventsCreated: 0, cacheRowsCreated: 0, executions: [] };
+  const result: ImportResult = {
+    artifactsCreated: 0,
+    executionsCreated: 0,
+    eventsCreated: 0,
+    cacheRowsCreated: 0,
+    executions: [],
+  };
 
   // Types (KFP's are schemaless: a name is the whole type).
   const artifactTypeIds = new Map<string, number>();
-  for (const t of new Set(bundle.artifacts.map((a) => a.type))) artifactTypeIds.set(t, await mlmd.putArtifactType({ name: t }, { canAddFields: true, canOmitFields: true }));
+  for (const t of new Set(bundle.artifacts.map((a) => a.type)))
+    artifactTypeIds.set(t, await mlmd.putArtifactType({ name: t }, { canAddFields: true, canOmitFields: true }));
   const executionTypeIds = new Map<string, number>();
-  for (const t of new Set(bundle.executions.map((e) => e.type))) executionTypeIds.set(t, await mlmd.putExecutionType({ name: t }, { canAddFields: true, canOmitFields: true }));
+  for (const t of new Set(bundle.executions.map((e) => e.type)))
+    executionTypeIds.set(t, await mlmd.putExecutionType({ name: t }, { canAddFields: true, canOmitFields: true }));
 
   // Contexts. What is imported belongs to the pipeline's context only (named `pipelineInfo.name`, the
   // one every run of the pipeline here links to), never to a run context:
@@ -78,14 +91,22 @@ export async function importMetadata(req: ImportRequest): Promise<ImportResult> 
   // writes `Namespace: l.options.Namespace`). The handoff waits for the marker run to succeed
   // before importing, so the context is there; a direct call waits for it briefly.
   const recorded = await waitForContext(mlmd, 'system.PipelineRun', req.markerRunId, req.contextWaitMs ?? 30_000);
-  const sessionInfo = recorded?.customProperties?.['store_session_info']?.stringValue ?? (await latestRunContextProperty(mlmd, 'store_session_info'));
+  const sessionInfo =
+    recorded?.customProperties?.['store_session_info']?.stringValue ??
+    (await latestRunContextProperty(mlmd, 'store_session_info'));
   const cacheNamespace = await cacheRowNamespace(target, recorded);
 
   // Artifacts: find by global id; create what is carried and missing; attribute what is carried to
   // the pipeline's context before the walk below looks for importer artifacts there.
   const artifactIds = await resolveArtifacts(req, artifactTypeIds, sessionInfo, result);
-  const carriedArtifactIds = bundle.artifacts.filter((a) => !bundle.consumedOnly.includes(a.globalId)).map((a) => artifactIds.get(a.globalId)!);
-  if (carriedArtifactIds.length > 0) await mlmd.putAttributionsAndAssociations(carriedArtifactIds.map((artifactId) => ({ artifactId, contextId: pipelineCtx })), []);
+  const carriedArtifactIds = bundle.artifacts
+    .filter((a) => !bundle.consumedOnly.includes(a.globalId))
+    .map((a) => artifactIds.get(a.globalId)!);
+  if (carriedArtifactIds.length > 0)
+    await mlmd.putAttributionsAndAssociations(
+      carriedArtifactIds.map((artifactId) => ({ artifactId, contextId: pipelineCtx })),
+      [],
+    );
 
   // Fingerprints as the target's driver will compute them: walk the pipeline at the target, with the
   // handed-off executions answered from the bundle (mapped to the target's artifact ids).
@@ -115,7 +136,8 @@ export async function importMetadata(req: ImportRequest): Promise<ImportResult> 
   // one is created with its events and its association in one transaction.
   const existing = new Map<string, Execution>();
   const gids = bundle.executions.map((e) => e.globalId);
-  for (let i = 0; i < gids.length; i += 100) for (const e of await mlmd.getExecutionsByExternalIds(gids.slice(i, i + 100))) existing.set(e.externalId!, e);
+  for (let i = 0; i < gids.length; i += 100)
+    for (const e of await mlmd.getExecutionsByExternalIds(gids.slice(i, i + 100))) existing.set(e.externalId!, e);
   const executionIds = new Map<string, number>();
   const eventsOf = (be: BundleExecution): Event[] => {
     const out: Event[] = [];
@@ -134,11 +156,26 @@ export async function importMetadata(req: ImportRequest): Promise<ImportResult> 
       executionIds.set(be.globalId, found.id!);
       continue;
     }
-    const customProperties = withHandoffRecord(importedExecutionProperties(be, fingerprints.get(be.globalId)), be, bundle, req.digests, target.pipelineRoot);
-    const execution = { typeId: executionTypeIds.get(be.type)!, externalId: be.globalId, lastKnownState: be.state === 'CACHED' ? 'COMPLETE' : be.state, customProperties } as const;
+    const customProperties = withHandoffRecord(
+      importedExecutionProperties(be, fingerprints.get(be.globalId)),
+      be,
+      bundle,
+      req.digests,
+      target.pipelineRoot,
+    );
+    const execution = {
+      typeId: executionTypeIds.get(be.type)!,
+      externalId: be.globalId,
+      lastKnownState: be.state === 'CACHED' ? 'COMPLETE' : be.state,
+      customProperties,
+    } as const;
     const events = eventsOf(be);
     try {
-      const created = await mlmd.putExecution({ execution, artifactEventPairs: events.map((event) => ({ event })), contexts: [pipelineContext] });
+      const created = await mlmd.putExecution({
+        execution,
+        artifactEventPairs: events.map((event) => ({ event })),
+        contexts: [pipelineContext],
+      });
       executionIds.set(be.globalId, created.executionId);
       result.executionsCreated++;
       result.eventsCreated += events.length;
@@ -154,7 +191,9 @@ export async function importMetadata(req: ImportRequest): Promise<ImportResult> 
   const found = bundle.executions.filter((be) => existing.has(be.globalId));
   if (found.length > 0) {
     const foundIds = found.map((be) => executionIds.get(be.globalId)!);
-    const have = new Set((await mlmd.getEventsByExecutionIDs(foundIds)).map((e) => `${e.executionId}:${e.artifactId}:${e.type}`));
+    const have = new Set(
+      (await mlmd.getEventsByExecutionIDs(foundIds)).map((e) => `${e.executionId}:${e.artifactId}:${e.type}`),
+    );
     const events: Event[] = [];
     for (const be of found) {
       const executionId = executionIds.get(be.globalId)!;
@@ -170,7 +209,16 @@ export async function importMetadata(req: ImportRequest): Promise<ImportResult> 
   }
 
   // A task that published no logs where it ran gets the executor-logs output the target's driver demands.
-  result.eventsCreated += await recordMissingExecutorLogs({ target, source: bundle.source.location, pipelineName: bundle.pipelineName, markerRunId: req.markerRunId, executions: bundle.executions, executionIds, walk, pipelineContextId: pipelineCtx });
+  result.eventsCreated += await recordMissingExecutorLogs({
+    target,
+    source: bundle.source.location,
+    pipelineName: bundle.pipelineName,
+    markerRunId: req.markerRunId,
+    executions: bundle.executions,
+    executionIds,
+    walk,
+    pipelineContextId: pipelineCtx,
+  });
 
   // Cache rows last: the newest row wins, so one naming our execution is all that is needed, and it
   // is made strictly newer than any other and read back (writeNewestCacheRow).
@@ -180,7 +228,14 @@ export async function importMetadata(req: ImportRequest): Promise<ImportResult> 
     const key = taskRecordKey(be.path, be.iteration);
     if (!fp) continue; // importer or not cacheable: nothing for KFP to look up
     result.executions.push({ globalId: be.globalId, key, executionId, fingerprint: fp });
-    const row = { location: target.name, pipelineName: bundle.pipelineName, fingerprint: fp, executionId, runId: req.markerRunId, namespace: cacheNamespace };
+    const row = {
+      location: target.name,
+      pipelineName: bundle.pipelineName,
+      fingerprint: fp,
+      executionId,
+      runId: req.markerRunId,
+      namespace: cacheNamespace,
+    };
     if (await writeNewestCacheRow(target.kfp, row)) result.cacheRowsCreated++;
   }
   return result;
@@ -194,7 +249,19 @@ export async function importMetadata(req: ImportRequest): Promise<ImportResult> 
  * (`2.17.0:backend/src/v2/metadata/client.go:638-705`): its parent DAG, pod, namespace, loop position
  * and the execution a cache hit there reused.
  */
-const SOURCE_ONLY = ['parent_dag_id', 'pod_name', 'pod_uid', 'namespace', 'cached_execution_id', 'cache_fingerprint', 'iteration_index', 'iteration_count', 'total_dag_tasks', 'parameter_producer_task', 'artifact_producer_task'];
+const SOURCE_ONLY = [
+  'parent_dag_id',
+  'pod_name',
+  'pod_uid',
+  'namespace',
+  'cached_execution_id',
+  'cache_fingerprint',
+  'iteration_index',
+  'iteration_count',
+  'total_dag_tasks',
+  'parameter_producer_task',
+  'artifact_producer_task',
+];
 
 export function importedExecutionProperties(be: BundleExecution, fingerprint: string | undefined): Properties {
   const props: Properties = { ...be.customProperties };
@@ -203,25 +270,36 @@ export function importedExecutionProperties(be: BundleExecution, fingerprint: st
   return props;
 }
 
-async function resolveArtifacts(req: ImportRequest, typeIds: Map<string, number>, sessionInfo: string | undefined, result: ImportResult): Promise<Map<string, number>> {
+async function resolveArtifacts(
+  req: ImportRequest,
+  typeIds: Map<string, number>,
+  sessionInfo: string | undefined,
+  result: ImportResult,
+): Promise<Map<string, number>> {
   const { bundle, target } = req;
   const ids = new Map<string, number>();
   const byExternal: string[] = [];
   for (const a of bundle.artifacts) {
     const parsed = parseGlobalId(a.globalId);
-    if (parsed?.origin === target.name) ids.set(a.globalId, parsed.id); // native here: it came back home
+    if (parsed?.origin === target.name)
+      ids.set(a.globalId, parsed.id); // native here: it came back home
     else byExternal.push(a.globalId);
   }
   for (let i = 0; i < byExternal.length; i += 100) {
-    for (const found of await target.mlmd.getArtifactsByExternalIds(byExternal.slice(i, i + 100))) ids.set(found.externalId!, found.id!);
+    for (const found of await target.mlmd.getArtifactsByExternalIds(byExternal.slice(i, i + 100)))
+      ids.set(found.externalId!, found.id!);
   }
   const missingConsumed = bundle.consumedOnly.filter((g) => !ids.has(g));
   if (missingConsumed.length > 0) {
-    throw new HandoffError(`${target.name} lacks artifacts the handed-off steps consumed (${missingConsumed.join(', ')}): hand off the steps that produced them first`);
+    throw new HandoffError(
+      `${target.name} lacks artifacts the handed-off steps consumed (${missingConsumed.join(', ')}): hand off the steps that produced them first`,
+    );
   }
   const consumedOnly = new Set(bundle.consumedOnly);
   const importer = new Set(bundle.importerArtifacts);
-  const create: BundleArtifact[] = bundle.artifacts.filter((a) => !ids.has(a.globalId) && !consumedOnly.has(a.globalId));
+  const create: BundleArtifact[] = bundle.artifacts.filter(
+    (a) => !ids.has(a.globalId) && !consumedOnly.has(a.globalId),
+  );
   if (create.length > 0) {
     const created = await target.mlmd.putArtifacts(
       create.map((a): Artifact => {
@@ -236,7 +314,13 @@ async function resolveArtifacts(req: ImportRequest, typeIds: Map<string, number>
           // metadata: the record is now the importing execution's (cache-lookup.ts OBJECTS_PROPERTY).
           delete props[OBJECTS_PROPERTY];
         }
-        return { typeId: typeIds.get(a.type)!, externalId: a.globalId, uri: targetUri(a, target.pipelineRoot), state: a.state, customProperties: props };
+        return {
+          typeId: typeIds.get(a.type)!,
+          externalId: a.globalId,
+          uri: targetUri(a, target.pipelineRoot),
+          state: a.state,
+          customProperties: props,
+        };
       }),
     );
     create.forEach((a, i) => ids.set(a.globalId, created[i]!));
@@ -257,7 +341,12 @@ function outputsAtTarget(be: BundleExecution, bundle: HandoffBundle, ids: Map<st
   return { parameters, artifacts };
 }
 
-async function getOrCreateContext(mlmd: MlmdClient, type: string, name: string, customProperties: Properties): Promise<Context> {
+async function getOrCreateContext(
+  mlmd: MlmdClient,
+  type: string,
+  name: string,
+  customProperties: Properties,
+): Promise<Context> {
   const found = await mlmd.getContextByTypeAndName(type, name);
   if (found?.id !== undefined) return found;
   const typeId = await mlmd.putContextType({ name: type }, { canAddFields: true, canOmitFields: true });
@@ -268,11 +357,17 @@ async function getOrCreateContext(mlmd: MlmdClient, type: string, name: string, 
     if (!(e instanceof MlmdError && e.code === 'ALREADY_EXISTS')) throw e;
   }
   const made = await mlmd.getContextByTypeAndName(type, name);
-  if (made?.id === undefined) throw new HandoffError(`the ${type} context ${name} is missing right after it was created`);
+  if (made?.id === undefined)
+    throw new HandoffError(`the ${type} context ${name} is missing right after it was created`);
   return made;
 }
 
-async function waitForContext(mlmd: MlmdClient, type: string, name: string, waitMs: number): Promise<Context | undefined> {
+async function waitForContext(
+  mlmd: MlmdClient,
+  type: string,
+  name: string,
+  waitMs: number,
+): Promise<Context | undefined> {
   const deadline = Date.now() + waitMs;
   for (let delay = 100; ; delay = Math.min(2000, delay * 2)) {
     const found = await mlmd.getContextByTypeAndName(type, name);
@@ -283,7 +378,10 @@ async function waitForContext(mlmd: MlmdClient, type: string, name: string, wait
 
 /** A property of the target's newest run context (what its driver records), when the marker's is not there. */
 async function latestRunContextProperty(mlmd: MlmdClient, key: string): Promise<string | undefined> {
-  const any = await mlmd.getContextsByType('system.PipelineRun', { maxResultSize: 1, orderBy: { field: 'CREATE_TIME', isAsc: false } });
+  const any = await mlmd.getContextsByType('system.PipelineRun', {
+    maxResultSize: 1,
+    orderBy: { field: 'CREATE_TIME', isAsc: false },
+  });
   return any.items[0]?.customProperties?.[key]?.stringValue;
 }
 
@@ -294,7 +392,13 @@ async function latestRunContextProperty(mlmd: MlmdClient, key: string): Promise<
  * an output whose objects were not all written with a SHA-256 or an ETag (then only their presence
  * is checked).
  */
-function withHandoffRecord(props: Properties, be: BundleExecution, bundle: HandoffBundle, digests: Map<string, RecordedObject[]> | undefined, targetRoot: string): Properties {
+function withHandoffRecord(
+  props: Properties,
+  be: BundleExecution,
+  bundle: HandoffBundle,
+  digests: Map<string, RecordedObject[]> | undefined,
+  targetRoot: string,
+): Properties {
   const out: Properties = { ...props };
   delete out[OBJECTS_PROPERTY];
   const record: RecordedOutputs = {};
@@ -302,7 +406,8 @@ function withHandoffRecord(props: Properties, be: BundleExecution, bundle: Hando
     const a = bundle.artifacts.find((x) => x.globalId === o.artifact);
     if (!a || a.relativePath === undefined) continue;
     const written = digests?.get(a.globalId) ?? [];
-    if (a.objects.length > 0 && (written.length !== a.objects.length || !written.every((w) => w.sha256 || w.etag))) continue;
+    if (a.objects.length > 0 && (written.length !== a.objects.length || !written.every((w) => w.sha256 || w.etag)))
+      continue;
     (record[o.name] ??= []).push({ uri: targetUri(a, targetRoot), objects: a.objects.length === 0 ? [] : written });
   }
   if (Object.keys(record).length > 0) out[OBJECTS_PROPERTY] = stringValue(recordedOutputsValue(record));

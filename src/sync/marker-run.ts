@@ -18,12 +18,21 @@ export const DEFAULT_MARKER_IMAGE = 'ghcr.io/containerd/busybox';
 
 function markerSpec(message: string, image: string): Record<string, unknown> {
   return {
-    pipelineInfo: { name: MARKER_PIPELINE_NAME, description: 'Owns the KFP cache rows of a split-pipelines handoff. Deleting this run deletes them.' },
+    pipelineInfo: {
+      name: MARKER_PIPELINE_NAME,
+      description: 'Owns the KFP cache rows of a split-pipelines handoff. Deleting this run deletes them.',
+    },
     schemaVersion: '2.1.0',
     sdkVersion: 'split-pipelines',
     components: { 'comp-handoff': { executorLabel: 'exec-handoff' } },
     deploymentSpec: { executors: { 'exec-handoff': { container: { image, command: ['echo', message] } } } },
-    root: { dag: { tasks: { handoff: { componentRef: { name: 'comp-handoff' }, taskInfo: { name: 'handoff' }, cachingOptions: {} } } } },
+    root: {
+      dag: {
+        tasks: {
+          handoff: { componentRef: { name: 'comp-handoff' }, taskInfo: { name: 'handoff' }, cachingOptions: {} },
+        },
+      },
+    },
   };
 }
 
@@ -40,10 +49,16 @@ export interface MarkerRunRequest {
 
 /** Finds the marker run by name, or creates it; never a second one for the same handoff. */
 export async function ensureMarkerRun(req: MarkerRunRequest): Promise<KfpRun> {
-  const existing = await req.kfp.listRuns({ filter: where(eq('display_name', req.displayName)), pageSize: 1, sortBy: 'created_at desc' });
+  const existing = await req.kfp.listRuns({
+    filter: where(eq('display_name', req.displayName)),
+    pageSize: 1,
+    sortBy: 'created_at desc',
+  });
   const found = existing.items[0];
   if (found) return found;
-  const experiment = await req.kfp.getOrCreateExperiment(req.experiment, { description: 'Runs of a split pipeline (split-pipelines)' });
+  const experiment = await req.kfp.getOrCreateExperiment(req.experiment, {
+    description: 'Runs of a split pipeline (split-pipelines)',
+  });
   return req.kfp.createRun({
     displayName: req.displayName,
     description: req.description,
@@ -65,18 +80,23 @@ export interface MarkerWait {
 /** Waits for the marker run to finish; anything but SUCCEEDED is an error that says what to do. */
 export async function awaitMarkerRun(kfp: KfpClient, run: KfpRun, o: MarkerWait): Promise<KfpRun> {
   const timeoutMs = o.timeoutMs ?? 600_000;
-  const { ended, run: current, state } = await waitForRunEnd(kfp, run.run_id, { timeoutMs, pollMs: o.pollMs ?? 500, initial: run });
+  const {
+    ended,
+    run: current,
+    state,
+  } = await waitForRunEnd(kfp, run.run_id, { timeoutMs, pollMs: o.pollMs ?? 500, initial: run });
   if (state === 'SUCCEEDED') return current;
   if (ended) {
     const why = current.error?.message ? `: ${current.error.message}` : '';
     throw new HandoffError(
       `the handoff's marker run ${current.display_name ?? ''} (${current.run_id}) at ${o.location} ended ${state}${why}. ` +
-        'It owns the handoff\'s KFP cache rows; check that the location can pull and run its image (kfp.markerImage), ' +
+        "It owns the handoff's KFP cache rows; check that the location can pull and run its image (kfp.markerImage), " +
         'then delete that run (its cache rows go with it) and apply again',
     );
   }
   throw new HandoffError(
-    `the handoff's marker run ${current.display_name ?? ''} (${current.run_id}) at ${o.location} is still ${state} after ${Math.round(timeoutMs / 1000)} s: ` +
+    `the handoff's marker run ${current.display_name ?? ''} (${current.run_id}) at ${o.location} ` +
+      `is still ${state} after ${Math.round(timeoutMs / 1000)} s: ` +
       'check that the location can schedule it and pull its image (kfp.markerImage), then apply again',
   );
 }

@@ -24,9 +24,20 @@ describe('action.yml', () => {
 
   it('declares the contract inputs and outputs', () => {
     expect(Object.keys(action.inputs)).toEqual(
-      expect.arrayContaining(['command', 'config', 'comment', 'github-token', 'through-stage', 'lock-timeout', 'offline', 'working-directory']),
+      expect.arrayContaining([
+        'command',
+        'config',
+        'comment',
+        'github-token',
+        'through-stage',
+        'lock-timeout',
+        'offline',
+        'working-directory',
+      ]),
     );
-    expect(Object.keys(action.outputs)).toEqual(expect.arrayContaining(['in-sync', 'revision', 'plan-json', 'drift', 'changed']));
+    expect(Object.keys(action.outputs)).toEqual(
+      expect.arrayContaining(['in-sync', 'revision', 'plan-json', 'drift', 'changed']),
+    );
   });
 
   it('gives the inputs the same defaults as the code', () => {
@@ -38,6 +49,7 @@ describe('action.yml', () => {
   });
 
   it('documents every input and output in docs/action.md', () => {
-    for (const name of [...Object.keys(action.inputs), ...Object.keys(action.outputs)]) expect(docs, name).toContain(`| \`${name}\``);
+    for (const name of [...Object.keys(action.inputs), ...Object.keys(action.outputs)])
+      expect(docs, name).toContain(`| \`${name}\``);
   });
 });

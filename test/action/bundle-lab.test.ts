@@ -4,11 +4,12 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLab, type Lab } from '../../src/lab/lab.js';
+import { startLab, type Lab } from '../../packages/lab/src/lab.js';
 import { KfpClient } from '../../src/location/kfp/index.js';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github.js';
 import { exampleOnLabs } from '../support/lab-project.js';
 import { runBundle, type BundleRun } from './support/run-bundle.js';
+import { planJson, stringsJson } from '../support/json-output.js';
 
 const TOKEN = 'ghs_fakeinstallationtoken0123456789';
 const S3_SECRET = 'S3RVER'; // the lab's key: recognisable enough to look for below
@@ -38,7 +39,15 @@ function action(command: string, eventName: string, event: object): Promise<Bund
     eventName,
     event,
     apiUrl: gh.url,
-    inputs: { command, config: 'split-pipeline.yaml', comment: 'true', 'github-token': TOKEN, offline: 'false', 'lock-timeout': '1m', 'working-directory': '.' },
+    inputs: {
+      command,
+      config: 'split-pipeline.yaml',
+      comment: 'true',
+      'github-token': TOKEN,
+      offline: 'false',
+      'lock-timeout': '1m',
+      'working-directory': '.',
+    },
     env,
   });
 }
@@ -48,7 +57,10 @@ const push = { ref: 'refs/heads/main', after: 'abc', repository: { full_name: 'o
 function noSecrets(run: BundleRun): void {
   const secret = env['LAB_S3_SECRET_ACCESS_KEY']!;
   expect(secret).toBe(S3_SECRET);
-  const printed = run.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n');
+  const printed = run.stdout
+    .split('\n')
+    .filter((l) => !l.startsWith('::add-mask::'))
+    .join('\n');
   for (const text of [printed, run.stderr, run.summary, run.outputFile]) expect(text).not.toContain(secret);
 }
 
@@ -57,20 +69,26 @@ describe('the bundled action against a lab', () => {
     const run = await action('apply', 'push', push);
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.outputs['in-sync']).toBe('true');
-    const plan = JSON.parse(run.outputs['plan-json']!);
-    expect(plan.stages[2]).toMatchObject({ state: 'done', cached: ['load-data', 'split-data', 'train-model', 'evaluate-model'], executed: ['serve-model'] });
+    const plan = planJson(run.outputs['plan-json']!);
+    expect(plan.stages[2]).toMatchObject({
+      state: 'done',
+      cached: ['load-data', 'split-data', 'train-model', 'evaluate-model'],
+      executed: ['serve-model'],
+    });
     expect(run.summary).toContain('thesis');
     noSecrets(run);
   }, 180_000);
 
   it('reconciles on a schedule: repairs a handoff whose cache rows were removed, and reports the drift', async () => {
     const kfp = new KfpClient({ location: 'c', endpoint: lab.locations['c']!.kfp });
-    const marker = (await kfp.listRuns({ pageSize: 100 })).items.find((r) => r.display_name?.includes('-handoff-3-from-'))!;
+    const marker = (await kfp.listRuns({ pageSize: 100 })).items.find((r) =>
+      r.display_name?.includes('-handoff-3-from-'),
+    )!;
     await kfp.deleteRun(marker.run_id);
     const run = await action('reconcile', 'schedule', { schedule: '0 3 * * *', repository: { full_name: 'o/r' } });
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.outputs['in-sync']).toBe('true');
-    const drift = JSON.parse(run.outputs['drift']!);
+    const drift = stringsJson(run.outputs['drift']!);
     expect(drift.length).toBeGreaterThan(0);
     expect(drift.join('\n')).toMatch(/handed off to c but is no longer available there/);
     expect(run.summary).toMatch(/handed off to c but is no longer available there/);
@@ -81,7 +99,11 @@ describe('the bundled action against a lab', () => {
     const event = {
       action: 'synchronize',
       number: 5,
-      pull_request: { number: 5, base: { sha: 'x', ref: 'main', repo: { full_name: 'o/r' } }, head: { sha: 'y', ref: 'f', repo: { full_name: 'o/r' } } },
+      pull_request: {
+        number: 5,
+        base: { sha: 'x', ref: 'main', repo: { full_name: 'o/r' } },
+        head: { sha: 'y', ref: 'f', repo: { full_name: 'o/r' } },
+      },
       repository: { full_name: 'o/r' },
     };
     const run = await action('plan', 'pull_request', event);

@@ -27,9 +27,15 @@ describe('the action bundle in its checkout', () => {
     const text = readFileSync(bundlePath, 'utf8');
     // esbuild writes module imports at line starts, dynamic ones as import("…") and CommonJS ones as
     // __require("…") (JSDoc types in bundled libraries use import('…') in comments: not loads).
-    const specifiers = [...text.matchAll(/^import\s.*?from\s+["']([^"']+)["']/gm), ...text.matchAll(/\bimport\("([^"]+)"\)/g), ...text.matchAll(/__require\("([^"]+)"\)/g)].map((m) => m[1]!);
+    const specifiers = [
+      ...text.matchAll(/^import\s.*?from\s+["']([^"']+)["']/gm),
+      ...text.matchAll(/\bimport\("([^"]+)"\)/g),
+      ...text.matchAll(/__require\("([^"]+)"\)/g),
+    ].map((m) => m[1]!);
     expect(specifiers.length).toBeGreaterThan(0);
-    expect(specifiers.filter((s) => !s.startsWith('node:') && !builtinModules.includes(s) && !OPTIONAL.has(s))).toEqual([]);
+    expect(specifiers.filter((s) => !s.startsWith('node:') && !builtinModules.includes(s) && !OPTIONAL.has(s))).toEqual(
+      [],
+    );
   });
 
   it('is an ES module under the package.json that says so', () => {

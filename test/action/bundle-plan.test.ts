@@ -4,7 +4,19 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github.js';
 import { pullRequestEvent, runBundle, type BundleRun } from './support/run-bundle.js';
-import { edit, gitRepo, thesisFiles, thesisSpecText, tempDir, widePipeline, wideSpec, withTokenEnv, writeFiles } from './support/workspace.js';
+import {
+  edit,
+  gitRepo,
+  thesisFiles,
+  thesisSpecText,
+  tempDir,
+  widePipeline,
+  wideSpec,
+  withTokenEnv,
+  writeFiles,
+} from './support/workspace.js';
+import { planJson } from '../support/json-output.js';
+import { anyString } from '../support/matchers.js';
 
 const MARKER = '<!-- split-pipelines:plan:split-pipeline.yaml -->';
 const TOKEN = 'ghs_fakeinstallationtoken0123456789';
@@ -15,21 +27,42 @@ let repo: { dir: string; shas: string[] };
 beforeAll(async () => {
   gh = await startFakeGitHub();
   // base: the thesis example; head: learning_rate changed.
-  repo = await gitRepo([thesisFiles(), { 'split-pipeline.yaml': edit(thesisSpecText, 'learning_rate: 0.01', 'learning_rate: 0.02') }]);
+  repo = await gitRepo([
+    thesisFiles(),
+    { 'split-pipeline.yaml': edit(thesisSpecText, 'learning_rate: 0.01', 'learning_rate: 0.02') },
+  ]);
 });
 
 afterAll(async () => {
   await gh.close();
 });
 
-function plan(number: number, extra: { inputs?: Record<string, string>; env?: Record<string, string>; fork?: boolean; cwd?: string; shas?: string[] } = {}): Promise<BundleRun> {
+function plan(
+  number: number,
+  extra: {
+    inputs?: Record<string, string>;
+    env?: Record<string, string>;
+    fork?: boolean;
+    cwd?: string;
+    shas?: string[];
+  } = {},
+): Promise<BundleRun> {
   const [baseSha, headSha] = extra.shas ?? repo.shas;
   return runBundle({
     cwd: extra.cwd ?? repo.dir,
     eventName: 'pull_request',
     event: pullRequestEvent({ number, baseSha: baseSha!, headSha: headSha!, fork: extra.fork ?? false }),
     apiUrl: gh.url,
-    inputs: { command: 'plan', config: 'split-pipeline.yaml', comment: 'true', 'github-token': TOKEN, offline: 'true', 'lock-timeout': '10m', 'working-directory': '.', ...extra.inputs },
+    inputs: {
+      command: 'plan',
+      config: 'split-pipeline.yaml',
+      comment: 'true',
+      'github-token': TOKEN,
+      offline: 'true',
+      'lock-timeout': '10m',
+      'working-directory': '.',
+      ...extra.inputs,
+    },
     env: extra.env ?? {},
   });
 }
@@ -55,7 +88,7 @@ describe('the bundled action on a pull request', () => {
     const before = gh.requests.length;
     const run = await plan(2);
     expect(run.code, run.stdout + run.stderr).toBe(0);
-    expect(ours(2)).toEqual([{ ...first[0]!, body: expect.any(String) }]);
+    expect(ours(2)).toEqual([{ ...first[0]!, body: anyString() }]);
     const writes = gh.requests.slice(before).filter((r) => r.method !== 'GET');
     expect(writes.map((r) => `${r.method} ${r.path}`)).toEqual([`PATCH /repos/o/r/issues/comments/${first[0]!.id}`]);
   });
@@ -78,7 +111,12 @@ describe('the bundled action on a pull request', () => {
     const run = await plan(4);
     expect(run.summary).toContain('## split-pipelines plan');
     expect(run.summary).toContain('`run-stage` c');
-    const doc = JSON.parse(run.outputs['plan-json']!) as { name: string; revision: string; offline: boolean; operations: unknown[] };
+    const doc = JSON.parse(run.outputs['plan-json']!) as {
+      name: string;
+      revision: string;
+      offline: boolean;
+      operations: unknown[];
+    };
     expect(doc.name).toBe('thesis');
     expect(doc.offline).toBe(true);
     expect(run.outputs['revision']).toBe(doc.revision);
@@ -105,7 +143,7 @@ describe('the bundled action on a pull request', () => {
   it('plans a pull request from a fork offline, even when asked to plan online, and says so in the comment', async () => {
     const run = await plan(6, { fork: true, inputs: { offline: 'false' } });
     expect(run.code, run.stdout + run.stderr).toBe(0);
-    expect(JSON.parse(run.outputs['plan-json']!).offline).toBe(true);
+    expect(planJson(run.outputs['plan-json']!).offline).toBe(true);
     expect(ours(6)[0]!.body).toContain('this pull request comes from a fork');
   });
 
@@ -120,7 +158,14 @@ describe('the bundled action on a pull request', () => {
     const secret = `s3cr3t-${randomUUID()}`;
     // The head commit uses the secret's value where a reviewer would see it (a parameter shown in
     // the semantic diff), so only redaction keeps it out of the comment and the summary.
-    const head = withTokenEnv(edit(thesisSpecText, 'source_url: https://example.com/data/churn.csv', `source_url: https://example.com/data/${secret}.csv`), 'KFP_A_TOKEN');
+    const head = withTokenEnv(
+      edit(
+        thesisSpecText,
+        'source_url: https://example.com/data/churn.csv',
+        `source_url: https://example.com/data/${secret}.csv`,
+      ),
+      'KFP_A_TOKEN',
+    );
     const leaky = await gitRepo([thesisFiles(), { 'split-pipeline.yaml': head }]);
     const run = await plan(8, { cwd: leaky.dir, shas: leaky.shas, env: { KFP_A_TOKEN: secret } });
     expect(run.code, run.stdout + run.stderr).toBe(0);

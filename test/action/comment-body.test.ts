@@ -12,12 +12,24 @@ function reportWith(steps: number, configs = 1): RunReport {
   const names = Array.from({ length: steps }, (_, i) => `step-${i}-with-a-long-enough-name-to-fill-the-comment`);
   const plan = planDocument({
     stages: [{ index: 1, name: '1-a', location: 'a', steps: names, fromCache: [], state: 'pending' }],
-    operations: names.map((n, i) => ({ id: `run-stage:${i}`, kind: 'run-stage' as const, stage: 1, location: 'a', reason: `runs ${n}` })),
+    operations: names.map((n, i) => ({
+      id: `run-stage:${i}`,
+      kind: 'run-stage' as const,
+      stage: 1,
+      location: 'a',
+      reason: `runs ${n}`,
+    })),
   });
   return {
     command: 'plan',
     runUrl: 'https://github.example/o/r/actions/runs/1',
-    configs: Array.from({ length: configs }, (_, i) => ({ config: `c${i}/split-pipeline.yaml`, plan, diagnostics: [], drift: [], changed: true })),
+    configs: Array.from({ length: configs }, (_, i) => ({
+      config: `c${i}/split-pipeline.yaml`,
+      plan,
+      diagnostics: [],
+      drift: [],
+      changed: true,
+    })),
   };
 }
 
@@ -41,7 +53,9 @@ describe('the comment body', () => {
     const body = composeComment(marker, reportWith(10, 2000), core);
     expect(body.length).toBeLessThanOrEqual(65_536);
     expect(body.startsWith(marker)).toBe(true);
-    expect(body.trimEnd().endsWith('The full plan is in the [job summary](https://github.example/o/r/actions/runs/1).')).toBe(true);
+    expect(
+      body.trimEnd().endsWith('The full plan is in the [job summary](https://github.example/o/r/actions/runs/1).'),
+    ).toBe(true);
   });
 });
 

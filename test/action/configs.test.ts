@@ -42,11 +42,10 @@ describe('config resolution', () => {
 
   it('translates braces, classes and single-segment stars', () => {
     const re = globToRegExp('ml/{churn,fraud}/[a-s]*.yaml');
-    expect(['ml/churn/split-pipeline.yaml', 'ml/fraud/split.yaml', 'ml/other/split.yaml', 'ml/churn/x/split.yaml'].map((p) => re.test(p))).toEqual([
-      true,
-      true,
-      false,
-      false,
-    ]);
+    expect(
+      ['ml/churn/split-pipeline.yaml', 'ml/fraud/split.yaml', 'ml/other/split.yaml', 'ml/churn/x/split.yaml'].map((p) =>
+        re.test(p),
+      ),
+    ).toEqual([true, true, false, false]);
   });
 });

@@ -14,8 +14,12 @@ describe('the core as the action sees it', () => {
   });
 
   it('turns an apply stopped by input problems into an error that lists them', () => {
-    const diagnostics = [{ file: 'f.yaml', line: 3, col: 5, severity: 'error' as const, message: 'unknown location "x"' }];
-    expect(() => normaliseApplyResult('f.yaml', { diagnostics }, formatDiagnostic)).toThrow('f.yaml: nothing was applied:\nf.yaml:3:5: unknown location "x"');
+    const diagnostics = [
+      { file: 'f.yaml', line: 3, col: 5, severity: 'error' as const, message: 'unknown location "x"' },
+    ];
+    expect(() => normaliseApplyResult('f.yaml', { diagnostics }, formatDiagnostic)).toThrow(
+      'f.yaml: nothing was applied:\nf.yaml:3:5: unknown location "x"',
+    );
   });
 
   it('applies an invalid file through the real core without contacting anything, failing with its problems', async () => {

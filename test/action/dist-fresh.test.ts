@@ -12,9 +12,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 it('the committed action/dist/index.js is what the sources build to (run `npm run build:action` if not)', () => {
   const fresh = join(dir, 'index.js');
-  execFileSync(process.execPath, [join(repoRoot, 'scripts/build-action.mjs'), '--outfile', fresh], { cwd: repoRoot, stdio: 'pipe' });
+  execFileSync(process.execPath, [join(repoRoot, 'scripts/build-action.mjs'), '--outfile', fresh], {
+    cwd: repoRoot,
+    stdio: 'pipe',
+  });
   const committed = readFileSync(join(repoRoot, 'action/dist/index.js'));
   const rebuilt = readFileSync(fresh);
   // Not toEqual on 2 MB buffers: the message would be useless; say what to do instead.
-  expect(committed.equals(rebuilt), 'action/dist/index.js is stale: run `npm run build:action` and commit it').toBe(true);
+  expect(committed.equals(rebuilt), 'action/dist/index.js is stale: run `npm run build:action` and commit it').toBe(
+    true,
+  );
 });

@@ -21,8 +21,11 @@ interface Workflow {
   jobs: Record<string, { environment?: string; needs?: string; steps: Step[] }>;
 }
 
-const workflows = ['pr-plan.yml', 'apply-on-merge.yml', 'nightly-reconcile.yml'].map((f) => [f, load(`examples/github/${f}`) as unknown as Workflow] as const);
-const actionSteps = (w: Workflow) => Object.values(w.jobs).flatMap((j) => j.steps.filter((s) => s.uses?.includes('/split-pipelines@')));
+const workflows = ['pr-plan.yml', 'apply-on-merge.yml', 'nightly-reconcile.yml'].map(
+  (f) => [f, load(`examples/github/${f}`) as unknown as Workflow] as const,
+);
+const actionSteps = (w: Workflow) =>
+  Object.values(w.jobs).flatMap((j) => j.steps.filter((s) => s.uses?.includes('/split-pipelines@')));
 
 describe('example workflows', () => {
   it.each(workflows)('%s has a concurrency group and passes only inputs action.yml declares', (_f, w) => {
@@ -43,7 +46,9 @@ describe('example workflows', () => {
   it('applies on merge stage by stage behind GitHub Environments, never cancelling an apply', () => {
     const w = load('examples/github/apply-on-merge.yml') as unknown as Workflow;
     expect(w.concurrency?.['cancel-in-progress']).toBe(false);
-    expect(Object.values(w.jobs).map((j) => [j.environment, actionSteps({ ...w, jobs: { j } } as Workflow)[0]!.with?.['through-stage']])).toEqual([
+    expect(
+      Object.values(w.jobs).map((j) => [j.environment, actionSteps({ ...w, jobs: { j } })[0]!.with?.['through-stage']]),
+    ).toEqual([
       ['train', '1'],
       ['serve', '2'],
     ]);
@@ -60,12 +65,21 @@ describe('example workflows', () => {
 });
 
 describe('the Kubernetes CronJob example', () => {
-  const docs = parseAllDocuments(readFileSync(join(repoRoot, 'examples/cron/rbac.yaml'), 'utf8')).map((d) => d.toJS() as Json & { kind: string });
-  const cron = load('examples/cron/cronjob.yaml') as { spec: Json & { jobTemplate: { spec: { template: { spec: Json & { containers: { command: string[] }[] } } } } } };
+  const docs = parseAllDocuments(readFileSync(join(repoRoot, 'examples/cron/rbac.yaml'), 'utf8')).map(
+    (d) => d.toJS() as Json & { kind: string },
+  );
+  const cron = load('examples/cron/cronjob.yaml') as {
+    spec: Json & { jobTemplate: { spec: { template: { spec: Json & { containers: { command: string[] }[] } } } } };
+  };
 
   it('grants only get, create, update and patch on Leases, in one namespace', () => {
-    const role = docs.find((d) => d.kind === 'Role') as unknown as { rules: unknown[]; metadata: { namespace: string } };
-    expect(role.rules).toEqual([{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update', 'patch'] }]);
+    const role = docs.find((d) => d.kind === 'Role') as unknown as {
+      rules: unknown[];
+      metadata: { namespace: string };
+    };
+    expect(role.rules).toEqual([
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update', 'patch'] },
+    ]);
     expect(docs.some((d) => d.kind === 'ClusterRole' || d.kind === 'ClusterRoleBinding')).toBe(false);
   });
 
@@ -77,6 +91,10 @@ describe('the Kubernetes CronJob example', () => {
 
   it('runs the CLI apply, one job at a time', () => {
     expect(cron.spec['concurrencyPolicy']).toBe('Forbid');
-    expect(cron.spec.jobTemplate.spec.template.spec.containers[0]!.command.slice(0, 3)).toEqual(['npx', 'split-pipelines', 'apply']);
+    expect(cron.spec.jobTemplate.spec.template.spec.containers[0]!.command.slice(0, 3)).toEqual([
+      'npx',
+      'split-pipelines',
+      'apply',
+    ]);
   });
 });

@@ -2,6 +2,8 @@
 // report, and when the step fails.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGitHubClient, type GitHubClientFactory } from '../../action/src/octokit.js';
+import { LockHeldError } from '../../src/apply/lock.js';
+import { KfpError } from '../../src/location/kfp/errors.js';
 import { runAction } from '../../action/src/run-action.js';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github.js';
 import { fakeCore, planDocument, RecordingIO, runnerEnv, type FakeCore } from './support/fakes.js';
@@ -20,7 +22,13 @@ async function run(core: FakeCore, setup: Parameters<typeof runnerEnv>[0], githu
     cwd,
     loadCore: async () => core,
     github,
-    semanticDiff: async ({ config, baseSha, headSha }) => ({ path: config, base: baseSha, head: headSha, status: 'unchanged', changes: [] }),
+    semanticDiff: async ({ config, baseSha, headSha }) => ({
+      path: config,
+      base: baseSha,
+      head: headSha,
+      status: 'unchanged',
+      changes: [],
+    }),
   });
   return { io, result };
 }
@@ -35,10 +43,15 @@ describe('apply', () => {
         drift: [],
       }),
     });
-    const { io, result } = await run(core, { inputs: { command: 'apply', 'through-stage': 'train', 'lock-timeout': '30s' } });
+    const { io, result } = await run(core, {
+      inputs: { command: 'apply', 'through-stage': 'train', 'lock-timeout': '30s' },
+    });
     expect(result.ok).toBe(true);
     expect(core.applyCalls).toHaveLength(1);
-    expect(core.applyCalls[0]).toMatchObject({ file: 'split-pipeline.yaml', options: { through: 'train', lockTimeoutMs: 30_000 } });
+    expect(core.applyCalls[0]).toMatchObject({
+      file: 'split-pipeline.yaml',
+      options: { through: 'train', lockTimeoutMs: 30_000 },
+    });
     expect(io.outputs).toMatchObject({ 'in-sync': 'true', changed: 'true', revision: '0123456789ab' });
     expect(io.summary).toContain('| `run-stage:2` | b | done | run 7f3a |');
     expect(io.failed).toBeUndefined();
@@ -46,7 +59,17 @@ describe('apply', () => {
 
   it('checks the file offline before applying, and applies nothing when it is invalid', async () => {
     const core = fakeCore({
-      plan: () => ({ diagnostics: [{ file: 'split-pipeline.yaml', line: 12, col: 9, severity: 'error', message: 'step "serve" is not a task of the pipeline' }] }),
+      plan: () => ({
+        diagnostics: [
+          {
+            file: 'split-pipeline.yaml',
+            line: 12,
+            col: 9,
+            severity: 'error',
+            message: 'step "serve" is not a task of the pipeline',
+          },
+        ],
+      }),
     });
     const { io, result } = await run(core, { inputs: { command: 'apply' } });
     expect(result.ok).toBe(false);
@@ -60,7 +83,15 @@ describe('apply', () => {
     const core = fakeCore({
       apply: async () => ({
         plan: planDocument(),
-        applied: [{ id: 'handoff:2:a', kind: 'handoff', location: 'b', status: 'failed', detail: 'object store at b: AccessDenied' }],
+        applied: [
+          {
+            id: 'handoff:2:a',
+            kind: 'handoff',
+            location: 'b',
+            status: 'failed',
+            detail: 'object store at b: AccessDenied',
+          },
+        ],
         inSync: false,
         drift: [],
       }),
@@ -72,10 +103,14 @@ describe('apply', () => {
   });
 
   it('fails the step with the error when apply throws', async () => {
-    const core = fakeCore({ apply: async () => Promise.reject(new Error('another reconciler holds the lock for thesis at a')) });
+    const held = new LockHeldError('a', 'cron-7f', new Date('2026-01-02T03:04:05Z'));
+    const core = fakeCore({ apply: async () => Promise.reject(held) });
     const { io, result } = await run(core, { inputs: { command: 'apply' } });
     expect(result.ok).toBe(false);
-    expect(io.failed).toBe('split-pipeline.yaml: apply failed: another reconciler holds the lock for thesis at a');
+    expect(io.failed).toBe(
+      'split-pipeline.yaml: apply failed: another reconciler (cron-7f) holds the lock at a until 2026-01-02T03:04:05.000Z. ' +
+        'What to do: wait, or raise --lock-timeout.',
+    );
     // The revision is known from the file even though nothing was applied; no plan is made up.
     expect([io.outputs['revision'], io.outputs['plan-json']]).toEqual(['0123456789ab', 'null']);
     expect(io.errors).toEqual([]);
@@ -95,7 +130,12 @@ describe('apply', () => {
 
 describe('reconcile', () => {
   it('applies nothing when every location is in sync', async () => {
-    const core = fakeCore({ plan: (o) => ({ plan: planDocument({ offline: o.offline === true, inSync: !o.offline, operations: [] }), diagnostics: [] }) });
+    const core = fakeCore({
+      plan: (o) => ({
+        plan: planDocument({ offline: o.offline === true, inSync: !o.offline, operations: [] }),
+        diagnostics: [],
+      }),
+    });
     const { io, result } = await run(core, { inputs: { command: 'reconcile' } });
     expect(result.ok).toBe(true);
     expect(core.applyCalls).toEqual([]);
@@ -105,7 +145,10 @@ describe('reconcile', () => {
   it('applies what drifted, reports the drift in the summary and the output, and succeeds', async () => {
     const drift = ['cache row of train-model at b is missing'];
     const core = fakeCore({
-      plan: (o) => ({ plan: planDocument({ offline: o.offline === true, drift: o.offline ? [] : drift }), diagnostics: [] }),
+      plan: (o) => ({
+        plan: planDocument({ offline: o.offline === true, drift: o.offline ? [] : drift }),
+        diagnostics: [],
+      }),
       apply: async () => ({
         plan: planDocument({ inSync: true, operations: [] }),
         applied: [{ id: 'handoff:2:a', kind: 'handoff', location: 'b', status: 'done' }],
@@ -126,11 +169,40 @@ describe('reconcile', () => {
   it('fails only when something fails', async () => {
     const core = fakeCore({
       plan: (o) => ({ plan: planDocument({ offline: o.offline === true }), diagnostics: [] }),
-      apply: async () => Promise.reject(new Error('KFP at b: 503 Service Unavailable')),
+      apply: async () =>
+        Promise.reject(
+          new KfpError({
+            location: 'b',
+            operation: 'getRun',
+            kind: 'http',
+            status: 503,
+            detail: 'Service Unavailable',
+            hint: 'retry later',
+            attempts: 4,
+          }),
+        ),
     });
     const { io, result } = await run(core, { inputs: { command: 'reconcile' } });
     expect(result.ok).toBe(false);
-    expect(io.failed).toContain('reconcile failed: KFP at b: 503 Service Unavailable');
+    expect(io.failed).toContain(
+      'reconcile failed: KFP at location "b": getRun failed (HTTP 503) after 4 attempts: Service Unavailable. What to do: retry later.',
+    );
+    expect(io.summary).toContain('**Error** (location `b`, `getRun`): reconcile failed: KFP at location');
+  });
+
+  it('reports an error no user could foresee as an internal error, without its stack', async () => {
+    const core = fakeCore({
+      plan: (o) => ({ plan: planDocument({ offline: o.offline === true }), diagnostics: [] }),
+      apply: async () => Promise.reject(new TypeError("Cannot read properties of undefined (reading 'id')")),
+    });
+    const { io, result } = await run(core, { inputs: { command: 'reconcile' } });
+    expect(result.ok).toBe(false);
+    expect(io.failed).toBe(
+      "split-pipeline.yaml: reconcile failed: internal error: Cannot read properties of undefined (reading 'id')",
+    );
+    expect(io.summary).toContain(
+      "**Error:** reconcile failed: internal error: Cannot read properties of undefined (reading 'id')",
+    );
   });
 });
 
@@ -180,7 +252,11 @@ describe('plan', () => {
     it('fails a pull request from this repository, saying which permission is missing', async () => {
       const { io, result } = await run(
         fakeCore({}),
-        { eventName: 'pull_request', event: pullRequestEvent({ number: 2, baseSha: 'b', headSha: 'h' }), inputs: { 'github-token': 'tkn' } },
+        {
+          eventName: 'pull_request',
+          event: pullRequestEvent({ number: 2, baseSha: 'b', headSha: 'h' }),
+          inputs: { 'github-token': 'tkn' },
+        },
         github,
       );
       expect(result.ok).toBe(false);
@@ -190,7 +266,11 @@ describe('plan', () => {
     it('only warns for a pull request from a fork, whose token is read-only', async () => {
       const { io, result } = await run(
         fakeCore({}),
-        { eventName: 'pull_request', event: pullRequestEvent({ number: 3, baseSha: 'b', headSha: 'h', fork: true }), inputs: { 'github-token': 'tkn' } },
+        {
+          eventName: 'pull_request',
+          event: pullRequestEvent({ number: 3, baseSha: 'b', headSha: 'h', fork: true }),
+          inputs: { 'github-token': 'tkn' },
+        },
         github,
       );
       expect(result.ok).toBe(true);

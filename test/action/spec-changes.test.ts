@@ -21,19 +21,34 @@ describe('what a change means', () => {
 
   it('warns that renaming the pipeline empties the cache', () => {
     const renamed = edit(thesisPipelineText, '  name: split-pipelines-thesis', '  name: thesis-v2');
-    expect(describeChanges(snap(thesisSpecText), snap(thesisSpecText, renamed))[0]).toMatch(/^pipeline name split-pipelines-thesis → thesis-v2 \(KFP scopes its cache/);
+    expect(describeChanges(snap(thesisSpecText), snap(thesisSpecText, renamed))[0]).toMatch(
+      /^pipeline name split-pipelines-thesis → thesis-v2 \(KFP scopes its cache/,
+    );
   });
 
   it('reports a stage whose gate became manual', () => {
-    const head = edit(thesisSpecText, '    - location: c\n      steps: [serve-model]\n', '    - location: c\n      steps: [serve-model]\n      gate: manual\n');
+    const head = edit(
+      thesisSpecText,
+      '    - location: c\n      steps: [serve-model]\n',
+      '    - location: c\n      steps: [serve-model]\n      gate: manual\n',
+    );
     expect(describeChanges(snap(thesisSpecText), snap(head))).toEqual(['stage 3 (at c) gate auto → manual']);
   });
 
   it('says when the base version cannot be compared', () => {
-    expect(describeChanges({}, snap(thesisSpecText))).toEqual(['the base version is not a valid split pipeline: compared as text only']);
+    expect(describeChanges({}, snap(thesisSpecText))).toEqual([
+      'the base version is not a valid split pipeline: compared as text only',
+    ]);
   });
 
   it('aligns stage lists by their longest common subsequence', () => {
-    expect(alignLists(['a', 'b', 'c'], ['a', 'x', 'c', 'd'])).toEqual({ pairs: [[0, 0], [2, 2]], onlyA: [1], onlyB: [1, 3] });
+    expect(alignLists(['a', 'b', 'c'], ['a', 'x', 'c', 'd'])).toEqual({
+      pairs: [
+        [0, 0],
+        [2, 2],
+      ],
+      onlyA: [1],
+      onlyB: [1, 3],
+    });
   });
 });

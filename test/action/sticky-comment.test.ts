@@ -1,6 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createGitHubClient } from '../../action/src/octokit.js';
-import { COMMENT_LIMIT, commentMarker, findStickyComment, upsertStickyComment } from '../../action/src/sticky-comment.js';
+import {
+  COMMENT_LIMIT,
+  commentMarker,
+  findStickyComment,
+  upsertStickyComment,
+} from '../../action/src/sticky-comment.js';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github.js';
 
 let gh: FakeGitHub;
@@ -28,7 +33,12 @@ describe('the sticky comment', () => {
     gh.seedComments(2, 20);
     const second = await upsertStickyComment(client(), target(2), `${marker}\nplan 2`);
     expect(second).toMatchObject({ action: 'updated', id: first.id });
-    expect(gh.commentsOn(2).filter((c) => c.body.includes(marker)).map((c) => c.body)).toEqual([`${marker}\nplan 2`]);
+    expect(
+      gh
+        .commentsOn(2)
+        .filter((c) => c.body.includes(marker))
+        .map((c) => c.body),
+    ).toEqual([`${marker}\nplan 2`]);
     expect(gh.requests.filter((r) => r.method === 'GET').every((r) => r.query['per_page'] === '100')).toBe(true);
   });
 
@@ -46,7 +56,9 @@ describe('the sticky comment', () => {
   });
 
   it('refuses a body GitHub would reject, before calling it', async () => {
-    await expect(upsertStickyComment(client(), target(5), `${marker}\n${'x'.repeat(COMMENT_LIMIT)}`)).rejects.toThrow(/GitHub accepts 65536/);
+    await expect(upsertStickyComment(client(), target(5), `${marker}\n${'x'.repeat(COMMENT_LIMIT)}`)).rejects.toThrow(
+      /GitHub accepts 65536/,
+    );
     expect(gh.requests).toEqual([]);
   });
 

@@ -8,7 +8,9 @@ describe('split-pipelines demo', () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain('Stage 1 at a: executed load-data, split-data; cache hits none');
     expect(r.stdout).toContain('Stage 2 at b: executed train-model, evaluate-model; cache hits load-data, split-data');
-    expect(r.stdout).toContain('Stage 3 at c: executed serve-model; cache hits load-data, split-data, train-model, evaluate-model');
+    expect(r.stdout).toContain(
+      'Stage 3 at c: executed serve-model; cache hits load-data, split-data, train-model, evaluate-model',
+    );
     expect(r.stdout).toMatch(/handoff b → c: load-data, split-data, train-model, evaluate-model: \d+\/\d+ objects/);
     expect(r.stdout).toContain('0 operations, 0 runs submitted, 0 B moved: in sync.');
     expect(r.stdout).toContain('Lab stopped.');

@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readLabFile } from '../../src/lab/lab-config.js';
-import { labProblem, processAlive } from '../../src/lab/readiness.js';
+import { readLabFile } from '../../packages/lab/src/lab-config.js';
+import { labProblem, processAlive } from '../../packages/lab/src/readiness.js';
 import { KfpClient } from '../../src/location/kfp/index.js';
 import { runCli } from '../support/cli.js';
 import { packageBody, thesisText, waitForRun } from '../lab/executor/helpers.js';
@@ -18,14 +18,17 @@ function tempDir(): string {
   return d;
 }
 
+// Stops a lab a test left running; starting the CLI costs a second, so only where one runs.
 afterEach(async () => {
   for (const dir of dirs.splice(0)) {
-    await runCli(['lab', 'down', '--dir', dir]);
+    const pid = (await readLabFile(dir))?.pid;
+    if (pid !== undefined && processAlive(pid)) await runCli(['lab', 'down', '--dir', dir]);
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
-const up = (dir: string, ...extra: string[]) => runCli(['lab', 'up', '--detach', '--dir', dir, '--ports', 'ephemeral', ...extra]);
+const up = (dir: string, ...extra: string[]) =>
+  runCli(['lab', 'up', '--detach', '--dir', dir, '--ports', 'ephemeral', ...extra]);
 
 describe('lab up --detach and lab down', () => {
   it('starts a lab in the background that answers on every protocol, and prints its endpoints and locations block', async () => {
@@ -90,7 +93,18 @@ describe('lab up --detach and lab down', () => {
 
 describe('lab argument errors', () => {
   it('rejects a --kfp-version naming an unknown location', async () => {
-    const res = await runCli(['lab', 'up', '--dir', tempDir(), '--locations', 'a', '--kfp-version', 'z=2.14.0', '--ports', 'ephemeral']);
+    const res = await runCli([
+      'lab',
+      'up',
+      '--dir',
+      tempDir(),
+      '--locations',
+      'a',
+      '--kfp-version',
+      'z=2.14.0',
+      '--ports',
+      'ephemeral',
+    ]);
     expect(res.code).toBe(1);
     expect(res.stderr).toContain('--kfp-version: "z" is not one of the locations (a)');
   });

@@ -5,10 +5,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readLabFile } from '../../src/lab/lab-config.js';
-import { startLab, type Lab } from '../../src/lab/lab.js';
+import { readLabFile } from '../../packages/lab/src/lab-config.js';
+import { startLab, type Lab } from '../../packages/lab/src/lab.js';
 import { runCli } from '../support/cli.js';
 import { exampleOnLabs, labEnv } from '../support/lab-project.js';
+import { planJson } from '../support/json-output.js';
 
 let lab: Lab;
 let dir: string;
@@ -73,7 +74,7 @@ describe('a location behind the Kubeflow UI gateway', () => {
     const file = fileWithServeEndpoint('direct', lab.locations['serve']!.kfp);
     const res = await runCli(['plan', '-f', file, '--json'], { env: labEnv([lab]), timeoutMs: 60_000 });
     expect(res.code, res.stderr).toBe(0);
-    expect(JSON.parse(res.stdout).inSync).toBe(false);
+    expect(planJson(res.stdout).inSync).toBe(false);
   });
 });
 
@@ -81,12 +82,26 @@ describe('lab up --ui-gateway', () => {
   it('serves the gateway in front of every location and prints its /pipeline URL', async () => {
     const labDir = mkdtempSync(join(tmpdir(), 'lab-cli-ui-'));
     try {
-      const res = await runCli(['lab', 'up', '--detach', '--dir', labDir, '--ports', 'ephemeral', '--locations', 'a', '--ui-gateway']);
+      const res = await runCli([
+        'lab',
+        'up',
+        '--detach',
+        '--dir',
+        labDir,
+        '--ports',
+        'ephemeral',
+        '--locations',
+        'a',
+        '--ui-gateway',
+      ]);
       expect(res.code, res.stderr).toBe(0);
       const a = (await readLabFile(labDir))!.locations['a']!;
       expect(a.kfpUi).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(res.stdout).toContain(`${a.kfpUi}/pipeline`);
-      const health = (await (await fetch(`${a.kfpUi}/pipeline/apis/v2beta1/healthz`)).json()) as Record<string, unknown>;
+      const health = (await (await fetch(`${a.kfpUi}/pipeline/apis/v2beta1/healthz`)).json()) as Record<
+        string,
+        unknown
+      >;
       expect(health).toMatchObject({ apiServerTagName: '2.17.0', frontendTagName: '2.17.0', apiServerReady: true });
       expect((await fetch(`${a.kfpUi}/pipeline/apis/v1alpha1/tasks`)).status).toBe(404);
     } finally {

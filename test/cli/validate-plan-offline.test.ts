@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { repoRoot } from '../support/fixtures.js';
+import { planJson } from '../support/json-output.js';
 
 const thesis = join(repoRoot, 'examples/thesis/split-pipeline.yaml');
 const trainServe = join(repoRoot, 'examples/train-serve/split-pipeline.yaml');
@@ -48,9 +49,17 @@ describe('split-pipelines validate', () => {
     const r = await runCli(['validate', '-f', file]);
     expect(r.code).toBe(1);
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
-    expect(r.stderr).toContain(`${file}:17:39: step "evaluate-modle" is not a task of pipeline "split-pipelines-thesis" (did you mean "evaluate-model"?)`);
-    expect(r.stderr).toMatch(new RegExp(`${file}:16:5: every task of the pipeline must be placed in a stage; not placed: .*serve-model`));
-    expect(r.stderr).toMatch(new RegExp(`${file}:17:26: step "train-model" \\(stage 1, location a\\) takes its artifact as input "train_set" from "split-data", which is placed later`));
+    expect(r.stderr).toContain(
+      `${file}:17:39: step "evaluate-modle" is not a task of pipeline "split-pipelines-thesis" (did you mean "evaluate-model"?)`,
+    );
+    expect(r.stderr).toMatch(
+      new RegExp(`${file}:16:5: every task of the pipeline must be placed in a stage; not placed: .*serve-model`),
+    );
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `${file}:17:26: step "train-model" \\(stage 1, location a\\) takes its artifact as input "train_set" from "split-data", which is placed later`,
+      ),
+    );
     expect(r.stderr).not.toMatch(/runs after it/); // one message per dependency
     expect(r.stderr).toMatch(/: 3 error\(s\)/);
   });
@@ -58,7 +67,25 @@ describe('split-pipelines validate', () => {
   it('refuses a package path that leaves the directory', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sp-validate-'));
     const file = join(dir, 'split-pipeline.yaml');
-    writeFileSync(file, 'apiVersion: splitpipelines.dev/v1alpha1\nkind: SplitPipeline\nmetadata: {name: x}\nspec:\n  pipeline: {package: ../../etc/passwd}\n  locations:\n    - name: a\n      kfp: {endpoint: http://127.0.0.1:1}\n      mlmd: {endpoint: "127.0.0.1:2"}\n      objectStore: {endpoint: http://127.0.0.1:3, pipelineRoot: "minio://b/p"}\n  stages:\n    - location: a\n      steps: [x]\n');
+    writeFileSync(
+      file,
+      [
+        'apiVersion: splitpipelines.dev/v1alpha1',
+        'kind: SplitPipeline',
+        'metadata: {name: x}',
+        'spec:',
+        '  pipeline: {package: ../../etc/passwd}',
+        '  locations:',
+        '    - name: a',
+        '      kfp: {endpoint: http://127.0.0.1:1}',
+        '      mlmd: {endpoint: "127.0.0.1:2"}',
+        '      objectStore: {endpoint: http://127.0.0.1:3, pipelineRoot: "minio://b/p"}',
+        '  stages:',
+        '    - location: a',
+        '      steps: [x]',
+        '',
+      ].join('\n'),
+    );
     const r = await runCli(['validate', '-f', file]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${file}:5:23: spec.pipeline.package must be a path inside this directory`);
@@ -70,7 +97,8 @@ describe('split-pipelines validate', () => {
     const pkg = [
       'pipelineInfo: {name: p}',
       'components:',
-      '  comp-a: {executorLabel: exec-a, inputDefinitions: {parameters: {run: {parameterType: STRING}}}, outputDefinitions: {parameters: {Output: {parameterType: STRING}}}}',
+      '  comp-a: {executorLabel: exec-a, inputDefinitions: {parameters: {run: {parameterType: STRING}}}, ' +
+        'outputDefinitions: {parameters: {Output: {parameterType: STRING}}}}',
       '  comp-b: {executorLabel: exec-b, inputDefinitions: {parameters: {x: {parameterType: STRING}}}}',
       'deploymentSpec:',
       '  executors:',
@@ -79,16 +107,44 @@ describe('split-pipelines validate', () => {
       'root:',
       '  dag:',
       '    tasks:',
-      "      a: {componentRef: {name: comp-a}, cachingOptions: {enableCache: true}, inputs: {parameters: {run: {runtimeValue: {constant: '{{$.pipeline_job_uuid}}'}}}}}",
-      '      b: {componentRef: {name: comp-b}, cachingOptions: {enableCache: true}, inputs: {parameters: {x: {taskOutputParameter: {producerTask: a, outputParameterKey: Output}}}}}',
+      '      a: {componentRef: {name: comp-a}, cachingOptions: {enableCache: true}, ' +
+        "inputs: {parameters: {run: {runtimeValue: {constant: '{{$.pipeline_job_uuid}}'}}}}}",
+      '      b: {componentRef: {name: comp-b}, cachingOptions: {enableCache: true}, ' +
+        'inputs: {parameters: {x: {taskOutputParameter: {producerTask: a, outputParameterKey: Output}}}}}',
       'schemaVersion: 2.1.0',
     ].join('\n');
     writeFileSync(join(dir, 'pipelines/p.yaml'), pkg);
     const file = join(dir, 'split-pipeline.yaml');
-    writeFileSync(file, 'apiVersion: splitpipelines.dev/v1alpha1\nkind: SplitPipeline\nmetadata: {name: x}\nspec:\n  pipeline: {package: pipelines/p.yaml}\n  locations:\n    - name: a\n      kfp: {endpoint: http://127.0.0.1:1}\n      mlmd: {endpoint: "127.0.0.1:2"}\n      objectStore: {endpoint: http://127.0.0.1:3, pipelineRoot: "minio://b/p"}\n    - name: b\n      kfp: {endpoint: http://127.0.0.1:1}\n      mlmd: {endpoint: "127.0.0.1:2"}\n      objectStore: {endpoint: http://127.0.0.1:3, pipelineRoot: "minio://b/p"}\n  stages:\n    - location: a\n      steps: [a]\n    - location: b\n      steps: [b]\n');
+    writeFileSync(
+      file,
+      [
+        'apiVersion: splitpipelines.dev/v1alpha1',
+        'kind: SplitPipeline',
+        'metadata: {name: x}',
+        'spec:',
+        '  pipeline: {package: pipelines/p.yaml}',
+        '  locations:',
+        '    - name: a',
+        '      kfp: {endpoint: http://127.0.0.1:1}',
+        '      mlmd: {endpoint: "127.0.0.1:2"}',
+        '      objectStore: {endpoint: http://127.0.0.1:3, pipelineRoot: "minio://b/p"}',
+        '    - name: b',
+        '      kfp: {endpoint: http://127.0.0.1:1}',
+        '      mlmd: {endpoint: "127.0.0.1:2"}',
+        '      objectStore: {endpoint: http://127.0.0.1:3, pipelineRoot: "minio://b/p"}',
+        '  stages:',
+        '    - location: a',
+        '      steps: [a]',
+        '    - location: b',
+        '      steps: [b]',
+        '',
+      ].join('\n'),
+    );
     const r = await runCli(['validate', '-f', file]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`${file}:17:15: step "a" is needed by stage 2 (b) but cannot be a cache hit there: input "run" of "a" is the run id`);
+    expect(r.stderr).toContain(
+      `${file}:17:15: step "a" is needed by stage 2 (b) but cannot be a cache hit there: input "run" of "a" is the run id`,
+    );
   });
 
   it('says so when the file does not exist', async () => {
@@ -102,13 +158,18 @@ describe('split-pipelines plan --offline', () => {
   it('prints the stage layout, handoffs and reasons as JSON on stdout, human text on stderr', async () => {
     const r = await runCli(['plan', '--offline', '--json', '-f', thesis]);
     expect(r.code).toBe(0);
-    const plan = JSON.parse(r.stdout);
+    const plan = planJson(r.stdout);
     expect(plan).toMatchObject({ name: 'thesis', inSync: false, offline: true });
     expect(plan.revision).toMatch(/^[0-9a-f]{12}$/);
     expect(plan.stages.map((s: { location: string }) => s.location)).toEqual(['a', 'b', 'c']);
-    expect(plan.stages[2]).toMatchObject({ index: 3, steps: ['serve-model'], state: 'unknown', fromCache: ['load-data', 'split-data', 'train-model', 'evaluate-model'] });
+    expect(plan.stages[2]).toMatchObject({
+      index: 3,
+      steps: ['serve-model'],
+      state: 'unknown',
+      fromCache: ['load-data', 'split-data', 'train-model', 'evaluate-model'],
+    });
     const handoffs = plan.operations.filter((o: { kind: string }) => o.kind === 'handoff');
-    expect(handoffs.map((h: { from: string; location: string }) => `${h.from}->${h.location}`)).toEqual(['a->b', 'b->c']);
+    expect(handoffs.map((h) => `${h.from}->${h.location}`)).toEqual(['a->b', 'b->c']);
     for (const op of plan.operations) expect(op.reason.length).toBeGreaterThan(10);
     expect(r.stderr).toContain('Offline plan');
   });

@@ -2,9 +2,10 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLab, type Lab } from '../../src/lab/lab.js';
+import { startLab, type Lab } from '../../packages/lab/src/lab.js';
 import { runCli } from '../support/cli.js';
 import { exampleOnLabs, labEnv } from '../support/lab-project.js';
+import { applyJson, bundleJson, planJson } from '../support/json-output.js';
 
 describe('export and import (air-gapped handoff)', () => {
   let lab: Lab;
@@ -27,7 +28,7 @@ describe('export and import (air-gapped handoff)', () => {
     expect(exp.stderr).toBe('');
     expect(exp.code).toBe(0);
     expect(exp.stdout).toMatch(/load-data, split-data, train-model, evaluate-model from b/);
-    const doc = JSON.parse(readFileSync(join(bundle, 'bundle.json'), 'utf8'));
+    const doc = bundleJson(readFileSync(join(bundle, 'bundle.json'), 'utf8'));
     expect(doc).toMatchObject({ format: 'splitpipelines.dev/handoff-bundle', bytesIncluded: true });
     for (const a of doc.artifacts) for (const o of a.objects) expect(o.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(existsSync(join(bundle, 'objects'))).toBe(true);
@@ -40,13 +41,16 @@ describe('export and import (air-gapped handoff)', () => {
     expect(again.stdout).toMatch(/0 executions, 0 artifacts, 0 cache rows/); // idempotent
 
     const plan = await runCli(['plan', '-f', file, '--json'], { env });
-    const p = JSON.parse(plan.stdout);
-    expect(p.operations.map((o: { kind: string }) => o.kind)).not.toContain('handoff');
+    const p = planJson(plan.stdout);
+    expect(p.operations.map((o) => o.kind)).not.toContain('handoff');
     const apply = await runCli(['apply', '-f', file, '--json'], { env, timeoutMs: 120_000 });
     expect(apply.code).toBe(0);
-    const done = JSON.parse(apply.stdout);
+    const done = applyJson(apply.stdout);
     expect(done.inSync).toBe(true);
-    expect(done.stages[2]).toMatchObject({ cached: ['load-data', 'split-data', 'train-model', 'evaluate-model'], executed: ['serve-model'] });
+    expect(done.stages[2]).toMatchObject({
+      cached: ['load-data', 'split-data', 'train-model', 'evaluate-model'],
+      executed: ['serve-model'],
+    });
   }, 240_000);
 
   it('refuses a bundle directory that is not one', async () => {

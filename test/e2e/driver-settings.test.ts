@@ -1,13 +1,13 @@
 // Locations whose KFP drivers are set up differently (audit B1, B2): b runs with PUBLISH_LOGS false
 // and its pods in `ml-pods`, c in `pipelines`, a as KFP's manifests ship (logs on, `kubeflow`). A handoff
-// into b and one out of b must be cache hits where the lab's drivers (src/lab/executor) look them up.
+// into b and one out of b must be cache hits where the lab's drivers (packages/lab/src/executor) look them up.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { applyProject, planProject } from '../../src/apply/apply.js';
-import { startLab, type Lab } from '../../src/lab/lab.js';
+import { startLab, type Lab } from '../../packages/lab/src/lab.js';
 import { KfpClient } from '../../src/location/kfp/index.js';
 import { MlmdClient } from '../../src/location/mlmd/index.js';
 import { readDriverSettings } from '../../src/observe/driver-settings.js';
@@ -37,7 +37,13 @@ describe('locations with publish_logs off and pods outside kubeflow', () => {
   };
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sp-driver-settings-'));
-    lab = await startLab({ dir: join(dir, 'lab'), locations: ['a', 'b', 'c'], ports: 'ephemeral', publishLogs: { b: false }, podNamespace: { b: 'ml-pods', c: 'pipelines' } });
+    lab = await startLab({
+      dir: join(dir, 'lab'),
+      locations: ['a', 'b', 'c'],
+      ports: 'ephemeral',
+      publishLogs: { b: false },
+      podNamespace: { b: 'ml-pods', c: 'pipelines' },
+    });
     env = labEnv([lab]);
     file = exampleOnLabs([lab], dir);
   }, 60_000);
@@ -49,24 +55,54 @@ describe('locations with publish_logs off and pods outside kubeflow', () => {
   it('hands off into b and out of b, each a cache hit, with rows in the namespace of the pods', async () => {
     const result = await applyProject(await projectOf(file), { env, pollMs: 100 });
     expect(result.inSync).toBe(true);
-    expect(result.plan.stages[1]).toMatchObject({ location: 'b', state: 'done', cached: ['load-data', 'split-data'], executed: ['train-model', 'evaluate-model'] });
-    expect(result.plan.stages[2]).toMatchObject({ location: 'c', state: 'done', cached: ['load-data', 'split-data', 'train-model', 'evaluate-model'], executed: ['serve-model'] });
+    expect(result.plan.stages[1]).toMatchObject({
+      location: 'b',
+      state: 'done',
+      cached: ['load-data', 'split-data'],
+      executed: ['train-model', 'evaluate-model'],
+    });
+    expect(result.plan.stages[2]).toMatchObject({
+      location: 'c',
+      state: 'done',
+      cached: ['load-data', 'split-data', 'train-model', 'evaluate-model'],
+      executed: ['serve-model'],
+    });
     // Every cache row carries the namespace the location's pods run in; none has '' (no driver looks there).
-    for (const [name, ns] of [['a', 'kubeflow'], ['b', 'ml-pods'], ['c', 'pipelines']] as const) {
+    for (const [name, ns] of [
+      ['a', 'kubeflow'],
+      ['b', 'ml-pods'],
+      ['c', 'pipelines'],
+    ] as const) {
       const kfp = new KfpClient({ location: name, endpoint: lab.locations[name]!.kfp });
       const rows = (await kfp.listTasks({ pageSize: 200 })).items;
       expect(rows.length).toBeGreaterThan(0);
       expect(new Set(rows.map((r) => r.namespace))).toEqual(new Set([ns]));
     }
     // What the product learned: b's logs are off and its pods in ml-pods, read from runs there.
-    for (const [name, publishLogs, podNamespace] of [['a', true, 'kubeflow'], ['b', false, 'ml-pods'], ['c', true, 'pipelines']] as const) {
-      const settings = await readDriverSettings({ name, kfp: new KfpClient({ location: name, endpoint: lab.locations[name]!.kfp }), mlmd: mlmdOf(name) });
-      expect(settings).toMatchObject({ publishLogs, publishLogsFrom: 'run', podNamespace, podNamespaceFrom: 'run', multiUser: false });
+    for (const [name, publishLogs, podNamespace] of [
+      ['a', true, 'kubeflow'],
+      ['b', false, 'ml-pods'],
+      ['c', true, 'pipelines'],
+    ] as const) {
+      const settings = await readDriverSettings({
+        name,
+        kfp: new KfpClient({ location: name, endpoint: lab.locations[name]!.kfp }),
+        mlmd: mlmdOf(name),
+      });
+      expect(settings).toMatchObject({
+        publishLogs,
+        publishLogsFrom: 'run',
+        podNamespace,
+        podNamespaceFrom: 'run',
+        multiUser: false,
+      });
     }
     // b's own executions (not the imported ones) have no executor-logs output; a's have one.
     const outputKeysOf = async (name: string) => {
       const mlmd = mlmdOf(name);
-      const own = (await mlmd.getExecutionsByType('system.ContainerExecution')).items.filter((e) => !e.externalId && e.lastKnownState === 'COMPLETE');
+      const own = (await mlmd.getExecutionsByType('system.ContainerExecution')).items.filter(
+        (e) => !e.externalId && e.lastKnownState === 'COMPLETE',
+      );
       const events = await mlmd.getEventsByExecutionIDs(own.map((e) => e.id!));
       return new Set(events.filter((e) => e.type === 'OUTPUT').map((e) => e.path?.steps?.[0]?.key));
     };
@@ -75,9 +111,12 @@ describe('locations with publish_logs off and pods outside kubeflow', () => {
     expect((await outputKeysOf('a')).has('executor-logs')).toBe(true);
     // At c, which publishes logs, the tasks that ran at b got the executor-logs output c's driver
     // demands on a cache hit (src/sync/executor-logs.ts); those from a kept a's own.
-    const placeholders = (await mlmdOf('c').getArtifactsByType('system.Artifact')).items.filter((x) => x.externalId?.endsWith('/executor-logs'));
+    const placeholders = (await mlmdOf('c').getArtifactsByType('system.Artifact')).items.filter((x) =>
+      x.externalId?.endsWith('/executor-logs'),
+    );
     expect(placeholders.length).toBe(2); // train-model and evaluate-model
-    for (const p of placeholders) expect(p.externalId).toMatch(/^split-pipelines\/v1\/b\/execution\/\d+\/executor-logs$/);
+    for (const p of placeholders)
+      expect(p.externalId).toMatch(/^split-pipelines\/v1\/b\/execution\/\d+\/executor-logs$/);
   }, 180_000);
 
   it('plans nothing afterwards, and a file that says what b does agrees', async () => {

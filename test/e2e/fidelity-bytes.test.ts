@@ -10,13 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyProject, planProject } from '../../src/apply/apply.js';
-import { startLab, type Lab } from '../../src/lab/lab.js';
+import { startLab, type Lab } from '../../packages/lab/src/lab.js';
 import { KfpClient } from '../../src/location/kfp/index.js';
 import { collectPages, MlmdClient } from '../../src/location/mlmd/index.js';
 import { ObjectStore } from '../../src/location/objectstore/index.js';
 import { OBJECTS_PROPERTY, recordedOutputs } from '../../src/observe/cache-lookup.js';
 import { prunePipeline } from '../../src/pipeline/prune.js';
-import { stageRunName } from '../../src/plan/names.js';
+import { stageRunName } from '../../src/split-file/run-names.js';
 import { exampleOnLabs, labEnv, projectOf } from '../support/lab-project.js';
 
 const labs: Lab[] = [];
@@ -34,7 +34,10 @@ const FOUR = ['load-data', 'split-data', 'train-model', 'evaluate-model'];
 describe('outputs with no objects', () => {
   it("hands off the thesis chain a → b → c with evaluate-model's metrics unwritten, and c serves four steps from cache", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sp-fidelity-bytes-'));
-    const l = await lab(dir, { locations: ['a', 'b', 'c'], steps: { b: { 'evaluate-model': { unwritten: ['metrics'] } } } });
+    const l = await lab(dir, {
+      locations: ['a', 'b', 'c'],
+      steps: { b: { 'evaluate-model': { unwritten: ['metrics'] } } },
+    });
     const project = await projectOf(exampleOnLabs([l], dir));
     const env = labEnv([l]);
     const result = await applyProject(project, { env, pollMs: 100 });
@@ -44,7 +47,13 @@ describe('outputs with no objects', () => {
     for (const name of ['b', 'c']) {
       const loc = l.locations[name]!;
       const mlmd = new MlmdClient({ location: name, address: loc.mlmd });
-      const store = new ObjectStore({ location: name, endpoint: loc.objectStore, pipelineRoot: loc.pipelineRoot, credentials: loc.credentials, region: loc.region });
+      const store = new ObjectStore({
+        location: name,
+        endpoint: loc.objectStore,
+        pipelineRoot: loc.pipelineRoot,
+        credentials: loc.credentials,
+        region: loc.region,
+      });
       try {
         const metrics = (await mlmd.getArtifactsByType('system.Metrics')).items;
         expect(metrics.length).toBeGreaterThan(0);
@@ -54,11 +63,15 @@ describe('outputs with no objects', () => {
           for await (const o of store.list(ref.bucket, `${ref.key}/`)) throw new Error(`unexpected object ${o.key}`);
         }
         // C2: the product's bookkeeping is in no artifact (KFP hands all their properties to components).
-        const all = await collectPages((t) => mlmd.getArtifacts({ maxResultSize: 100, ...(t ? { nextPageToken: t } : {}) }));
+        const all = await collectPages((t) =>
+          mlmd.getArtifacts({ maxResultSize: 100, ...(t ? { nextPageToken: t } : {}) }),
+        );
         for (const a of all) expect(Object.keys(a.customProperties ?? {})).not.toContain(OBJECTS_PROPERTY);
         if (name === 'c') {
           // The imported evaluate-model execution records its metrics as carried with no objects.
-          const imported = (await mlmd.getExecutionsByType('system.ContainerExecution')).items.filter((e) => e.externalId && e.customProperties?.['task_name']?.stringValue === 'evaluate-model');
+          const imported = (await mlmd.getExecutionsByType('system.ContainerExecution')).items.filter(
+            (e) => e.externalId && e.customProperties?.['task_name']?.stringValue === 'evaluate-model',
+          );
           expect(imported.length).toBe(1);
           expect(recordedOutputs(imported[0]).metrics?.map((r) => r.objects)).toEqual([[]]);
         }
@@ -78,7 +91,10 @@ describe("a location whose KFP default pipeline root is not the file's", () => {
     const dir = mkdtempSync(join(tmpdir(), 'sp-fidelity-root-'));
     // The file says minio://mlpipeline/v2/artifacts everywhere; KFP at b defaults to another scheme,
     // at c to another bucket.
-    const l = await lab(dir, { locations: ['a', 'b', 'c'], kfpDefaultPipelineRoot: { b: 's3://mlpipeline/v2/artifacts', c: 'minio://kfp-default/v2/artifacts' } });
+    const l = await lab(dir, {
+      locations: ['a', 'b', 'c'],
+      kfpDefaultPipelineRoot: { b: 's3://mlpipeline/v2/artifacts', c: 'minio://kfp-default/v2/artifacts' },
+    });
     const configured = l.locations['b']!.pipelineRoot;
     expect(configured).toBe('minio://mlpipeline/v2/artifacts');
     const project = await projectOf(exampleOnLabs([l], dir));
@@ -95,7 +111,9 @@ describe("a location whose KFP default pipeline root is not the file's", () => {
         expect(runs.length).toBeGreaterThan(0);
         for (const run of runs) {
           const ctx = await mlmd.getContextByTypeAndName('system.PipelineRun', run.run_id);
-          expect(ctx?.customProperties?.['pipeline_root']?.stringValue, run.display_name).toMatch(/^minio:\/\/mlpipeline\/v2\/artifacts\//);
+          expect(ctx?.customProperties?.['pipeline_root']?.stringValue, run.display_name).toMatch(
+            /^minio:\/\/mlpipeline\/v2\/artifacts\//,
+          );
         }
       } finally {
         mlmd.close();
@@ -104,7 +122,9 @@ describe("a location whose KFP default pipeline root is not the file's", () => {
     // A stage run that did not pin its root (as one created before the product did, or by hand)
     // ran under KFP's default at b: observing b reports it.
     const kfp = new KfpClient({ location: 'b', endpoint: l.locations['b']!.kfp });
-    const experiment = await kfp.getOrCreateExperiment(project.spec.spec.pipeline.experiment ?? project.spec.metadata.name);
+    const experiment = await kfp.getOrCreateExperiment(
+      project.spec.spec.pipeline.experiment ?? project.spec.metadata.name,
+    );
     await kfp.createRun({
       displayName: stageRunName(project.spec.metadata.name, project.revision.short, 2),
       experimentId: experiment.experiment_id,
@@ -122,7 +142,9 @@ describe("a location whose KFP default pipeline root is not the file's", () => {
       () => undefined,
       (e: unknown) => e as Error,
     );
-    expect(refused?.message).toMatch(/location b: run \S+ wrote its artifacts under the pipeline root s3:\/\/mlpipeline\/v2\/artifacts, but the file configures minio:\/\/mlpipeline\/v2\/artifacts/);
+    expect(refused?.message).toMatch(
+      /location b: run \S+ wrote its artifacts under the pipeline root s3:\/\/mlpipeline\/v2\/artifacts, but the file configures minio:\/\/mlpipeline\/v2\/artifacts/,
+    );
     expect(refused?.message).toContain('spec.locations[b].objectStore.pipelineRoot');
   }, 180_000);
 });
@@ -130,7 +152,10 @@ describe("a location whose KFP default pipeline root is not the file's", () => {
 describe('a step KFP ran under its default root, not the configured one', () => {
   it('is not handed off without its bytes: the handoff stops and names the root KFP used', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sp-fidelity-outside-'));
-    const l = await lab(dir, { locations: ['a', 'b', 'c'], kfpDefaultPipelineRoot: { a: 's3://mlpipeline/v2/artifacts' } });
+    const l = await lab(dir, {
+      locations: ['a', 'b', 'c'],
+      kfpDefaultPipelineRoot: { a: 's3://mlpipeline/v2/artifacts' },
+    });
     const project = await projectOf(exampleOnLabs([l], dir));
     const env = labEnv([l]);
     // Someone ran the first steps at a by hand, without a root: KFP wrote them under its default,
@@ -138,13 +163,19 @@ describe('a step KFP ran under its default root, not the configured one', () => 
     const kfp = new KfpClient({ location: 'a', endpoint: l.locations['a']!.kfp });
     const steps = ['load-data', 'split-data'];
     const pruned = prunePipeline(project.graph, { keep: steps, enableCaching: steps });
-    await kfp.createRun({ displayName: 'by hand', pipelineSpec: pruned.spec as never, parameters: (project.spec.spec.pipeline.parameters ?? {}) as never });
+    await kfp.createRun({
+      displayName: 'by hand',
+      pipelineSpec: pruned.spec as never,
+      parameters: project.spec.spec.pipeline.parameters ?? {},
+    });
     await l.idle();
     const failed = await applyProject(project, { env, pollMs: 100 }).then(
       () => undefined,
       (e: unknown) => e as Error,
     );
-    expect(failed?.message).toMatch(/is outside the pipeline root minio:\/\/mlpipeline\/v2\/artifacts configured for a; KFP wrote it under s3:\/\/mlpipeline\/v2\/artifacts, the pipeline root of run /);
+    expect(failed?.message).toMatch(
+      /is outside the pipeline root minio:\/\/mlpipeline\/v2\/artifacts configured for a; KFP wrote it under s3:\/\/mlpipeline\/v2\/artifacts, the pipeline root of run /,
+    );
     expect(failed?.message).toContain('spec.locations[a].objectStore.pipelineRoot');
   }, 180_000);
 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyProject, planProject } from '../../src/apply/apply.js';
-import { startLab, type Lab } from '../../src/lab/lab.js';
+import { startLab, type Lab } from '../../packages/lab/src/lab.js';
 import { KfpClient } from '../../src/location/kfp/index.js';
 import { collectPages, MlmdClient } from '../../src/location/mlmd/index.js';
 import { ObjectStore } from '../../src/location/objectstore/index.js';
@@ -39,12 +39,18 @@ async function expectKfpWouldAccept(l: Lab): Promise<void> {
     for (const m of markers) expect(`${name} ${m.display_name} ${m.state}`).toBe(`${name} ${m.display_name} SUCCEEDED`);
     const mlmd = mlmdAt(l, name);
     try {
-      const runContexts = await collectPages((t) => mlmd.getContextsByType('system.PipelineRun', { maxResultSize: 100, ...(t ? { nextPageToken: t } : {}) }));
+      const runContexts = await collectPages((t) =>
+        mlmd.getContextsByType('system.PipelineRun', { maxResultSize: 100, ...(t ? { nextPageToken: t } : {}) }),
+      );
       for (const ctx of runContexts) {
         const parents = await mlmd.getParentContextsByContext(ctx.id!);
-        expect(`${name} run context ${ctx.name}: ${parents.length} parents`).toBe(`${name} run context ${ctx.name}: 1 parents`);
+        expect(`${name} run context ${ctx.name}: ${parents.length} parents`).toBe(
+          `${name} run context ${ctx.name}: 1 parents`,
+        );
       }
-      const executions = await collectPages((t) => mlmd.getExecutions({ maxResultSize: 100, ...(t ? { nextPageToken: t } : {}) }));
+      const executions = await collectPages((t) =>
+        mlmd.getExecutions({ maxResultSize: 100, ...(t ? { nextPageToken: t } : {}) }),
+      );
       for (const e of executions.filter((x) => x.externalId)) {
         const contexts = await mlmd.getContextsByExecution(e.id!);
         const count = (type: string) => contexts.filter((c) => c.type === type).length;
@@ -84,7 +90,11 @@ describe('handing the same executions off again', () => {
     expect(plan.operations.map((o) => o.id)).toContain('run-stage:3');
     const rerun = await applyProject(project, { env, pollMs: 100 });
     expect(rerun.inSync).toBe(true);
-    expect(rerun.plan.stages[2], JSON.stringify(rerun.plan.stages[2])).toMatchObject({ state: 'done', cached: CACHED_AT_C, executed: ['serve-model'] });
+    expect(rerun.plan.stages[2], JSON.stringify(rerun.plan.stages[2])).toMatchObject({
+      state: 'done',
+      cached: CACHED_AT_C,
+      executed: ['serve-model'],
+    });
     await expectKfpWouldAccept(l);
   }, 240_000);
 
@@ -105,8 +115,14 @@ describe('handing the same executions off again', () => {
     expect(result.applied.map((a) => a.id)).toContain('handoff:2:a');
     expect(result.applied.find((a) => a.id === 'handoff:2:a')!.handoff?.executionsCreated ?? 0).toBe(0);
     expect(result.inSync).toBe(true);
-    expect(result.plan.stages[1], JSON.stringify(result.plan.stages[1])).toMatchObject({ state: 'done', cached: ['load-data', 'split-data', 'train-model', 'evaluate-model'] });
-    expect(result.plan.stages[2], JSON.stringify(result.plan.stages[2])).toMatchObject({ state: 'done', cached: CACHED_AT_C });
+    expect(result.plan.stages[1], JSON.stringify(result.plan.stages[1])).toMatchObject({
+      state: 'done',
+      cached: ['load-data', 'split-data', 'train-model', 'evaluate-model'],
+    });
+    expect(result.plan.stages[2], JSON.stringify(result.plan.stages[2])).toMatchObject({
+      state: 'done',
+      cached: CACHED_AT_C,
+    });
     await expectKfpWouldAccept(l);
   }, 240_000);
 });
@@ -114,16 +130,38 @@ describe('handing the same executions off again', () => {
 /** A compiled pipeline (KFP SDK 2.14 style): an importer whose dataset `train` consumes; `serve` uses the model. */
 function importerPipeline(uri: string): string {
   const artifact = (title: string) => ({ artifactType: { schemaTitle: title, schemaVersion: '0.0.1' } });
-  const container = (fn: string) => ({ image: 'python:3.11', command: ['sh', '-ec'], args: [`echo ${fn}`, '--executor_input', '{{$}}'] });
+  const container = (fn: string) => ({
+    image: 'python:3.11',
+    command: ['sh', '-ec'],
+    args: [`echo ${fn}`, '--executor_input', '{{$}}'],
+  });
   const ir = {
     components: {
-      'comp-importer': { executorLabel: 'exec-importer', inputDefinitions: { parameters: { uri: { parameterType: 'STRING' } } }, outputDefinitions: { artifacts: { artifact: artifact('system.Dataset') } } },
-      'comp-train': { executorLabel: 'exec-train', inputDefinitions: { artifacts: { data: artifact('system.Dataset') } }, outputDefinitions: { artifacts: { model: artifact('system.Model') } } },
-      'comp-serve': { executorLabel: 'exec-serve', inputDefinitions: { artifacts: { model: artifact('system.Model') } }, outputDefinitions: { parameters: { Output: { parameterType: 'STRING' } } } },
+      'comp-importer': {
+        executorLabel: 'exec-importer',
+        inputDefinitions: { parameters: { uri: { parameterType: 'STRING' } } },
+        outputDefinitions: { artifacts: { artifact: artifact('system.Dataset') } },
+      },
+      'comp-train': {
+        executorLabel: 'exec-train',
+        inputDefinitions: { artifacts: { data: artifact('system.Dataset') } },
+        outputDefinitions: { artifacts: { model: artifact('system.Model') } },
+      },
+      'comp-serve': {
+        executorLabel: 'exec-serve',
+        inputDefinitions: { artifacts: { model: artifact('system.Model') } },
+        outputDefinitions: { parameters: { Output: { parameterType: 'STRING' } } },
+      },
     },
     deploymentSpec: {
       executors: {
-        'exec-importer': { importer: { artifactUri: { constant: uri }, metadata: { source: 'survey', rows: 100 }, typeSchema: { schemaTitle: 'system.Dataset', schemaVersion: '0.0.1' } } },
+        'exec-importer': {
+          importer: {
+            artifactUri: { constant: uri },
+            metadata: { source: 'survey', rows: 100 },
+            typeSchema: { schemaTitle: 'system.Dataset', schemaVersion: '0.0.1' },
+          },
+        },
         'exec-train': { container: container('train') },
         'exec-serve': { container: container('serve') },
       },
@@ -132,19 +170,28 @@ function importerPipeline(uri: string): string {
     root: {
       dag: {
         tasks: {
-          importer: { cachingOptions: { enableCache: true }, componentRef: { name: 'comp-importer' }, inputs: { parameters: { uri: { runtimeValue: { constant: uri } } } }, taskInfo: { name: 'importer' } },
+          importer: {
+            cachingOptions: { enableCache: true },
+            componentRef: { name: 'comp-importer' },
+            inputs: { parameters: { uri: { runtimeValue: { constant: uri } } } },
+            taskInfo: { name: 'importer' },
+          },
           train: {
             cachingOptions: { enableCache: true },
             componentRef: { name: 'comp-train' },
             dependentTasks: ['importer'],
-            inputs: { artifacts: { data: { taskOutputArtifact: { outputArtifactKey: 'artifact', producerTask: 'importer' } } } },
+            inputs: {
+              artifacts: { data: { taskOutputArtifact: { outputArtifactKey: 'artifact', producerTask: 'importer' } } },
+            },
             taskInfo: { name: 'train' },
           },
           serve: {
             cachingOptions: { enableCache: true },
             componentRef: { name: 'comp-serve' },
             dependentTasks: ['train'],
-            inputs: { artifacts: { model: { taskOutputArtifact: { outputArtifactKey: 'model', producerTask: 'train' } } } },
+            inputs: {
+              artifacts: { model: { taskOutputArtifact: { outputArtifactKey: 'model', producerTask: 'train' } } },
+            },
             taskInfo: { name: 'serve' },
           },
         },
@@ -163,12 +210,19 @@ describe('the consumer of an importer', () => {
     // The imported data exist where the consumer executes (a); b never reads them.
     const a = l.locations['a']!;
     const uri = `minio://${a.bucket}/datasets/survey.csv`;
-    const store = new ObjectStore({ location: 'a', endpoint: a.objectStore, pipelineRoot: a.pipelineRoot, credentials: a.credentials, region: a.region });
+    const store = new ObjectStore({
+      location: 'a',
+      endpoint: a.objectStore,
+      pipelineRoot: a.pipelineRoot,
+      credentials: a.credentials,
+      region: a.region,
+    });
     await store.put({ bucket: a.bucket, key: 'datasets/survey.csv' }, 'id,answer\n1,yes\n');
     store.close();
     writeFileSync(join(dir, 'pipeline.yaml'), importerPipeline(uri));
     // b's marker run uses the image its file names (kfp.markerImage), e.g. a mirror an air-gapped cluster can pull.
-    const locations = (parse(l.locationsYaml()) as { locations: { name: string; kfp: Record<string, unknown> }[] }).locations;
+    const locations = (parse(l.locationsYaml()) as { locations: { name: string; kfp: Record<string, unknown> }[] })
+      .locations;
     locations.find((x) => x.name === 'b')!.kfp['markerImage'] = 'registry.example.com/mirror/busybox:1.36';
     const file = join(dir, 'split-pipeline.yaml');
     writeFileSync(
@@ -194,7 +248,11 @@ describe('the consumer of an importer', () => {
     const env = labEnv([l]);
     const result = await applyProject(project, { env, pollMs: 100 });
     expect(result.inSync).toBe(true);
-    expect(result.plan.stages[1], JSON.stringify(result.plan.stages[1])).toMatchObject({ state: 'done', cached: ['importer', 'train'], executed: ['serve'] });
+    expect(result.plan.stages[1], JSON.stringify(result.plan.stages[1])).toMatchObject({
+      state: 'done',
+      cached: ['importer', 'train'],
+      executed: ['serve'],
+    });
     // At b there is one artifact for the URI: the one the handoff imported, with the importer's
     // own properties (its fromEnv session, not b's), which b's importer reused.
     const mlmd = mlmdAt(l, 'b');
@@ -202,14 +260,22 @@ describe('the consumer of an importer', () => {
       const found = await mlmd.getArtifactsByURI([uri]);
       expect(found.length).toBe(1);
       expect(found[0]!.externalId).toBeTruthy();
-      expect(found[0]!.customProperties?.['store_session_info']?.stringValue).toBe('{"Provider":"minio","Params":{"fromEnv":"true"}}');
+      expect(found[0]!.customProperties?.['store_session_info']?.stringValue).toBe(
+        '{"Provider":"minio","Params":{"fromEnv":"true"}}',
+      );
       expect(found[0]!.customProperties?.['rows']).toEqual({ doubleValue: 100 });
     } finally {
       mlmd.close();
     }
-    const marker = (await kfpAt(l, 'b').listRuns({ pageSize: 100 })).items.find((r) => r.display_name?.includes('-handoff-2-from-a'))!;
-    const spec = (await kfpAt(l, 'b').getRun(marker.run_id)).pipeline_spec as { deploymentSpec: { executors: Record<string, { container: { image: string } }> } };
-    expect(spec.deploymentSpec.executors['exec-handoff']!.container.image).toBe('registry.example.com/mirror/busybox:1.36');
+    const marker = (await kfpAt(l, 'b').listRuns({ pageSize: 100 })).items.find((r) =>
+      r.display_name?.includes('-handoff-2-from-a'),
+    )!;
+    const spec = (await kfpAt(l, 'b').getRun(marker.run_id)).pipeline_spec as {
+      deploymentSpec: { executors: Record<string, { container: { image: string } }> };
+    };
+    expect(spec.deploymentSpec.executors['exec-handoff']!.container.image).toBe(
+      'registry.example.com/mirror/busybox:1.36',
+    );
     await expectKfpWouldAccept(l);
   }, 240_000);
 });

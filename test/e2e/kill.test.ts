@@ -3,22 +3,32 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startLab } from '../../src/lab/lab.js';
+import { startLab } from '../../packages/lab/src/lab.js';
 import { runCli } from '../support/cli.js';
 import { repoRoot } from '../support/fixtures.js';
 import { checkInvariants } from '../support/invariants.js';
 import { exampleOnLabs, labEnv } from '../support/lab-project.js';
+import { applyJson } from '../support/json-output.js';
 
 /** Starts `apply` and kills it with SIGKILL once it printed `lines` progress lines, after `delayMs`. */
-function applyKilledAfter(file: string, env: NodeJS.ProcessEnv, lines: number, delayMs: number): Promise<{ killed: boolean; stderr: string; code: number | null }> {
+function applyKilledAfter(
+  file: string,
+  env: NodeJS.ProcessEnv,
+  lines: number,
+  delayMs: number,
+): Promise<{ killed: boolean; stderr: string; code: number | null }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'bin/split-pipelines.js'), 'apply', '-f', file, '--lock-timeout', '30s'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [join(repoRoot, 'bin/split-pipelines.js'), 'apply', '-f', file, '--lock-timeout', '30s'],
+      { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stderr = '';
     let armed = false;
     let killed = false;
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
-      if (!armed && stderr.split('\n').filter((l) => /^(→|✓|  run )/.test(l)).length >= lines) {
+      if (!armed && stderr.split('\n').filter((l) => /^(→|✓| {2}run )/.test(l)).length >= lines) {
         armed = true;
         setTimeout(() => {
           killed = child.kill('SIGKILL');
@@ -32,7 +42,7 @@ function applyKilledAfter(file: string, env: NodeJS.ProcessEnv, lines: number, d
 /** Deterministic pseudo-random numbers, so a failure can be reproduced. */
 function lcg(seed: number): () => number {
   let x = seed;
-  return () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
+  return () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
 }
 
 const STEPS = ['load-data', 'split-data', 'train-model', 'evaluate-model', 'serve-model'];
@@ -64,14 +74,20 @@ async function killRound(seed: number): Promise<{ kills: number; phases: Set<str
       await checkInvariants(lab);
       if (!r.killed) break;
       kills++;
-      const current = r.stderr.split('\n').filter((l) => l.startsWith('→ ')).pop();
+      const current = r.stderr
+        .split('\n')
+        .filter((l) => l.startsWith('→ '))
+        .pop();
       if (current) phases.add(current.split(' ')[1]!);
     }
     const final = await runCli(['apply', '-f', file, '--json'], { env, timeoutMs: 120_000 });
     expect(final.code, final.stderr).toBe(0);
-    const doc = JSON.parse(final.stdout);
+    const doc = applyJson(final.stdout);
     expect(doc.inSync).toBe(true);
-    expect(doc.stages[2]).toMatchObject({ cached: ['load-data', 'split-data', 'train-model', 'evaluate-model'], executed: ['serve-model'] });
+    expect(doc.stages[2]).toMatchObject({
+      cached: ['load-data', 'split-data', 'train-model', 'evaluate-model'],
+      executed: ['serve-model'],
+    });
     const inv = await checkInvariants(lab);
     // b imported load-data and split-data once; c imported the four steps once.
     expect(inv.importedExecutions).toMatchObject({ a: 0, b: 2, c: 4 });
@@ -97,7 +113,12 @@ describe('an apply killed at any point', () => {
 
   it('lets one of two concurrent applies work while the other waits, then exits 3 when the lock stays held', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sp-lock-'));
-    const other = await startLab({ dir: join(dir, 'lab'), locations: ['a', 'b', 'c'], ports: 'ephemeral', steps: { a: { 'load-data': { durationMs: 3000 } } } });
+    const other = await startLab({
+      dir: join(dir, 'lab'),
+      locations: ['a', 'b', 'c'],
+      ports: 'ephemeral',
+      steps: { a: { 'load-data': { durationMs: 3000 } } },
+    });
     try {
       const f = exampleOnLabs([other], dir);
       const e = labEnv([other]);

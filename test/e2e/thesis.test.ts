@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyProject, planProject } from '../../src/apply/apply.js';
 import type { Project } from '../../src/split-file/load-project.js';
-import { startLab, type Lab } from '../../src/lab/lab.js';
+import { startLab, type Lab } from '../../packages/lab/src/lab.js';
 import { exampleOnLabs, labEnv, projectOf } from '../support/lab-project.js';
 
 describe('the thesis example on a three-location lab', () => {

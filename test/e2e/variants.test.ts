@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { applyProject, planProject } from '../../src/apply/apply.js';
-import { startLab, type Lab } from '../../src/lab/lab.js';
+import { startLab, type Lab } from '../../packages/lab/src/lab.js';
 import { KfpClient } from '../../src/location/kfp/index.js';
 import { MlmdClient } from '../../src/location/mlmd/index.js';
 import { ObjectStore } from '../../src/location/objectstore/index.js';
 import { runCli } from '../support/cli.js';
 import { exampleOnLabs, labEnv, projectOf } from '../support/lab-project.js';
+import { applyJson } from '../support/json-output.js';
 
 const labs: Lab[] = [];
 afterAll(async () => {
@@ -23,13 +24,27 @@ async function lab(dir: string, options: Parameters<typeof startLab>[0]): Promis
 describe('handoffs between unlike locations', () => {
   it('hands off from KFP 2.14 with one bucket and root to KFP 2.17 with another', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sp-variants-'));
-    const train = await lab(dir, { dir: 'train', locations: ['train'], kfpVersion: '2.14.0', pipelineRoot: 'minio://train-artifacts/kfp/root' });
-    const serve = await lab(dir, { dir: 'serve', locations: ['serve'], kfpVersion: '2.17.0', pipelineRoot: 'minio://serving/v2/artifacts' });
+    const train = await lab(dir, {
+      dir: 'train',
+      locations: ['train'],
+      kfpVersion: '2.14.0',
+      pipelineRoot: 'minio://train-artifacts/kfp/root',
+    });
+    const serve = await lab(dir, {
+      dir: 'serve',
+      locations: ['serve'],
+      kfpVersion: '2.17.0',
+      pipelineRoot: 'minio://serving/v2/artifacts',
+    });
     const project = await projectOf(exampleOnLabs([train, serve], dir, 'train-serve'));
     const env = labEnv([train]);
     const result = await applyProject(project, { env, pollMs: 100 });
     expect(result.inSync).toBe(true);
-    expect(result.plan.stages[1]).toMatchObject({ state: 'done', cached: ['load-data', 'split-data', 'train-model', 'evaluate-model'], executed: ['serve-model'] });
+    expect(result.plan.stages[1]).toMatchObject({
+      state: 'done',
+      cached: ['load-data', 'split-data', 'train-model', 'evaluate-model'],
+      executed: ['serve-model'],
+    });
     // The handed-off artifacts live under the target's own root, in its own bucket.
     const mlmd = new MlmdClient({ location: 'serve', address: serve.locations['serve']!.mlmd });
     const models = (await mlmd.getArtifactsByType('system.Model')).items;
@@ -49,7 +64,9 @@ describe('drift at a target', () => {
     expect(first.inSync).toBe(true);
     // Deleting the marker run at c deletes the cache rows it owns (KFP's foreign key cascades).
     const kfp = new KfpClient({ location: 'c', endpoint: l.locations['c']!.kfp });
-    const markers = (await kfp.listRuns({ pageSize: 100 })).items.filter((r) => r.display_name?.includes('-handoff-3-from-'));
+    const markers = (await kfp.listRuns({ pageSize: 100 })).items.filter((r) =>
+      r.display_name?.includes('-handoff-3-from-'),
+    );
     expect(markers.length).toBe(1);
     await kfp.deleteRun(markers[0]!.run_id);
     const plan = await planProject(project, { env });
@@ -67,14 +84,18 @@ describe('a token-protected multi-user location', () => {
   it('works through the CLI, and the token never appears in any output', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sp-mu-'));
     const token = 'tok-7Qz9-very-secret-value-4411';
-    const l = await lab(dir, { dir: 'lab', locations: ['train', 'serve'], multiUser: { serve: { token, namespace: 'team-ml' } } });
+    const l = await lab(dir, {
+      dir: 'lab',
+      locations: ['train', 'serve'],
+      multiUser: { serve: { token, namespace: 'team-ml' } },
+    });
     const file = exampleOnLabs([l], dir, 'train-serve');
     const env = labEnv([l], { LAB_SERVE_TOKEN: token });
     const apply = await runCli(['apply', '-f', file, '--json'], { env, timeoutMs: 120_000 });
     expect(apply.stderr).not.toContain(token);
     expect(apply.stdout).not.toContain(token);
     expect(apply.code).toBe(0);
-    const doc = JSON.parse(apply.stdout);
+    const doc = applyJson(apply.stdout);
     expect(doc.inSync).toBe(true);
     expect(doc.stages[1]).toMatchObject({ location: 'serve', state: 'done', executed: ['serve-model'] });
     const status = await runCli(['status', '-f', file], { env });
@@ -105,7 +126,13 @@ async function outputsLostEverywhere(): Promise<void> {
     // split-data's bytes disappear at a (where it ran) and at b (where it was handed off).
     for (const name of ['a', 'b']) {
       const loc = l.locations[name]!;
-      const store = new ObjectStore({ location: name, endpoint: loc.objectStore, pipelineRoot: loc.pipelineRoot, credentials: loc.credentials, region: loc.region });
+      const store = new ObjectStore({
+        location: name,
+        endpoint: loc.objectStore,
+        pipelineRoot: loc.pipelineRoot,
+        credentials: loc.credentials,
+        region: loc.region,
+      });
       let deleted = 0;
       for await (const o of store.list(loc.bucket, '')) {
         if (o.key.includes('/split-data/')) {
@@ -121,18 +148,35 @@ async function outputsLostEverywhere(): Promise<void> {
     expect(run1.refresh).toEqual(['split-data']);
     expect(plan.operations.map((o) => o.id)).toContain('run-stage:2'); // its train-model consumed the lost split
     const events: string[] = [];
-    const result = await applyProject(project, { env, pollMs: 100, onEvent: (e) => void events.push(JSON.stringify(e)) }).catch((e: unknown) => {
-      throw new Error(`${(e as Error).message}\nplanned: ${plan.operations.map((o) => o.id).join(', ')}\nevents:\n${events.join('\n')}`);
+    const result = await applyProject(project, {
+      env,
+      pollMs: 100,
+      onEvent: (e) => void events.push(JSON.stringify(e)),
+    }).catch((e: unknown) => {
+      throw new Error(
+        `${(e as Error).message}\nplanned: ${plan.operations.map((o) => o.id).join(', ')}\nevents:\n${events.join('\n')}`,
+      );
     });
     expect(result.inSync).toBe(true);
     expect(result.applied.find((a) => a.id === 'run-stage:1')!.detail).toMatch(/1 fresh cache rows for split-data/);
-    expect(result.plan.stages[2], JSON.stringify(result.plan.stages[2])).toMatchObject({ state: 'done', cached: ['load-data', 'split-data', 'train-model', 'evaluate-model'], executed: ['serve-model'] });
-    expect(result.plan.stages[0], JSON.stringify(result.plan.stages[0])).toMatchObject({ executed: ['split-data'], cached: ['load-data'] });
+    expect(result.plan.stages[2], JSON.stringify(result.plan.stages[2])).toMatchObject({
+      state: 'done',
+      cached: ['load-data', 'split-data', 'train-model', 'evaluate-model'],
+      executed: ['serve-model'],
+    });
+    expect(result.plan.stages[0], JSON.stringify(result.plan.stages[0])).toMatchObject({
+      executed: ['split-data'],
+      cached: ['load-data'],
+    });
   }
 }
 
 describe('outputs lost everywhere', () => {
-  it('runs the producing stage again with caching off for the lost step, writes fresh cache rows, and re-runs its consumers', outputsLostEverywhere, 180_000);
+  it(
+    'runs the producing stage again with caching off for the lost step, writes fresh cache rows, and re-runs its consumers',
+    outputsLostEverywhere,
+    180_000,
+  );
 
   it('does the same when every run and cache row is created within one second', async () => {
     // Only Date is faked (timers run): every KFP, MLMD and lease time is this one instant (now, so

@@ -5,16 +5,29 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { LabError, startLab } from '../../src/lab/lab.js';
+import { LabError, startLab } from '../../packages/lab/src/lab.js';
 
 describe("a lab location's KFP default pipeline root", () => {
   it("is recorded beside the file's root, which the locations block keeps naming", async () => {
-    const lab = await startLab({ dir: mkdtempSync(join(tmpdir(), 'sp-lab-root-')), locations: ['a', 'b'], ports: 'ephemeral', kfpDefaultPipelineRoot: { b: 's3://kfp-default/v2/artifacts' } });
+    const lab = await startLab({
+      dir: mkdtempSync(join(tmpdir(), 'sp-lab-root-')),
+      locations: ['a', 'b'],
+      ports: 'ephemeral',
+      kfpDefaultPipelineRoot: { b: 's3://kfp-default/v2/artifacts' },
+    });
     try {
-      expect(lab.locations['b']).toMatchObject({ pipelineRoot: 'minio://mlpipeline/v2/artifacts', kfpDefaultPipelineRoot: 's3://kfp-default/v2/artifacts' });
+      expect(lab.locations['b']).toMatchObject({
+        pipelineRoot: 'minio://mlpipeline/v2/artifacts',
+        kfpDefaultPipelineRoot: 's3://kfp-default/v2/artifacts',
+      });
       expect(lab.locations['a']!.kfpDefaultPipelineRoot).toBeUndefined();
-      const yaml = parse(lab.locationsYaml()) as { locations: { name: string; objectStore: { pipelineRoot: string } }[] };
-      expect(yaml.locations.map((l) => l.objectStore.pipelineRoot)).toEqual(['minio://mlpipeline/v2/artifacts', 'minio://mlpipeline/v2/artifacts']);
+      const yaml = parse(lab.locationsYaml()) as {
+        locations: { name: string; objectStore: { pipelineRoot: string } }[];
+      };
+      expect(yaml.locations.map((l) => l.objectStore.pipelineRoot)).toEqual([
+        'minio://mlpipeline/v2/artifacts',
+        'minio://mlpipeline/v2/artifacts',
+      ]);
     } finally {
       await lab.close();
     }
@@ -22,7 +35,11 @@ describe("a lab location's KFP default pipeline root", () => {
 
   it('refuses a location the lab does not have, and a root that is not one', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sp-lab-root-'));
-    await expect(startLab({ dir, locations: ['a'], ports: 'ephemeral', kfpDefaultPipelineRoot: { z: 's3://b/r' } })).rejects.toThrow(LabError);
-    await expect(startLab({ dir, locations: ['a'], ports: 'ephemeral', kfpDefaultPipelineRoot: { a: 'not a root' } })).rejects.toThrow(/KFP default pipeline root not a root of location a/);
+    await expect(
+      startLab({ dir, locations: ['a'], ports: 'ephemeral', kfpDefaultPipelineRoot: { z: 's3://b/r' } }),
+    ).rejects.toThrow(LabError);
+    await expect(
+      startLab({ dir, locations: ['a'], ports: 'ephemeral', kfpDefaultPipelineRoot: { a: 'not a root' } }),
+    ).rejects.toThrow(/KFP default pipeline root not a root of location a/);
   });
 });

@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { readLabFile } from '../../src/lab/lab-config.js';
-import { startLab, type Lab } from '../../src/lab/lab.js';
-import { defaultPorts, PortInUseError } from '../../src/lab/ports.js';
-import { labProblem } from '../../src/lab/readiness.js';
+import { readLabFile } from '../../packages/lab/src/lab-config.js';
+import { startLab, type Lab } from '../../packages/lab/src/lab.js';
+import { defaultPorts, PortInUseError } from '../../packages/lab/src/ports.js';
+import { labProblem } from '../../packages/lab/src/readiness.js';
 import { KfpClient } from '../../src/location/kfp/index.js';
 import { KubeClient } from '../../src/location/kube/index.js';
 import { loadSpecText } from '../../src/split-file/load.js';
@@ -45,14 +45,17 @@ describe('a started lab', () => {
 
   it('reports each location’s KFP version in healthz', async () => {
     const l = await lab({ locations: ['x', 'y'], kfpVersion: { x: '2.14.0' } });
-    const version = (name: string) => new KfpClient({ location: name, endpoint: l.locations[name]!.kfp }).healthz().then((h) => h.version);
+    const version = (name: string) =>
+      new KfpClient({ location: name, endpoint: l.locations[name]!.kfp }).healthz().then((h) => h.version);
     expect(await version('x')).toBe('2.14.0');
     expect(await version('y')).toBe('2.17.0');
   });
 
   it('writes lab.json with every location’s endpoints, pipeline root and this process’s pid', async () => {
     const l = await lab({ locations: ['train', 'serve'] });
-    const file = JSON.parse(readFileSync(join(l.dir, 'lab.json'), 'utf8')) as Record<string, unknown> & { locations: Record<string, Record<string, unknown>> };
+    const file = JSON.parse(readFileSync(join(l.dir, 'lab.json'), 'utf8')) as Record<string, unknown> & {
+      locations: Record<string, Record<string, unknown>>;
+    };
     expect(file.pid).toBe(process.pid);
     expect(Object.keys(file.locations)).toEqual(['train', 'serve']);
     expect(file.locations.train).toMatchObject({
@@ -88,7 +91,11 @@ describe('a started lab', () => {
   it('gives a locations block that makes a valid split-pipeline.yaml', async () => {
     const l = await lab({ locations: ['a', 'b'] });
     const block = l.locationsYaml({ kubeconfig: '../.lab/kubeconfig' });
-    const indented = block.trimEnd().split('\n').map((line) => `  ${line}`).join('\n');
+    const indented = block
+      .trimEnd()
+      .split('\n')
+      .map((line) => `  ${line}`)
+      .join('\n');
     const text = [
       'apiVersion: splitpipelines.dev/v1alpha1',
       'kind: SplitPipeline',
@@ -135,7 +142,9 @@ describe('refusals', () => {
     try {
       const start = startLab({ dir: tempDir(), locations: ['a'] });
       await expect(start).rejects.toThrow(PortInUseError);
-      await expect(start).rejects.toThrow('port 18880 is in use: is a lab already running? `split-pipelines lab down` or --dir');
+      await expect(start).rejects.toThrow(
+        'port 18880 is in use: is a lab already running? `split-pipelines lab down` or --dir',
+      );
     } finally {
       await new Promise<void>((resolve) => (blocker.listening ? blocker.close(() => resolve()) : resolve()));
     }
@@ -145,12 +154,16 @@ describe('refusals', () => {
     const l = await lab({ locations: ['a'] });
     // A lab of another process: fake it by naming a live pid that is not ours (the parent of this worker).
     const file = (await readLabFile(l.dir))!;
-    const { writeLabFile } = await import('../../src/lab/lab-config.js');
+    const { writeLabFile } = await import('../../packages/lab/src/lab-config.js');
     await writeLabFile(l.dir, { ...file, pid: process.ppid });
-    await expect(startLab({ dir: l.dir, locations: ['a'], ports: 'ephemeral' })).rejects.toThrow(/a lab is already running in .* \(pid \d+\)/);
+    await expect(startLab({ dir: l.dir, locations: ['a'], ports: 'ephemeral' })).rejects.toThrow(
+      /a lab is already running in .* \(pid \d+\)/,
+    );
   });
 
   it('refuses location names that are not DNS labels', async () => {
-    await expect(startLab({ dir: tempDir(), locations: ['Train'], ports: 'ephemeral' })).rejects.toThrow(/not a DNS label/);
+    await expect(startLab({ dir: tempDir(), locations: ['Train'], ports: 'ephemeral' })).rejects.toThrow(
+      /not a DNS label/,
+    );
   });
 });

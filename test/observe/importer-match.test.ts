@@ -1,9 +1,18 @@
 // The artifact KFP's importer would reuse (FindMatchedArtifact): the product must pick the one KFP
 // picks, or every downstream cache key differs.
 import { describe, expect, it } from 'vitest';
-import { doubleValue, intValue, stringValue, structValue, type Artifact, type Context, type MlmdClient } from '../../src/location/mlmd/index.js';
+import {
+  doubleValue,
+  intValue,
+  stringValue,
+  structValue,
+  type Artifact,
+  type Context,
+  type MlmdClient,
+} from '../../src/location/mlmd/index.js';
 import { findMatchedArtifact, importerProperties } from '../../src/observe/importer-match.js';
 import type { ImporterCall } from '../../src/pipeline/driver/index.js';
+import { stringMatching } from '../support/matchers.js';
 
 const imp = (o: Partial<ImporterCall> = {}): ImporterCall => ({
   outputName: 'artifact',
@@ -29,13 +38,17 @@ describe('importerProperties', () => {
         store_session_info: SESSION,
       },
     });
-    expect(importerProperties(imp({ artifactUri: 'minio://b/k' }))).toEqual({ properties: { store_session_info: stringValue('{"Provider":"minio","Params":{"fromEnv":"true"}}') } });
+    expect(importerProperties(imp({ artifactUri: 'minio://b/k' }))).toEqual({
+      properties: { store_session_info: stringValue('{"Provider":"minio","Params":{"fromEnv":"true"}}') },
+    });
   });
 
   it('gives OCI artifacts no session and refuses what KFP refuses', () => {
     expect(importerProperties(imp({ artifactUri: 'oci://registry/model:1' }))).toEqual({ properties: {} });
-    expect(importerProperties(imp({ artifactUri: 'https://host/x' }))).toEqual({ error: expect.stringMatching(/no provider scheme/) });
-    expect(importerProperties(imp({ metadata: { gone: null } }))).toEqual({ error: expect.stringMatching(/gone is null/) });
+    expect(importerProperties(imp({ artifactUri: 'https://host/x' }))).toEqual({
+      error: stringMatching(/no provider scheme/),
+    });
+    expect(importerProperties(imp({ metadata: { gone: null } }))).toEqual({ error: stringMatching(/gone is null/) });
   });
 });
 
@@ -53,13 +66,24 @@ function fakeMlmd(artifacts: Artifact[], contexts: Record<number, number[]>): Ml
 
 describe('findMatchedArtifact', () => {
   const uri = 's3://data/raw.csv';
-  const wanted = { type: 'system.Dataset', uri, customProperties: { store_session_info: SESSION, rows: doubleValue(10) } };
+  const wanted = {
+    type: 'system.Dataset',
+    uri,
+    customProperties: { store_session_info: SESSION, rows: doubleValue(10) },
+  };
   const base = { type: 'system.Dataset', uri, state: 'LIVE' as const };
   const props = { store_session_info: SESSION, rows: doubleValue(10) };
 
   it('takes the first artifact that matches in every respect, not the lowest id by URI and type', async () => {
     const artifacts: Artifact[] = [
-      { ...base, id: 1, customProperties: { ...props, store_session_info: stringValue('{"Provider":"s3","Params":{"fromEnv":"false"}}') } }, // another session
+      {
+        ...base,
+        id: 1,
+        customProperties: {
+          ...props,
+          store_session_info: stringValue('{"Provider":"s3","Params":{"fromEnv":"false"}}'),
+        },
+      }, // another session
       { ...base, id: 2, customProperties: { store_session_info: SESSION } }, // a property missing
       { ...base, id: 3, state: 'DELETED', customProperties: props },
       { ...base, id: 4, type: 'system.Artifact', customProperties: props },
@@ -74,7 +98,21 @@ describe('findMatchedArtifact', () => {
 
   it('compares struct properties whatever their field order', async () => {
     const s = { store_session_info: SESSION, cfg: structValue({ struct: { a: 1, b: 2 } }) };
-    const artifacts: Artifact[] = [{ ...base, id: 1, customProperties: { store_session_info: SESSION, cfg: structValue({ struct: { b: 2, a: 1 } }) } }];
-    expect((await findMatchedArtifact(fakeMlmd(artifacts, { 1: [10] }), { type: 'system.Dataset', uri, customProperties: s }, 10))?.id).toBe(1);
+    const artifacts: Artifact[] = [
+      {
+        ...base,
+        id: 1,
+        customProperties: { store_session_info: SESSION, cfg: structValue({ struct: { b: 2, a: 1 } }) },
+      },
+    ];
+    expect(
+      (
+        await findMatchedArtifact(
+          fakeMlmd(artifacts, { 1: [10] }),
+          { type: 'system.Dataset', uri, customProperties: s },
+          10,
+        )
+      )?.id,
+    ).toBe(1);
   });
 });

@@ -6,7 +6,9 @@ import { PipelineRootMismatchError, rootOfRunContext, sameRoot } from '../../src
 
 describe('the root a run context was generated from', () => {
   it('strips the pipeline name and run id', () => {
-    expect(rootOfRunContext('minio://mlpipeline/v2/artifacts/thesis/9f1c-22', '9f1c-22')).toBe('minio://mlpipeline/v2/artifacts');
+    expect(rootOfRunContext('minio://mlpipeline/v2/artifacts/thesis/9f1c-22', '9f1c-22')).toBe(
+      'minio://mlpipeline/v2/artifacts',
+    );
     expect(rootOfRunContext('s3://bucket/thesis/r1/', 'r1')).toBe('s3://bucket');
   });
 
@@ -26,7 +28,12 @@ describe('the root a run context was generated from', () => {
   });
 
   it('says which location, both roots and what to do', () => {
-    const e = new PipelineRootMismatchError('serve', 's3://mlpipeline/v2/artifacts', 'minio://mlpipeline/v2/artifacts', 'run-7');
+    const e = new PipelineRootMismatchError(
+      'serve',
+      's3://mlpipeline/v2/artifacts',
+      'minio://mlpipeline/v2/artifacts',
+      'run-7',
+    );
     expect(e.message).toContain('location serve');
     expect(e.message).toContain('s3://mlpipeline/v2/artifacts');
     expect(e.message).toContain('minio://mlpipeline/v2/artifacts');

@@ -66,7 +66,11 @@ describe('pipeline graph', () => {
     expect(loop.kind).toBe('dag');
     expect(loop.children.map((c) => c.path.join('/'))).toContain('for-loop-2/print-struct');
     const exit = load('pipeline_with_task_final_status.yaml');
-    expect(exit.rootTasks.get('exit-op')!.dependsOn).toContainEqual({ task: 'exit-handler-1', via: 'final status', input: 'status' });
+    expect(exit.rootTasks.get('exit-op')!.dependsOn).toContainEqual({
+      task: 'exit-handler-1',
+      via: 'final status',
+      input: 'status',
+    });
   });
 
   it('recognises importers', () => {
@@ -85,27 +89,38 @@ describe('pipeline graph', () => {
 
 describe('bad pipeline packages', () => {
   it('refuses a KFP v1 Argo Workflow with a clear message and position', () => {
-    const res = parsePipelineText('apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {generateName: x-}\n', 'v1.yaml');
+    const res = parsePipelineText(
+      'apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {generateName: x-}\n',
+      'v1.yaml',
+    );
     expect(res.graph).toBeUndefined();
     expect(res.diagnostics[0]).toMatchObject({ file: 'v1.yaml', line: 2, col: 7 });
     expect(res.diagnostics[0]!.message).toMatch(/KFP v1 package/);
   });
 
   it('says a workflow KFP compiled from a v2 run is not a package', () => {
-    const text = 'apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nspec:\n  podMetadata:\n    labels: {pipelines.kubeflow.org/v2_component: "true"}\n';
+    const text =
+      'apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nspec:\n  podMetadata:\n    labels: {pipelines.kubeflow.org/v2_component: "true"}\n';
     const res = parsePipelineText(text, 'wf.yaml');
-    expect(res.diagnostics[0]!.message).toMatch(/compiled from a v2 pipeline \(a run's workflow\), not a pipeline package/);
+    expect(res.diagnostics[0]!.message).toMatch(
+      /compiled from a v2 pipeline \(a run's workflow\), not a pipeline package/,
+    );
   });
 
   it('refuses schema version 2.0.0 as KFP does at upload', () => {
-    const res = parsePipelineText('pipelineInfo: {name: p}\nroot: {dag: {tasks: {}}}\nschemaVersion: 2.0.0\n', 's.yaml');
+    const res = parsePipelineText(
+      'pipelineInfo: {name: p}\nroot: {dag: {tasks: {}}}\nschemaVersion: 2.0.0\n',
+      's.yaml',
+    );
     expect(res.diagnostics[0]).toMatchObject({ line: 3, col: 16 });
     expect(res.diagnostics[0]!.message).toMatch(/only supports pipeline schema version 2.1.0/);
   });
 
   it('refuses a package without a schema version, as KFP does (it requires exactly 2.1.0)', () => {
     const res = parsePipelineText('pipelineInfo: {name: p}\nroot: {dag: {tasks: {}}}\n', 's.yaml');
-    expect(res.diagnostics[0]!.message).toMatch(/only supports pipeline schema version 2.1.0, but this package has no schemaVersion/);
+    expect(res.diagnostics[0]!.message).toMatch(
+      /only supports pipeline schema version 2.1.0, but this package has no schemaVersion/,
+    );
   });
 
   it('reports a YAML syntax error with its position', () => {
@@ -115,7 +130,8 @@ describe('bad pipeline packages', () => {
   });
 
   it('reports a component reference that does not exist', () => {
-    const text = 'pipelineInfo: {name: p}\nroot:\n  dag:\n    tasks:\n      a:\n        componentRef: {name: comp-missing}\nschemaVersion: 2.1.0\n';
+    const text =
+      'pipelineInfo: {name: p}\nroot:\n  dag:\n    tasks:\n      a:\n        componentRef: {name: comp-missing}\nschemaVersion: 2.1.0\n';
     const res = parsePipelineText(text, 'p.yaml');
     expect(res.diagnostics[0]).toMatchObject({ line: 6, severity: 'error' });
     expect(res.diagnostics[0]!.message).toMatch(/comp-missing/);
@@ -139,7 +155,11 @@ describe('bad pipeline packages', () => {
 
   it('refuses an alias bomb instead of expanding it', () => {
     const lines = ['a: &a [x,x,x,x,x,x,x,x,x,x]'];
-    for (let i = 0; i < 12; i++) lines.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`);
+    for (let i = 0; i < 12; i++) {
+      const name = String.fromCharCode(98 + i);
+      const previous = `*${String.fromCharCode(97 + i)}`;
+      lines.push(`${name}: &${name} [${Array(10).fill(previous).join(',')}]`);
+    }
     const res = parsePipelineText(lines.join('\n'), 'bomb.yaml');
     expect(res.graph).toBeUndefined();
     expect(res.diagnostics.length).toBeGreaterThan(0);

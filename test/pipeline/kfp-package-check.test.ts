@@ -7,6 +7,7 @@ import { PackageRefusedError, kfpKnows, packageRefusals } from '../../src/pipeli
 import { parsePipelineText } from '../../src/pipeline/load.js';
 import { readPipelineSpecJson, readPlatformSpecJson } from '../../src/pipeline/protojson-read.js';
 import { compiledFixtures } from '../support/fixtures.js';
+import { stringMatching } from '../support/matchers.js';
 
 /** One component with a parameter input; `extra` lines go under the parameter's definition. */
 function pkg(extra: string[] = [], top: string[] = []): string {
@@ -42,18 +43,32 @@ describe('the keys a package uses that only some KFP releases know', () => {
   it('finds a field added in 2.16 (literals), with its position', () => {
     const { pkg: p } = loaded(pkg(['literals: [a, b]']));
     expect(p.kfpFields).toEqual([
-      expect.objectContaining({ name: 'literals', kind: 'field', of: 'InputParameterDefinition', kfp: { since: '2.16.0' }, line: 10, col: 21 }),
+      expect.objectContaining({
+        name: 'literals',
+        kind: 'field',
+        of: 'InputParameterDefinition',
+        kfp: { since: '2.16.0' },
+        line: 10,
+        col: 21,
+      }),
     ]);
   });
 
   it('finds an enum value added in 2.15 (TASK_CONFIG) and a name no release has', () => {
     const read = readPipelineSpecJson({
       pipelineInfo: { name: 'p' },
-      root: { inputDefinitions: { parameters: { c: { parameterType: 'TASK_CONFIG' }, d: { parameterType: 'STRINGS' } } } },
+      root: {
+        inputDefinitions: { parameters: { c: { parameterType: 'TASK_CONFIG' }, d: { parameterType: 'STRINGS' } } },
+      },
     });
     expect(read.kfpFields).toEqual([
       expect.objectContaining({ name: 'TASK_CONFIG', kind: 'enum value', kfp: { since: '2.15.0' } }),
-      { path: ['root', 'inputDefinitions', 'parameters', 'd', 'parameterType'], name: 'STRINGS', kind: 'enum value', of: 'ParameterType.ParameterTypeEnum' },
+      {
+        path: ['root', 'inputDefinitions', 'parameters', 'd', 'parameterType'],
+        name: 'STRINGS',
+        kind: 'enum value',
+        of: 'ParameterType.ParameterTypeEnum',
+      },
     ]);
   });
 
@@ -63,18 +78,29 @@ describe('the keys a package uses that only some KFP releases know', () => {
       root: { dag: { tasks: {} } },
       deploymentSpec: { executors: { e: { container: { image: 'x', imagePullPolicy: 'Always' } } } },
     });
-    expect(read.kfpFields).toEqual([{ path: ['pipelineInfo', 'owner'], name: 'owner', kind: 'field', of: 'PipelineInfo' }]);
+    expect(read.kfpFields).toEqual([
+      { path: ['pipelineInfo', 'owner'], name: 'owner', kind: 'field', of: 'PipelineInfo' },
+    ]);
   });
 
   it('finds the platform spec fields that 2.17 renamed', () => {
     const read = readPlatformSpecJson({ platforms: { kubernetes: { pipelineConfig: { resourceTtl: 60 } } } });
-    expect(read.kfpFields).toEqual([expect.objectContaining({ name: 'resourceTtl', of: 'PipelineConfig', kfp: { before: '2.17.0' } })]);
+    expect(read.kfpFields).toEqual([
+      expect.objectContaining({ name: 'resourceTtl', of: 'PipelineConfig', kfp: { before: '2.17.0' } }),
+    ]);
   });
 
   it('warns at validate about a key no release knows, and stays quiet about one that some know', () => {
     const unknown = loaded(pkg(['colour: blue']));
     expect(unknown.diagnostics).toEqual([
-      expect.objectContaining({ severity: 'warning', line: 10, col: 19, message: expect.stringMatching(/field "colour" of InputParameterDefinition .* known to no KFP release from 2.14.0 through 2.17.0/) }),
+      expect.objectContaining({
+        severity: 'warning',
+        line: 10,
+        col: 19,
+        message: stringMatching(
+          /field "colour" of InputParameterDefinition .* known to no KFP release from 2.14.0 through 2.17.0/,
+        ),
+      }),
     ]);
     expect(loaded(pkg(['literals: [a]'])).diagnostics).toEqual([]);
   });
@@ -112,12 +138,25 @@ describe('which releases know a key', () => {
 describe('a plan across locations of different releases', () => {
   it('names each location that cannot take the package, the key, where it is, and what to do', () => {
     const { pkg: p } = loaded(pkg(['literals: [a, b]']));
-    const refusals = packageRefusals(p.kfpFields, new Map([['dev', '2.17.0'], ['train', '2.14.0'], ['serve', '2.15.1']]));
+    const refusals = packageRefusals(
+      p.kfpFields,
+      new Map([
+        ['dev', '2.17.0'],
+        ['train', '2.14.0'],
+        ['serve', '2.15.1'],
+      ]),
+    );
     expect(refusals.map((r) => r.location)).toEqual(['train', 'serve']);
     const message = new PackageRefusedError('p.yaml', refusals).message;
-    expect(message).toContain('location train (KFP 2.14.0) refuses the pipeline package (KFP answers "unknown template format"');
-    expect(message).toContain('  p.yaml:10:21: field "literals" of InputParameterDefinition in the pipeline spec is known from KFP 2.16.0 on');
-    expect(message).toContain('What to do: upgrade KFP at train to 2.16.0 or later, or compile the pipeline with a KFP SDK');
+    expect(message).toContain(
+      'location train (KFP 2.14.0) refuses the pipeline package (KFP answers "unknown template format"',
+    );
+    expect(message).toContain(
+      '  p.yaml:10:21: field "literals" of InputParameterDefinition in the pipeline spec is known from KFP 2.16.0 on',
+    );
+    expect(message).toContain(
+      'What to do: upgrade KFP at train to 2.16.0 or later, or compile the pipeline with a KFP SDK',
+    );
   });
 
   it('says that a platform spec would be dropped, not refused', () => {

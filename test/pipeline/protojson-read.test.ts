@@ -54,10 +54,16 @@ async function keyOf(text: string) {
 
 describe('reading a package as protojson does', () => {
   for (const [name, text] of [
-    ['`metadata:` with no value under an output artifact', pkg({ parameter: 'parameterType: STRING', artifact: '  schemaVersion: 0.0.1\nmetadata:' })],
+    [
+      '`metadata:` with no value under an output artifact',
+      pkg({ parameter: 'parameterType: STRING', artifact: '  schemaVersion: 0.0.1\nmetadata:' }),
+    ],
     ['`schemaVersion:` with no value', pkg({ parameter: 'parameterType: STRING', artifact: '  schemaVersion:' })],
     ['`parameterType: 3`', pkg({ parameter: 'parameterType: 3', artifact: '  schemaVersion: 0.0.1' })],
-    ['`parameter_type: STRING` (the proto name)', pkg({ parameter: 'parameter_type: STRING', artifact: '  schemaVersion: 0.0.1' })],
+    [
+      '`parameter_type: STRING` (the proto name)',
+      pkg({ parameter: 'parameter_type: STRING', artifact: '  schemaVersion: 0.0.1' }),
+    ],
   ] as const) {
     it(`hashes ${name} exactly as the SDK's form, on every key variant`, async () => {
       const sdk = await keyOf(SDK);
@@ -78,8 +84,12 @@ describe('reading a package as protojson does', () => {
   }
 
   it('keeps nulls inside a Struct: metadata {k: null} is a NullValue in the key, unlike {}', async () => {
-    const withNull = await keyOf(pkg({ parameter: 'parameterType: STRING', artifact: '  schemaVersion: 0.0.1\nmetadata: {k: null}' }));
-    const empty = await keyOf(pkg({ parameter: 'parameterType: STRING', artifact: '  schemaVersion: 0.0.1\nmetadata: {}' }));
+    const withNull = await keyOf(
+      pkg({ parameter: 'parameterType: STRING', artifact: '  schemaVersion: 0.0.1\nmetadata: {k: null}' }),
+    );
+    const empty = await keyOf(
+      pkg({ parameter: 'parameterType: STRING', artifact: '  schemaVersion: 0.0.1\nmetadata: {}' }),
+    );
     expect(withNull.input.outputArtifacts.model!.metadata).toEqual({ k: null });
     expect(withNull.key).toContain('"metadata":{"k":null}');
     expect(withNull.fp('2.17.0')).not.toBe(empty.fp('2.17.0'));
@@ -91,7 +101,10 @@ describe('reading a package as protojson does', () => {
       sdkVersion: null,
       root: {
         inputDefinitions: {
-          parameters: { a: { parameterType: 1, defaultValue: null, isOptional: true, literals: null }, b: { type: 3, parameterType: 6 } },
+          parameters: {
+            a: { parameterType: 1, defaultValue: null, isOptional: true, literals: null },
+            b: { type: 3, parameterType: 6 },
+          },
         },
         dag: {
           tasks: {
@@ -111,7 +124,10 @@ describe('reading a package as protojson does', () => {
       pipelineInfo: { name: 'p' },
       root: {
         inputDefinitions: {
-          parameters: { a: { parameterType: 'NUMBER_DOUBLE', defaultValue: null, isOptional: true }, b: { type: 'STRING', parameterType: 'STRUCT' } },
+          parameters: {
+            a: { parameterType: 'NUMBER_DOUBLE', defaultValue: null, isOptional: true },
+            b: { type: 'STRING', parameterType: 'STRUCT' },
+          },
         },
         dag: {
           tasks: {
@@ -131,7 +147,13 @@ describe('reading a package as protojson does', () => {
     const read = readPipelineSpecJson({
       deploymentSpec: {
         executors: {
-          imp: { importer: { artifact_uri: { constant: 's3://b/x' }, metadata: { a: null }, typeSchema: { schemaTitle: 'system.Dataset', schemaVersion: null } } },
+          imp: {
+            importer: {
+              artifact_uri: { constant: 's3://b/x' },
+              metadata: { a: null },
+              typeSchema: { schemaTitle: 'system.Dataset', schemaVersion: null },
+            },
+          },
           c: { container: { image: 'i', args: null, env: [{ name: 'A', value: null }] } },
         },
       },
@@ -140,7 +162,13 @@ describe('reading a package as protojson does', () => {
     expect(read.value).toEqual({
       deploymentSpec: {
         executors: {
-          imp: { importer: { artifactUri: { constant: 's3://b/x' }, metadata: { a: null }, typeSchema: { schemaTitle: 'system.Dataset' } } },
+          imp: {
+            importer: {
+              artifactUri: { constant: 's3://b/x' },
+              metadata: { a: null },
+              typeSchema: { schemaTitle: 'system.Dataset' },
+            },
+          },
           c: { container: { image: 'i', env: [{ name: 'A' }] } },
         },
       },
@@ -157,7 +185,8 @@ describe('reading a package as protojson does', () => {
         line: 10,
         col: 27,
         severity: 'error',
-        message: 'field "parameterType" is given twice (as "parameterType" and "parameter_type"); KFP refuses the package (protojson: duplicate field)',
+        message:
+          'field "parameterType" is given twice (as "parameterType" and "parameter_type"); KFP refuses the package (protojson: duplicate field)',
       },
     ]);
   });
@@ -166,7 +195,9 @@ describe('reading a package as protojson does', () => {
     const text = `${SDK}\n---\nplatforms:\n  kubernetes:\n    pipelineConfig: {workspace: {size: 1Gi, kubernetes: null}}\n    deploymentSpec: null\n`;
     const loaded = parsePipelineText(text, 'p.yaml');
     expect(loaded.diagnostics).toEqual([]);
-    expect(loaded.graph!.pkg.platformSpec).toEqual({ platforms: { kubernetes: { pipelineConfig: { workspace: { size: '1Gi' } } } } });
+    expect(loaded.graph!.pkg.platformSpec).toEqual({
+      platforms: { kubernetes: { pipelineConfig: { workspace: { size: '1Gi' } } } },
+    });
   });
 });
 
@@ -186,6 +217,7 @@ describe('every real compiled KFP pipeline', () => {
 function rawDocuments(text: string): unknown[] {
   const docs = parseAllDocuments(text);
   const list = Array.isArray(docs) ? docs : [docs];
-  if (list.every((d) => d.errors.length === 0)) return list.filter((d) => d.contents !== null).map((d) => d.toJS());
+  if (list.every((d) => d.errors.length === 0))
+    return list.filter((d) => d.contents !== null).map((d): unknown => d.toJS());
   return jsYaml.loadAll(text, undefined, { schema: jsYaml.CORE_SCHEMA }).filter((v) => v !== null && v !== undefined);
 }

@@ -8,7 +8,7 @@ import { compiledFixtures } from '../support/fixtures.js';
 
 function withoutCaching(task: IrTask): IrTask {
   const { cachingOptions: _c, ...rest } = task;
-  return rest as IrTask;
+  return rest;
 }
 
 describe('pruning every real compiled KFP pipeline', () => {
@@ -27,7 +27,11 @@ describe('pruning every real compiled KFP pipeline', () => {
         // kept executors identical; none unused
         const execs = pruned.spec.deploymentSpec?.executors ?? {};
         for (const [label, e] of Object.entries(execs)) expect(e).toEqual(g.pkg.spec.deploymentSpec!.executors![label]);
-        const labels = new Set(Object.values(pruned.spec.components ?? {}).map((c) => c.executorLabel).filter(Boolean));
+        const labels = new Set(
+          Object.values(pruned.spec.components ?? {})
+            .map((c) => c.executorLabel)
+            .filter(Boolean),
+        );
         expect(new Set(Object.keys(execs))).toEqual(labels);
         // the output parses again into a graph with the same tasks
         const again = parsePipelineText(pruned.yaml, `${rel}#pruned`);
@@ -74,7 +78,8 @@ describe('prune', () => {
     for (const t of Object.values(spec.components![comp]!.dag!.tasks)) t.cachingOptions = {};
     const g2 = parsePipelineText(JSON.stringify(spec), 'loops2').graph!;
     const pruned = prunePipeline(g2, { keep: ['for-loop-2'], enableCaching: ['for-loop-2'] });
-    for (const t of Object.values(pruned.spec.components![comp]!.dag!.tasks)) expect(t.cachingOptions).toEqual({ enableCache: true });
+    for (const t of Object.values(pruned.spec.components![comp]!.dag!.tasks))
+      expect(t.cachingOptions).toEqual({ enableCache: true });
     expect(pruned.cachingChanges.every((c) => c.path[0] === 'for-loop-2' && c.path.length === 2)).toBe(true);
   });
 
@@ -84,7 +89,8 @@ describe('prune', () => {
     const first = g.rootOrder[0]!;
     const pruned = prunePipeline(g, { keep: [first] });
     const outs = pruned.spec.root.dag.outputs;
-    for (const a of Object.values(outs?.artifacts ?? {})) for (const s of a.artifactSelectors ?? []) expect(pruned.tasks).toContain(s.producerSubtask);
+    for (const a of Object.values(outs?.artifacts ?? {}))
+      for (const s of a.artifactSelectors ?? []) expect(pruned.tasks).toContain(s.producerSubtask);
   });
 
   it('rejects a task that is not in the pipeline', () => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyProject, planProject } from '../../src/apply/apply.js';
-import { startLab, type Lab } from '../../src/lab/lab.js';
+import { startLab, type Lab } from '../../packages/lab/src/lab.js';
 import { MlmdClient, type Artifact } from '../../src/location/mlmd/index.js';
 import { ObjectStore } from '../../src/location/objectstore/index.js';
 import type { Project } from '../../src/split-file/load-project.js';
@@ -25,7 +25,12 @@ describe('an object altered at the target after its handoff', () => {
   const clients: { close(): void }[] = [];
   const storeOf = (name: string) => {
     const l = lab.locations[name]!;
-    const s = new ObjectStore({ location: name, endpoint: l.objectStore, credentials: l.credentials, pipelineRoot: l.pipelineRoot });
+    const s = new ObjectStore({
+      location: name,
+      endpoint: l.objectStore,
+      credentials: l.credentials,
+      pipelineRoot: l.pipelineRoot,
+    });
     clients.push(s);
     return s;
   };
@@ -45,7 +50,12 @@ describe('an object altered at the target after its handoff', () => {
   let sourceSha: string;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sp-altered-'));
-    lab = await startLab({ dir: join(dir, 'lab'), locations: ['a', 'b', 'c'], ports: 'ephemeral', steps: { b: { 'train-model': { outputBytes: 200 * 1024 } } } });
+    lab = await startLab({
+      dir: join(dir, 'lab'),
+      locations: ['a', 'b', 'c'],
+      ports: 'ephemeral',
+      steps: { b: { 'train-model': { outputBytes: 200 * 1024 } } },
+    });
     project = await projectOf(exampleOnLabs([lab], dir));
     env = labEnv([lab]);
     const first = await applyProject(project, { env, pollMs: 100 });

@@ -8,7 +8,7 @@ import { applyProject } from '../../src/apply/apply.js';
 import type { ApplyEvent } from '../../src/apply/events.js';
 import { OperationError } from '../../src/apply/execute.js';
 import { LockLostError } from '../../src/apply/lock.js';
-import { startLab, type Lab } from '../../src/lab/lab.js';
+import { startLab, type Lab } from '../../packages/lab/src/lab.js';
 import { KfpClient } from '../../src/location/kfp/index.js';
 import { KubeClient } from '../../src/location/kube/index.js';
 import { runCli } from '../support/cli.js';
@@ -34,7 +34,11 @@ describe('a lock lost during apply', () => {
     // Stage 1 runs long enough for the lease at a to be taken while apply waits for it.
     lab.setSteps('a', { 'load-data': { durationMs: 1500 } });
     const project = await projectOf(file);
-    const kube = new KubeClient({ location: 'a', connection: { kubeconfig: lab.kubeconfig, context: lab.locations['a']!.kubeContext }, namespace: 'kubeflow' });
+    const kube = new KubeClient({
+      location: 'a',
+      connection: { kubeconfig: lab.kubeconfig, context: lab.locations['a']!.kubeContext },
+      namespace: 'kubeflow',
+    });
     const leaseName = `split-pipelines-${project.spec.metadata.name}`;
     const events: ApplyEvent[] = [];
     let stolenAfter: number | undefined;
@@ -57,7 +61,9 @@ describe('a lock lost during apply', () => {
     await steal;
     expect(stolenAfter, 'the lease was taken while apply ran').toBeDefined();
     expect(error).toBeInstanceOf(LockLostError);
-    expect((error as LockLostError).message).toMatch(/lock at a is no longer this apply's \(thief-on-another-host holds it now\)/);
+    expect((error as LockLostError).message).toMatch(
+      /lock at a is no longer this apply's \(thief-on-another-host holds it now\)/,
+    );
     expect((error as LockLostError).message).toMatch(/stopped before its next write/);
     // Nothing was written after the lease changed hands: no write operation started after it.
     const startedAfter = events.slice(stolenAfter).filter((e) => e.type === 'operation-start' && WRITES.has(e.op.kind));

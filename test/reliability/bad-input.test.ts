@@ -74,13 +74,25 @@ function validSpec(hostPort: string): string {
 function generated(dir: string, hostPort: string): { name: string; at: RegExp }[] {
   const base = validSpec(hostPort);
   const write = (name: string, text: string) => writeFileSync(join(dir, name), text);
-  write('gen-huge-file.yaml', `${base}${'# padding to make the file far larger than any real split-pipeline.yaml\n'.repeat(60_000)}`);
+  write(
+    'gen-huge-file.yaml',
+    `${base}${'# padding to make the file far larger than any real split-pipeline.yaml\n'.repeat(60_000)}`,
+  );
   write('gen-package-traversal.yaml', base.replace('package: churn.yaml', 'package: ../../../../../../etc/passwd'));
   write('gen-package-absolute.yaml', base.replace('package: churn.yaml', 'package: /etc/passwd'));
   symlinkSync('/etc/passwd', join(dir, 'escape.yaml'));
   write('gen-package-symlink-escape.yaml', base.replace('package: churn.yaml', 'package: escape.yaml'));
-  write('gen-pipeline-root-traversal.yaml', base.replace('pipelineRoot: minio://mlpipeline/v2/artifacts', 'pipelineRoot: minio://mlpipeline/v2/../../../etc'));
-  write('gen-pipeline-root-encoded-traversal.yaml', base.replace('pipelineRoot: minio://mlpipeline/v2/artifacts', 'pipelineRoot: minio://mlpipeline/v2/%2e%2e/%2e%2e/etc'));
+  write(
+    'gen-pipeline-root-traversal.yaml',
+    base.replace('pipelineRoot: minio://mlpipeline/v2/artifacts', 'pipelineRoot: minio://mlpipeline/v2/../../../etc'),
+  );
+  write(
+    'gen-pipeline-root-encoded-traversal.yaml',
+    base.replace(
+      'pipelineRoot: minio://mlpipeline/v2/artifacts',
+      'pipelineRoot: minio://mlpipeline/v2/%2e%2e/%2e%2e/etc',
+    ),
+  );
   write('gen-deep-flow-nesting.yaml', `${base}  extra: ${'['.repeat(50_000)}${']'.repeat(50_000)}\n`);
   return [
     { name: 'gen-huge-file.yaml', at: /:1:1: file is too large/ },
@@ -105,13 +117,19 @@ describe('the bad-input corpus through the built CLI', () => {
     dir = mkdtempSync(join(tmpdir(), 'sp-bad-input-'));
     // The package the corpus names, so the checks that need the pipeline run too.
     copyFileSync(PACKAGE, join(dir, 'churn.yaml'));
-    for (const name of readdirSync(CORPUS).filter((f) => f.endsWith('.yaml')).sort()) {
+    for (const name of readdirSync(CORPUS)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort()) {
       // latin1 round-trips every byte, so binary junk stays exactly as it is.
-      const text = readFileSync(join(CORPUS, name), 'latin1').replace(/\b(?:kfp2?|mlmd|minio)\.(?:train|serve)\.example\.com(?::\d+)?/g, tripwire.hostPort);
+      const text = readFileSync(join(CORPUS, name), 'latin1').replace(
+        /\b(?:kfp2?|mlmd|minio)\.(?:train|serve)\.example\.com(?::\d+)?/g,
+        tripwire.hostPort,
+      );
       writeFileSync(join(dir, name), text, 'latin1');
       files.push({ name, path: join(dir, name), ...header(text) });
     }
-    for (const g of generated(dir, tripwire.hostPort)) files.push({ name: g.name, path: join(dir, g.name), expects: [], secrets: [], at: g.at });
+    for (const g of generated(dir, tripwire.hostPort))
+      files.push({ name: g.name, path: join(dir, g.name), expects: [], secrets: [], at: g.at });
   });
   afterAll(async () => {
     await tripwire?.close();
@@ -128,7 +146,12 @@ describe('the bad-input corpus through the built CLI', () => {
       const code = await main(['validate', '-f', f.path], out);
       expect.soft(code, `${f.name}\n${out.err}`).toBe(1);
       const lines = out.err.trimEnd().split('\n');
-      expect.soft(lines.some((l) => LINE.test(l) && l.startsWith(`${f.path}:`)), `${f.name} has no FILE:LINE:COL error of its own\n${out.err}`).toBe(true);
+      expect
+        .soft(
+          lines.some((l) => LINE.test(l) && l.startsWith(`${f.path}:`)),
+          `${f.name} has no FILE:LINE:COL error of its own\n${out.err}`,
+        )
+        .toBe(true);
       for (const l of lines) expect.soft(LINE.test(l) || SUMMARY.test(l), `${f.name}: "${l}"`).toBe(true);
     }
     expect(tripwire.contacts()).toBe(0);
@@ -144,12 +167,23 @@ describe('the bad-input corpus through the built CLI', () => {
     for (const l of lines) expect(LINE.test(l) || SUMMARY.test(l), `not FILE:LINE:COL: "${l}"`).toBe(true);
     for (const f of files) {
       const own = lines.filter((l) => l.startsWith(`${f.path}:`));
-      expect.soft(own.some((l) => SUMMARY.test(l)), `${f.name} has no error summary`).toBe(true);
+      expect
+        .soft(
+          own.some((l) => SUMMARY.test(l)),
+          `${f.name} has no error summary`,
+        )
+        .toBe(true);
       for (const e of f.expects) {
         const hit = own.some((l) => l.startsWith(`${f.path}:${e.line}:${e.col}: `) && l.includes(e.text));
         expect.soft(hit, `${f.name}: expected ${e.line}:${e.col} "${e.text}" among\n${own.join('\n')}`).toBe(true);
       }
-      if (f.at) expect.soft(own.some((l) => f.at!.test(l)), `${f.name}: expected ${f.at} among\n${own.join('\n')}`).toBe(true);
+      if (f.at)
+        expect
+          .soft(
+            own.some((l) => f.at!.test(l)),
+            `${f.name}: expected ${f.at} among\n${own.join('\n')}`,
+          )
+          .toBe(true);
       for (const secret of f.secrets) expect.soft(r.stderr, `${f.name} repeats its secret`).not.toContain(secret);
     }
     expect(tripwire.contacts()).toBe(0);

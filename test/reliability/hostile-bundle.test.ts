@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyProject } from '../../src/apply/apply.js';
-import { startLab, type Lab } from '../../src/lab/lab.js';
+import { startLab, type Lab } from '../../packages/lab/src/lab.js';
 import { collectPages, MlmdClient } from '../../src/location/mlmd/index.js';
 import { ObjectStore } from '../../src/location/objectstore/index.js';
 import type { BundleArtifact, HandoffBundle } from '../../src/sync/bundle.js';
@@ -52,9 +52,16 @@ describe('import of a tampered handoff bundle', () => {
   async function expectTargetUntouched(): Promise<void> {
     const b = lab.locations['b']!;
     const mlmd = new MlmdClient({ location: 'b', address: b.mlmd });
-    const store = new ObjectStore({ location: 'b', endpoint: b.objectStore, credentials: b.credentials, pipelineRoot: b.pipelineRoot });
+    const store = new ObjectStore({
+      location: 'b',
+      endpoint: b.objectStore,
+      credentials: b.credentials,
+      pipelineRoot: b.pipelineRoot,
+    });
     try {
-      const artifacts = await collectPages((t) => mlmd.getArtifacts({ maxResultSize: 100, ...(t ? { nextPageToken: t } : {}) }));
+      const artifacts = await collectPages((t) =>
+        mlmd.getArtifacts({ maxResultSize: 100, ...(t ? { nextPageToken: t } : {}) }),
+      );
       expect(artifacts.filter((a) => a.externalId).map((a) => a.uri)).toEqual([]);
       for await (const o of store.list(b.bucket, '')) expect(o.key).not.toMatch(/\.\.|passwd|hostname/);
     } finally {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyProject } from '../../src/apply/apply.js';
-import { startLab, type Lab } from '../../src/lab/lab.js';
+import { startLab, type Lab } from '../../packages/lab/src/lab.js';
 import { ObjectStore, sameEtag, SOURCE_ETAG_METADATA } from '../../src/location/objectstore/index.js';
 import { runCli } from '../support/cli.js';
 import { repoRoot } from '../support/fixtures.js';
@@ -27,9 +27,17 @@ function lcg(seed: number): () => number {
 }
 
 /** Starts `apply`, and kills it with SIGKILL `delayMs` after it starts a handoff. */
-function applyKilledInHandoff(file: string, env: NodeJS.ProcessEnv, delayMs: number): Promise<{ killedInHandoff: boolean; stderr: string }> {
+function applyKilledInHandoff(
+  file: string,
+  env: NodeJS.ProcessEnv,
+  delayMs: number,
+): Promise<{ killedInHandoff: boolean; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'bin/split-pipelines.js'), 'apply', '-f', file, '--lock-timeout', '30s'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [join(repoRoot, 'bin/split-pipelines.js'), 'apply', '-f', file, '--lock-timeout', '30s'],
+      { env, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     let stderr = '';
     let armed = false;
     child.stderr.on('data', (d: Buffer) => {
@@ -55,8 +63,17 @@ describe('an apply killed while a handoff copies large objects', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sp-kill-bytes-'));
     // Outputs above the 8 MiB multipart threshold, so the copy is a multipart upload.
-    const big = { 'load-data': { outputBytes: 40 * MiB }, 'split-data': { outputBytes: 20 * MiB }, 'train-model': { outputBytes: 24 * MiB } };
-    lab = await startLab({ dir: join(dir, 'lab'), locations: ['train', 'serve'], ports: 'ephemeral', steps: { train: big } });
+    const big = {
+      'load-data': { outputBytes: 40 * MiB },
+      'split-data': { outputBytes: 20 * MiB },
+      'train-model': { outputBytes: 24 * MiB },
+    };
+    lab = await startLab({
+      dir: join(dir, 'lab'),
+      locations: ['train', 'serve'],
+      ports: 'ephemeral',
+      steps: { train: big },
+    });
     file = exampleOnLabs([lab], dir, 'train-serve');
     // A killed apply keeps its lease until the TTL passes; keep that short here.
     env = labEnv([lab], { SPLIT_PIPELINES_LOCK_TTL: '1' });
@@ -78,7 +95,12 @@ describe('an apply killed while a handoff copies large objects', () => {
   async function expectWholeObjectsAtTarget(compareBytes = false): Promise<number> {
     const [src, dst] = (['train', 'serve'] as const).map((n) => {
       const l = lab.locations[n]!;
-      return new ObjectStore({ location: n, endpoint: l.objectStore, credentials: l.credentials, pipelineRoot: l.pipelineRoot });
+      return new ObjectStore({
+        location: n,
+        endpoint: l.objectStore,
+        credentials: l.credentials,
+        pipelineRoot: l.pipelineRoot,
+      });
     });
     let present = 0;
     try {
@@ -90,7 +112,10 @@ describe('an apply killed while a handoff copies large objects', () => {
         // names, which S3 attaches only when the upload completes.
         expect(copy?.size, o.key).toBe(at.size);
         expect(sameEtag(copy?.metadata[SOURCE_ETAG_METADATA], at.etag), o.key).toBe(true);
-        if (compareBytes) expect(await digestOf(dst!, lab.locations['serve']!.bucket, o.key), o.key).toBe(await digestOf(src!, lab.locations['train']!.bucket, o.key));
+        if (compareBytes)
+          expect(await digestOf(dst!, lab.locations['serve']!.bucket, o.key), o.key).toBe(
+            await digestOf(src!, lab.locations['train']!.bucket, o.key),
+          );
         present++;
       }
     } finally {
@@ -117,7 +142,10 @@ describe('an apply killed while a handoff copies large objects', () => {
     expect(final.code, final.stderr).toBe(0);
     const doc = JSON.parse(final.stdout) as { inSync: boolean; stages: { cached: string[]; executed: string[] }[] };
     expect(doc.inSync).toBe(true);
-    expect(doc.stages[1]).toMatchObject({ cached: ['load-data', 'split-data', 'train-model', 'evaluate-model'], executed: ['serve-model'] });
+    expect(doc.stages[1]).toMatchObject({
+      cached: ['load-data', 'split-data', 'train-model', 'evaluate-model'],
+      executed: ['serve-model'],
+    });
     const inv = await checkInvariants(lab);
     expect(inv.importedExecutions).toMatchObject({ train: 0, serve: 4 });
     expect(await expectWholeObjectsAtTarget(true)).toBeGreaterThanOrEqual(4);

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLab, type Lab } from '../../src/lab/lab.js';
+import { startLab, type Lab } from '../../packages/lab/src/lab.js';
 import { runCli, type CliResult } from '../support/cli.js';
 import { exampleOnLabs, labEnv } from '../support/lab-project.js';
 
@@ -47,7 +47,9 @@ function filesUnder(dir: string): string[] {
  */
 function acceptRecognisableS3Key(): void {
   const require = createRequire(import.meta.url);
-  const account = require('s3rver/lib/models/account') as { DUMMY_ACCOUNT: { createKeyPair(id: string, secret: string): void; revokeAccessKey(id: string): void } };
+  const account = require('s3rver/lib/models/account') as {
+    DUMMY_ACCOUNT: { createKeyPair(id: string, secret: string): void; revokeAccessKey(id: string): void };
+  };
   account.DUMMY_ACCOUNT.createKeyPair(SECRETS.s3AccessKey, SECRETS.s3SecretKey);
 }
 
@@ -60,15 +62,26 @@ describe('secrets', () => {
   beforeAll(async () => {
     acceptRecognisableS3Key();
     dir = mkdtempSync(join(tmpdir(), 'sp-secrets-'));
-    lab = await startLab({ dir: join(dir, 'lab'), locations: ['a', 'b', 'c'], ports: 'ephemeral', multiUser: { c: { token: SECRETS.kfpToken, namespace: 'team-ml' } } });
+    lab = await startLab({
+      dir: join(dir, 'lab'),
+      locations: ['a', 'b', 'c'],
+      ports: 'ephemeral',
+      multiUser: { c: { token: SECRETS.kfpToken, namespace: 'team-ml' } },
+    });
     file = exampleOnLabs([lab], dir);
     // A kubeconfig whose users carry a bearer token, as a real one does.
-    const kubeconfig = parse(readFileSync(lab.kubeconfig, 'utf8')) as { users: { name: string; user: Record<string, string> }[] };
+    const kubeconfig = parse(readFileSync(lab.kubeconfig, 'utf8')) as {
+      users: { name: string; user: Record<string, string> }[];
+    };
     for (const u of kubeconfig.users) u.user = { token: SECRETS.kubeToken };
     const ownKubeconfig = join(dir, 'kubeconfig-with-token');
     writeFileSync(ownKubeconfig, stringify(kubeconfig));
     writeFileSync(file, readFileSync(file, 'utf8').split(lab.kubeconfig).join(ownKubeconfig));
-    env = labEnv([lab], { LAB_S3_ACCESS_KEY_ID: SECRETS.s3AccessKey, LAB_S3_SECRET_ACCESS_KEY: SECRETS.s3SecretKey, LAB_C_TOKEN: SECRETS.kfpToken });
+    env = labEnv([lab], {
+      LAB_S3_ACCESS_KEY_ID: SECRETS.s3AccessKey,
+      LAB_S3_SECRET_ACCESS_KEY: SECRETS.s3SecretKey,
+      LAB_C_TOKEN: SECRETS.kfpToken,
+    });
     const commands: string[][] = [
       ['validate', '-f', file],
       ['plan', '--offline', '-f', file],
@@ -78,16 +91,37 @@ describe('secrets', () => {
       ['status', '-f', file],
       ['status', '-f', file, '--json'],
       ['export', '-f', file, '--location', 'b', '--stage', '2', '-o', join(dir, 'stage-2.bundle')],
-      ['export', '-f', file, '--location', 'b', '--stage', '2', '--metadata-only', '-o', join(dir, 'stage-2-metadata.bundle')],
+      [
+        'export',
+        '-f',
+        file,
+        '--location',
+        'b',
+        '--stage',
+        '2',
+        '--metadata-only',
+        '-o',
+        join(dir, 'stage-2-metadata.bundle'),
+      ],
       ['plan', '-f', file, '--json', '--detailed-exitcode'],
     ];
-    for (const command of commands) outputs.push({ command: command.join(' '), result: await runCli(command, { env, timeoutMs: 120_000 }) });
+    for (const command of commands)
+      outputs.push({ command: command.join(' '), result: await runCli(command, { env, timeoutMs: 120_000 }) });
     // And the failures, whose messages are where secrets usually slip out: a token the location
     // refuses, an S3 key it does not know.
     const wrongToken = `${SECRETS.kfpToken}-revoked`;
-    outputs.push({ command: 'plan (refused token)', result: await runCli(['plan', '-f', file], { env: { ...env, LAB_C_TOKEN: wrongToken }, timeoutMs: 60_000 }) });
+    outputs.push({
+      command: 'plan (refused token)',
+      result: await runCli(['plan', '-f', file], { env: { ...env, LAB_C_TOKEN: wrongToken }, timeoutMs: 60_000 }),
+    });
     const wrongKey = `${SECRETS.s3AccessKey}9`;
-    outputs.push({ command: 'export (unknown S3 key)', result: await runCli(['export', '-f', file, '--location', 'b', '--stage', '2', '-o', join(dir, 'refused.bundle')], { env: { ...env, LAB_S3_ACCESS_KEY_ID: wrongKey }, timeoutMs: 60_000 }) });
+    outputs.push({
+      command: 'export (unknown S3 key)',
+      result: await runCli(
+        ['export', '-f', file, '--location', 'b', '--stage', '2', '-o', join(dir, 'refused.bundle')],
+        { env: { ...env, LAB_S3_ACCESS_KEY_ID: wrongKey }, timeoutMs: 60_000 },
+      ),
+    });
   }, 240_000);
   afterAll(async () => {
     await lab?.close();
@@ -98,7 +132,9 @@ describe('secrets', () => {
     const apply = outputs.find((o) => o.command.startsWith('apply'))!.result;
     expect(apply.code, apply.stderr).toBe(0);
     expect((JSON.parse(apply.stdout) as { inSync: boolean }).inSync).toBe(true);
-    for (const o of outputs.filter((x) => !x.command.includes('refused') && !x.command.includes('unknown') && !x.command.includes('detailed'))) {
+    for (const o of outputs.filter(
+      (x) => !x.command.includes('refused') && !x.command.includes('unknown') && !x.command.includes('detailed'),
+    )) {
       expect(o.result.code, `${o.command}\n${o.result.stderr}`).toBe(0);
     }
     expect(outputs.find((o) => o.command.includes('refused token'))!.result.code).toBe(1);

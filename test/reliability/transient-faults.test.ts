@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyProject, type ApplyResult } from '../../src/apply/apply.js';
-import { startLab, type Lab, type LocationFaults, type StepBehaviours } from '../../src/lab/index.js';
+import { startLab, type Lab, type LocationFaults, type StepBehaviours } from '../../packages/lab/src/index.js';
 import { KfpClient } from '../../src/location/kfp/index.js';
 import { checkInvariants } from '../support/invariants.js';
 import { exampleOnLabs, labEnv, projectOf } from '../support/lab-project.js';
@@ -19,7 +19,10 @@ import { startWireProbe, type WireCounts, type WireProbe } from '../support/wire
 
 const LOCATIONS = ['a', 'b', 'c'];
 
-async function faultyLab(faults: LocationFaults, steps?: StepBehaviours): Promise<{ lab: Lab; dir: string; file: string; env: NodeJS.ProcessEnv }> {
+async function faultyLab(
+  faults: LocationFaults,
+  steps?: StepBehaviours,
+): Promise<{ lab: Lab; dir: string; file: string; env: NodeJS.ProcessEnv }> {
   const dir = mkdtempSync(join(tmpdir(), 'sp-faults-'));
   const lab = await startLab({
     dir: join(dir, 'lab'),
@@ -34,7 +37,11 @@ async function faultyLab(faults: LocationFaults, steps?: StepBehaviours): Promis
 function expectConverged(result: ApplyResult): void {
   expect(result.inSync).toBe(true);
   expect(result.plan.operations).toEqual([]);
-  expect(result.plan.stages[2]).toMatchObject({ state: 'done', cached: ['load-data', 'split-data', 'train-model', 'evaluate-model'], executed: ['serve-model'] });
+  expect(result.plan.stages[2]).toMatchObject({
+    state: 'done',
+    cached: ['load-data', 'split-data', 'train-model', 'evaluate-model'],
+    executed: ['serve-model'],
+  });
 }
 
 /** Clears the faults (so the checks below read a healthy lab) and checks what must always hold. */
@@ -77,15 +84,31 @@ const CASES: Case[] = [
     mayFail: /KFP at location "[abc]": \w+ .*failed: cannot talk to/,
     met: (c) => expect(c.kfpNoAnswer).toBeGreaterThan(0),
   },
-  { name: 'KFP answers slowly', faults: { kfp: { delayMs: 20 } }, met: (c) => expect(c.requests.kfp).toBeGreaterThan(0) },
-  { name: 'ML Metadata answers UNAVAILABLE', faults: { mlmd: { unavailableEveryN: 4 } }, met: (c) => expect(c.mlmdUnavailable).toBeGreaterThan(0) },
-  { name: 'ML Metadata answers slowly', faults: { mlmd: { delayMs: 5 } }, met: (c) => expect(c.requests.mlmd).toBeGreaterThan(0) },
+  {
+    name: 'KFP answers slowly',
+    faults: { kfp: { delayMs: 20 } },
+    met: (c) => expect(c.requests.kfp).toBeGreaterThan(0),
+  },
+  {
+    name: 'ML Metadata answers UNAVAILABLE',
+    faults: { mlmd: { unavailableEveryN: 4 } },
+    met: (c) => expect(c.mlmdUnavailable).toBeGreaterThan(0),
+  },
+  {
+    name: 'ML Metadata answers slowly',
+    faults: { mlmd: { delayMs: 5 } },
+    met: (c) => expect(c.requests.mlmd).toBeGreaterThan(0),
+  },
   {
     name: 'S3 answers 500 InternalError and 503 SlowDown',
     faults: { objectStore: { status500EveryN: 7, slowDownEveryN: 13 } },
     met: (c) => expect(c.s3Retries).toBeGreaterThan(0),
   },
-  { name: 'S3 drops connections', faults: { objectStore: { dropConnectionEveryN: 4 } }, met: (c) => expect(c.s3Retries).toBeGreaterThan(0) },
+  {
+    name: 'S3 drops connections',
+    faults: { objectStore: { dropConnectionEveryN: 4 } },
+    met: (c) => expect(c.s3Retries).toBeGreaterThan(0),
+  },
   {
     name: 'S3 cuts downloads short',
     faults: { objectStore: { cutBodyEveryN: 2 } },
@@ -97,7 +120,11 @@ const CASES: Case[] = [
     mayFail: /object store 'b': copy .*: the download kept breaking off/,
     met: (c) => expect(c.s3BrokenBodies).toBeGreaterThan(0),
   },
-  { name: 'S3 answers slowly', faults: { objectStore: { delayMs: 10 } }, met: (c) => expect(c.requests.s3).toBeGreaterThan(0) },
+  {
+    name: 'S3 answers slowly',
+    faults: { objectStore: { delayMs: 10 } },
+    met: (c) => expect(c.requests.s3).toBeGreaterThan(0),
+  },
 ];
 
 describe('an apply under transient faults', () => {

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { formatDiagnostic } from '../../src/split-file/diagnostics.js';
+import { formatDiagnostic } from '../../src/diagnostics/diagnostic.js';
 import { loadSpecFile } from '../../src/split-file/load.js';
 
 const CORPUS = 'test/fixtures/bad-specs';
@@ -29,7 +29,9 @@ function readHeader(file: string): Header {
   return header;
 }
 
-const files = readdirSync(CORPUS).filter((f) => f.endsWith('.yaml')).sort();
+const files = readdirSync(CORPUS)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 const withSecrets = files.filter((f) => readHeader(f).secrets.length > 0);
 
 test('the corpus holds at least 30 broken files, each stating what it expects', () => {

@@ -22,7 +22,11 @@ describe('damerauLevenshtein', () => {
   });
 
   test('is symmetric', () => {
-    for (const [a, b] of [['namespace', 'nmaespcae'], ['tokenEnv', 'tokneFile'], ['a', 'ba']] as const) {
+    for (const [a, b] of [
+      ['namespace', 'nmaespcae'],
+      ['tokenEnv', 'tokneFile'],
+      ['a', 'ba'],
+    ] as const) {
       expect(damerauLevenshtein(a, b)).toBe(damerauLevenshtein(b, a));
     }
   });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { formatDiagnostic, hasErrors } from '../../src/split-file/diagnostics.js';
+import { formatDiagnostic, hasErrors } from '../../src/diagnostics/diagnostic.js';
 import { loadSpecFile, loadSpecText, MAX_DIAGNOSTICS } from '../../src/split-file/load.js';
 
 const VALID = `apiVersion: splitpipelines.dev/v1alpha1
@@ -35,7 +35,9 @@ describe('loadSpecFile', () => {
     const file = join(dir, 'nope.yaml');
     const loaded = await loadSpecFile(file);
     expect(loaded.spec).toBeUndefined();
-    expect(loaded.diagnostics.map(formatDiagnostic)).toEqual([expect.stringMatching(new RegExp(`^${file}:1:1: cannot read file: ENOENT`))]);
+    expect(loaded.diagnostics.map(formatDiagnostic)).toEqual([
+      expect.stringMatching(new RegExp(`^${file}:1:1: cannot read file: ENOENT`)),
+    ]);
   });
 
   test('reports a directory given as the file', async () => {
@@ -49,7 +51,9 @@ describe('loadSpecFile', () => {
     const loaded = await loadSpecFile(file);
     expect(loaded.spec).toBeUndefined();
     expect(loaded.diagnostics).toHaveLength(1);
-    expect(formatDiagnostic(loaded.diagnostics[0]!)).toMatch(/^.*huge\.yaml:1:1: file is too large \(\d+ bytes; at most 1048576 bytes are read\)/);
+    expect(formatDiagnostic(loaded.diagnostics[0]!)).toMatch(
+      /^.*huge\.yaml:1:1: file is too large \(\d+ bytes; at most 1048576 bytes are read\)/,
+    );
   });
 
   test('loads a valid file, resolving its directory', async () => {
@@ -65,7 +69,14 @@ describe('loadSpecFile', () => {
 
   test('reports text that is not UTF-8 at the first bad byte', async () => {
     const file = join(dir, 'latin1.yaml');
-    writeFileSync(file, Buffer.concat([Buffer.from('kind: SplitPipeline\nmetadata:\n  name: caf'), Buffer.from([0xe9]), Buffer.from('\n')]));
+    writeFileSync(
+      file,
+      Buffer.concat([
+        Buffer.from('kind: SplitPipeline\nmetadata:\n  name: caf'),
+        Buffer.from([0xe9]),
+        Buffer.from('\n'),
+      ]),
+    );
     const loaded = await loadSpecFile(file);
     expect(loaded.diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`)).toEqual([
       '3:12 file is not UTF-8 text (is it binary, or saved in another encoding?)',
@@ -81,8 +92,14 @@ describe('loadSpecText', () => {
 
   test('runs the schema, secret and location checks together and reports all their problems, sorted', () => {
     const text = VALID.replace('name: churn', 'name: Churn')
-      .replace('kfp: { endpoint: "https://kfp.example.com" }', 'kfp: { endpoint: "https://kfp.example.com", auth: { token: "abc" } }')
-      .replace('    - location: train\n      steps: [a]\n', '    - location: train\n      steps: [a]\n    - location: serve\n      steps: [a]\n');
+      .replace(
+        'kfp: { endpoint: "https://kfp.example.com" }',
+        'kfp: { endpoint: "https://kfp.example.com", auth: { token: "abc" } }',
+      )
+      .replace(
+        '    - location: train\n      steps: [a]\n',
+        '    - location: train\n      steps: [a]\n    - location: serve\n      steps: [a]\n',
+      );
     const loaded = loadSpecText(text, 'f.yaml');
     expect(loaded.diagnostics.map(formatDiagnostic)).toEqual([
       expect.stringMatching(/^f\.yaml:4:9: metadata\.name: must be a DNS-1123 label/),
@@ -119,12 +136,33 @@ describe('loadSpecText', () => {
     }
     const loaded = loadSpecText(`${lines.join('\n')}\n`, 'f.yaml');
     expect(loaded.diagnostics).toHaveLength(MAX_DIAGNOSTICS + 1);
-    expect(loaded.diagnostics.find((d) => d.message.startsWith('spec.pipeline.parameters.p0:'))).toMatchObject({ line: 4, col: 11 });
-    expect(loaded.diagnostics.find((d) => d.message.startsWith('spec.pipeline.parameters.p1:'))).toMatchObject({ line: 5, col: 11 });
+    expect(loaded.diagnostics.find((d) => d.message.startsWith('spec.pipeline.parameters.p0:'))).toMatchObject({
+      line: 4,
+      col: 11,
+    });
+    expect(loaded.diagnostics.find((d) => d.message.startsWith('spec.pipeline.parameters.p1:'))).toMatchObject({
+      line: 5,
+      col: 11,
+    });
   }, 15_000);
 
   test('never throws, whatever the text', () => {
-    const inputs = ['', '\u0000', ':', '- - -', '{', '"', '&a [*a]', '!!binary', '? ? ?', '%YAML 1.1\n---\na: 1', 'a: &x 1\nb: *x\nc: *y', '\t\t', '---\n---\n---', 'a: &x {b: *x}'];
+    const inputs = [
+      '',
+      '\u0000',
+      ':',
+      '- - -',
+      '{',
+      '"',
+      '&a [*a]',
+      '!!binary',
+      '? ? ?',
+      '%YAML 1.1\n---\na: 1',
+      'a: &x 1\nb: *x\nc: *y',
+      '\t\t',
+      '---\n---\n---',
+      'a: &x {b: *x}',
+    ];
     for (const text of inputs) {
       const loaded = loadSpecText(text, 'f.yaml');
       expect(hasErrors(loaded.diagnostics), JSON.stringify(text)).toBe(true);

@@ -7,8 +7,12 @@ describe('formatPath', () => {
   });
 
   test('quotes keys that are not identifiers', () => {
-    expect(formatPath(['metadata', 'labels', 'app.kubernetes.io/name'])).toBe('metadata.labels["app.kubernetes.io/name"]');
-    expect(formatPath(['spec', 'pipeline', 'parameters', 'learning rate'])).toBe('spec.pipeline.parameters["learning rate"]');
+    expect(formatPath(['metadata', 'labels', 'app.kubernetes.io/name'])).toBe(
+      'metadata.labels["app.kubernetes.io/name"]',
+    );
+    expect(formatPath(['spec', 'pipeline', 'parameters', 'learning rate'])).toBe(
+      'spec.pipeline.parameters["learning rate"]',
+    );
   });
 
   test('names the document for the empty path', () => {
@@ -24,12 +28,22 @@ describe('pathFromPointer', () => {
   });
 
   test('decodes escaped "/" and "~"', () => {
-    expect(pathFromPointer('/metadata/labels/app.kubernetes.io~1name/a~0b', {})).toEqual(['metadata', 'labels', 'app.kubernetes.io/name', 'a~b']);
+    expect(pathFromPointer('/metadata/labels/app.kubernetes.io~1name/a~0b', {})).toEqual([
+      'metadata',
+      'labels',
+      'app.kubernetes.io/name',
+      'a~b',
+    ]);
   });
 });
 
 describe('finding', () => {
   test('prefixes the message with the path it is about', () => {
-    expect(finding(['spec', 'stages', 0], 'is wrong')).toEqual({ path: ['spec', 'stages', 0], on: 'value', severity: 'error', message: 'spec.stages[0]: is wrong' });
+    expect(finding(['spec', 'stages', 0], 'is wrong')).toEqual({
+      path: ['spec', 'stages', 0],
+      on: 'value',
+      severity: 'error',
+      message: 'spec.stages[0]: is wrong',
+    });
   });
 });

@@ -21,7 +21,9 @@ function minimal(): Record<string, unknown> {
   };
 }
 
-type Data = ReturnType<typeof minimal> & { spec: { locations: Record<string, Record<string, unknown>>[]; stages: Record<string, unknown>[] } };
+type Data = ReturnType<typeof minimal> & {
+  spec: { locations: Record<string, Record<string, unknown>>[]; stages: Record<string, unknown>[] };
+};
 const edit = (change: (d: Data) => void): Data => {
   const d = minimal() as Data;
   change(d);
@@ -67,7 +69,12 @@ describe('validateAgainstSchema', () => {
       delete (d.spec.locations[0]?.['kfp'] as Record<string, unknown>)['endpoint'];
     });
     expect(validateAgainstSchema(data).findings).toEqual([
-      { path: ['spec', 'locations', 0, 'kfp'], on: 'key', severity: 'error', message: 'spec.locations[0].kfp: missing required field "endpoint"' },
+      {
+        path: ['spec', 'locations', 0, 'kfp'],
+        on: 'key',
+        severity: 'error',
+        message: 'spec.locations[0].kfp: missing required field "endpoint"',
+      },
     ]);
   });
 
@@ -102,7 +109,9 @@ describe('validateAgainstSchema', () => {
     const data = edit((d) => {
       (d.spec.locations[0]?.['kfp'] as Record<string, unknown>)['auth'] = {};
     });
-    expect(messages(data)).toEqual(['spec.locations[0].kfp.auth: set exactly one of tokenEnv, tokenFile or serviceAccountToken']);
+    expect(messages(data)).toEqual([
+      'spec.locations[0].kfp.auth: set exactly one of tokenEnv, tokenFile or serviceAccountToken',
+    ]);
   });
 
   test('states the one-of rule of userIdHeader once when both value and valueEnv are set', () => {

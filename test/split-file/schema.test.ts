@@ -70,7 +70,9 @@ describe('schemas/split-pipeline.schema.json', () => {
 
   test('gives every pattern a plain-words explanation', () => {
     const unexplained = describedSchemas(schemaOnDisk as Json)
-      .filter(({ schema }) => typeof schema['pattern'] === 'string' && typeof schema['patternErrorMessage'] !== 'string')
+      .filter(
+        ({ schema }) => typeof schema['pattern'] === 'string' && typeof schema['patternErrorMessage'] !== 'string',
+      )
       .map(({ path }) => path);
     expect(unexplained).toEqual([]);
   });

@@ -2,19 +2,37 @@ import { describe, expect, test } from 'vitest';
 import { credentialShape, findLiteralSecrets, isSecretKey } from '../../src/split-file/secrets.js';
 
 describe('isSecretKey', () => {
-  test.each(['password', 'token', 'apiKey', 'api_key', 'API-KEY', 'secretAccessKey', 'accessKeyId', 'hf-token', 'HTTP_PASSWORD', 'bearer', 'clientSecret', 'privateKey'])(
-    'names a credential: %s',
-    (key) => {
-      expect(isSecretKey(key)).toBe(true);
-    },
-  );
+  test.each([
+    'password',
+    'token',
+    'apiKey',
+    'api_key',
+    'API-KEY',
+    'secretAccessKey',
+    'accessKeyId',
+    'hf-token',
+    'HTTP_PASSWORD',
+    'bearer',
+    'clientSecret',
+    'privateKey',
+  ])('names a credential: %s', (key) => {
+    expect(isSecretKey(key)).toBe(true);
+  });
 
-  test.each(['tokenEnv', 'tokenFile', 'secretAccessKeyEnv', 'maxTokens', 'token_type', 'tokenizer', 'passwordFile', 'keyId', 'name', 'value'])(
-    'does not name a credential: %s',
-    (key) => {
-      expect(isSecretKey(key)).toBe(false);
-    },
-  );
+  test.each([
+    'tokenEnv',
+    'tokenFile',
+    'secretAccessKeyEnv',
+    'maxTokens',
+    'token_type',
+    'tokenizer',
+    'passwordFile',
+    'keyId',
+    'name',
+    'value',
+  ])('does not name a credential: %s', (key) => {
+    expect(isSecretKey(key)).toBe(false);
+  });
 });
 
 describe('findLiteralSecrets', () => {

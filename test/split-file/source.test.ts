@@ -108,7 +108,9 @@ describe('parseSpecSource', () => {
     for (const text of ['a: &x [1, *x]\n', 'a: &x {b: {c: *x}}\n', 'a: &x\n  <<: *x\n']) {
       const { data, diagnostics } = parseSpecSource(text, 'f.yaml');
       expect(data, text).toBeUndefined();
-      expect(diagnostics.map((d) => d.message)).toEqual(['alias *x is inside the value it refers to (a recursive structure)']);
+      expect(diagnostics.map((d) => d.message)).toEqual([
+        'alias *x is inside the value it refers to (a recursive structure)',
+      ]);
     }
   });
 
@@ -135,7 +137,9 @@ describe('parseSpecSource', () => {
 
   test('reports an unknown directive as a warning and reads the document', () => {
     const { data, diagnostics } = parseSpecSource('%FOO bar\n---\na: 1\n', 'f.yaml');
-    expect(diagnostics).toEqual([{ file: 'f.yaml', line: 1, col: 1, severity: 'warning', message: 'unknown directive %FOO' }]);
+    expect(diagnostics).toEqual([
+      { file: 'f.yaml', line: 1, col: 1, severity: 'warning', message: 'unknown directive %FOO' },
+    ]);
     expect(data).toEqual({ a: 1 });
   });
 

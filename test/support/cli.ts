@@ -9,7 +9,10 @@ export interface CliResult {
 }
 
 /** Runs the built binary as users do (`bin/split-pipelines.js` → `dist/cli.js`). */
-export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(repoRoot, 'bin/split-pipelines.js'), ...args], {
       cwd: opts.cwd ?? repoRoot,

@@ -42,7 +42,8 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     comments: [],
     requests: [],
     seedComments(issue, count, body = (i) => `comment ${i} by a reviewer`) {
-      for (let i = 0; i < count; i++) fake.comments.push({ id: nextId++, issue, body: body(i), user: { login: `reviewer${i % 3}`, type: 'User' } });
+      for (let i = 0; i < count; i++)
+        fake.comments.push({ id: nextId++, issue, body: body(i), user: { login: `reviewer${i % 3}`, type: 'User' } });
     },
     commentsOn: (issue) => fake.comments.filter((c) => c.issue === issue),
     close: () =>
@@ -68,7 +69,11 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     const url = new URL(req.url ?? '/', fake.url);
     const raw = await readBody(req);
     const body = raw ? (JSON.parse(raw) as unknown) : undefined;
-    const recorded: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams) };
+    const recorded: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+    };
     if (body !== undefined) recorded.body = body;
     if (req.headers.authorization) recorded.authorization = req.headers.authorization;
     fake.requests.push(recorded);
@@ -94,21 +99,26 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     }
     if (m && req.method === 'POST') {
       const text = bodyText(body);
-      if (fake.rejectWritesWith) return send(res, fake.rejectWritesWith, { message: 'Resource not accessible by integration' });
-      if (text === undefined) return send(res, 422, { message: 'Validation Failed', errors: [{ field: 'body', code: 'missing_field' }] });
-      if (text.length > MAX_BODY) return send(res, 422, { message: `Validation Failed: body is too long (maximum is ${MAX_BODY} characters)` });
+      if (fake.rejectWritesWith)
+        return send(res, fake.rejectWritesWith, { message: 'Resource not accessible by integration' });
+      if (text === undefined)
+        return send(res, 422, { message: 'Validation Failed', errors: [{ field: 'body', code: 'missing_field' }] });
+      if (text.length > MAX_BODY)
+        return send(res, 422, { message: `Validation Failed: body is too long (maximum is ${MAX_BODY} characters)` });
       const c: FakeComment = { id: nextId++, issue: Number(m[1]), body: text, user: BOT };
       fake.comments.push(c);
       return send(res, 201, view(c));
     }
     m = /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/.exec(url.pathname);
     if (m && req.method === 'PATCH') {
-      const c = fake.comments.find((x) => x.id === Number(m![1]));
+      const c = fake.comments.find((x) => x.id === Number(m[1]));
       if (!c) return send(res, 404, { message: 'Not Found' });
-      if (fake.rejectWritesWith) return send(res, fake.rejectWritesWith, { message: 'Resource not accessible by integration' });
+      if (fake.rejectWritesWith)
+        return send(res, fake.rejectWritesWith, { message: 'Resource not accessible by integration' });
       const text = bodyText(body);
       if (text === undefined) return send(res, 422, { message: 'Validation Failed' });
-      if (text.length > MAX_BODY) return send(res, 422, { message: `Validation Failed: body is too long (maximum is ${MAX_BODY} characters)` });
+      if (text.length > MAX_BODY)
+        return send(res, 422, { message: `Validation Failed: body is too long (maximum is ${MAX_BODY} characters)` });
       c.body = text;
       return send(res, 200, view(c));
     }

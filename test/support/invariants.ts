@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { Lab } from '../../src/lab/lab.js';
+import type { Lab } from '../../packages/lab/src/lab.js';
 import { KfpClient } from '../../src/location/kfp/index.js';
 import { MlmdClient, collectPages } from '../../src/location/mlmd/index.js';
 import { ObjectStore } from '../../src/location/objectstore/index.js';
@@ -10,19 +10,31 @@ import { NO_BYTES_TYPES } from '../../src/observe/cache-lookup.js';
  * imported twice, no cache row naming a missing execution or an execution whose output bytes are
  * missing, and no partial object in the store.
  */
-export async function checkInvariants(lab: Lab): Promise<{ importedExecutions: Record<string, number>; cacheRows: Record<string, number> }> {
+export async function checkInvariants(
+  lab: Lab,
+): Promise<{ importedExecutions: Record<string, number>; cacheRows: Record<string, number> }> {
   const importedExecutions: Record<string, number> = {};
   const cacheRows: Record<string, number> = {};
   for (const [name, loc] of Object.entries(lab.locations)) {
     const mlmd = new MlmdClient({ location: name, address: loc.mlmd });
     const kfp = new KfpClient({ location: name, endpoint: loc.kfp });
-    const store = new ObjectStore({ location: name, endpoint: loc.objectStore, pipelineRoot: loc.pipelineRoot, credentials: loc.credentials, region: loc.region });
+    const store = new ObjectStore({
+      location: name,
+      endpoint: loc.objectStore,
+      pipelineRoot: loc.pipelineRoot,
+      credentials: loc.credentials,
+      region: loc.region,
+    });
     try {
-      const executions = await collectPages((t) => mlmd.getExecutions({ maxResultSize: 100, ...(t ? { nextPageToken: t } : {}) }));
+      const executions = await collectPages((t) =>
+        mlmd.getExecutions({ maxResultSize: 100, ...(t ? { nextPageToken: t } : {}) }),
+      );
       const imported = executions.filter((e) => e.externalId);
       expect(new Set(imported.map((e) => e.externalId)).size).toBe(imported.length);
       importedExecutions[name] = imported.length;
-      const artifacts = await collectPages((t) => mlmd.getArtifacts({ maxResultSize: 100, ...(t ? { nextPageToken: t } : {}) }));
+      const artifacts = await collectPages((t) =>
+        mlmd.getArtifacts({ maxResultSize: 100, ...(t ? { nextPageToken: t } : {}) }),
+      );
       const importedArtifacts = artifacts.filter((a) => a.externalId);
       expect(new Set(importedArtifacts.map((a) => a.externalId)).size).toBe(importedArtifacts.length);
       const byId = new Map(executions.map((e) => [String(e.id), e]));

@@ -1,7 +1,7 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import type { Lab } from '../../src/lab/lab.js';
+import type { Lab } from '../../packages/lab/src/lab.js';
 import { loadProject, type Project } from '../../src/split-file/load-project.js';
 import { repoRoot } from './fixtures.js';
 
@@ -32,5 +32,10 @@ export async function projectOf(file: string): Promise<Project> {
 /** The environment a user exports after `lab up`: S3 keys (and KFP tokens) by the names the file uses. */
 export function labEnv(labs: Lab[], extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const creds = Object.values(labs[0]!.locations)[0]!.credentials;
-  return { ...process.env, LAB_S3_ACCESS_KEY_ID: creds.accessKeyId, LAB_S3_SECRET_ACCESS_KEY: creds.secretAccessKey, ...extra };
+  return {
+    ...process.env,
+    LAB_S3_ACCESS_KEY_ID: creds.accessKeyId,
+    LAB_S3_SECRET_ACCESS_KEY: creds.secretAccessKey,
+    ...extra,
+  };
 }

@@ -53,7 +53,9 @@ function ajvFor(file: SwaggerFile, strict: boolean): Ajv {
   const ajv = new Ajv({ strict: false, allErrors: true });
   const addFormats = addFormatsModule as unknown as (a: Ajv) => Ajv;
   addFormats(ajv);
-  const definitions = Object.fromEntries(Object.entries(swagger.definitions).map(([name, d]) => [name, toJsonSchema(d, strict)]));
+  const definitions = Object.fromEntries(
+    Object.entries(swagger.definitions).map(([name, d]) => [name, toJsonSchema(d, strict)]),
+  );
   ajv.addSchema({ $id: 'swagger', definitions }, 'swagger');
   cache.set(key, ajv);
   return ajv;
@@ -69,5 +71,7 @@ export function swaggerValidator(file: SwaggerFile, definition: string, strict =
 export function swaggerErrors(file: SwaggerFile, definition: string, body: unknown, strict = true): string[] {
   const validate = swaggerValidator(file, definition, strict);
   if (validate(body)) return [];
-  return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`);
+  return (validate.errors ?? []).map(
+    (e) => `${e.instancePath || '/'} ${e.message ?? ''}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`,
+  );
 }

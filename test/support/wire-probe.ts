@@ -45,7 +45,14 @@ export function startWireProbe(): WireProbe {
   let counts: WireCounts;
   let endpoints: Map<string, Record<Protocol, number>>;
   const reset = () => {
-    counts = { requests: empty(), kfpStatuses: {}, kfpNoAnswer: 0, mlmdUnavailable: 0, s3Retries: 0, s3BrokenBodies: 0 };
+    counts = {
+      requests: empty(),
+      kfpStatuses: {},
+      kfpNoAnswer: 0,
+      mlmdUnavailable: 0,
+      s3Retries: 0,
+      s3BrokenBodies: 0,
+    };
     endpoints = new Map();
   };
   reset();
@@ -57,7 +64,7 @@ export function startWireProbe(): WireProbe {
   };
 
   const originalFetch = globalThis.fetch;
-  globalThis.fetch = (async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
+  globalThis.fetch = async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
     hit(url.host, 'kfp');
     try {
@@ -68,7 +75,7 @@ export function startWireProbe(): WireProbe {
       counts.kfpNoAnswer++;
       throw e;
     }
-  }) as typeof fetch;
+  };
 
   const proto = MlmdChannel.prototype as unknown as { once: Once };
   const originalOnce = proto.once;
@@ -80,9 +87,15 @@ export function startWireProbe(): WireProbe {
     });
   };
 
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be called with .apply(this) below
   const originalSend = S3Client.prototype.send;
-  const attemptsOf = (x: unknown): number => (x as { $metadata?: { attempts?: number } } | undefined)?.$metadata?.attempts ?? 1;
-  const endpointOf = (s3: S3Client) => s3.config.endpoint?.().then((e) => `${e.hostname}${e.port ? `:${e.port}` : ''}`, () => 'unknown');
+  const attemptsOf = (x: unknown): number =>
+    (x as { $metadata?: { attempts?: number } } | undefined)?.$metadata?.attempts ?? 1;
+  const endpointOf = (s3: S3Client) =>
+    s3.config.endpoint?.().then(
+      (e) => `${e.hostname}${e.port ? `:${e.port}` : ''}`,
+      () => 'unknown',
+    );
   const recordS3 = (endpoint: string | undefined, attempts: number) => {
     hit(endpoint ?? 'unknown', 's3', attempts);
     counts.s3Retries += attempts - 1;
@@ -102,6 +115,7 @@ export function startWireProbe(): WireProbe {
 
   // The object requests made beside the SDK (direct.ts), counted the same way.
   type DirectSend = DirectRequests['send'];
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be called with .apply(this) below
   const originalDirect = DirectRequests.prototype.send;
   DirectRequests.prototype.send = async function (this: DirectRequests, ...args: Parameters<DirectSend>) {
     const endpoint = await endpointOf((this as unknown as { s3: S3Client }).s3);
@@ -113,10 +127,11 @@ export function startWireProbe(): WireProbe {
       recordS3(endpoint, attemptsOf(e));
       throw e;
     }
-  } as DirectSend;
+  };
 
   // Reads `errored` once the body closes instead of listening for 'error', which would change
   // what happens to an error nobody else handles.
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be called with .apply(this) below
   const originalGet = ObjectStore.prototype.get;
   ObjectStore.prototype.get = async function (this: ObjectStore, ...args: Parameters<ObjectStore['get']>) {
     const download = await originalGet.apply(this, args);

@@ -57,24 +57,43 @@ function fakeTasks(initial: KfpTask[]) {
   let n = 0;
   const kfp = {
     async createTask(t: NewCacheRow): Promise<KfpTask> {
-      const row: KfpTask = { id: `0000-${n++}`, fingerprint: t.fingerprint, pipelineName: t.pipelineName, runId: t.runId, mlmdExecutionID: t.mlmdExecutionID, created_at: new Date(Math.floor(t.createdAt.getTime() / 1000) * 1000).toISOString(), namespace: t.namespace ?? '' };
+      const row: KfpTask = {
+        id: `0000-${n++}`,
+        fingerprint: t.fingerprint,
+        pipelineName: t.pipelineName,
+        runId: t.runId,
+        mlmdExecutionID: t.mlmdExecutionID,
+        created_at: new Date(Math.floor(t.createdAt.getTime() / 1000) * 1000).toISOString(),
+        namespace: t.namespace ?? '',
+      };
       rows.push(row);
       return row;
     },
     async listTasks(): Promise<{ items: KfpTask[] }> {
-      const sorted = [...rows].sort((a, b) => Date.parse(b.created_at!) - Date.parse(a.created_at!) || (a.id! < b.id! ? 1 : -1));
+      const sorted = [...rows].sort(
+        (a, b) => Date.parse(b.created_at!) - Date.parse(a.created_at!) || (a.id! < b.id! ? 1 : -1),
+      );
       return { items: sorted.slice(0, 1) };
     },
   };
   return { kfp: kfp as unknown as KfpClient, rows };
 }
 
-const request = { location: 'b', pipelineName: 'p', fingerprint: 'f'.repeat(64), executionId: 42, runId: 'marker', namespace: 'kubeflow' };
+const request = {
+  location: 'b',
+  pipelineName: 'p',
+  fingerprint: 'f'.repeat(64),
+  executionId: 42,
+  runId: 'marker',
+  namespace: 'kubeflow',
+};
 
 describe('writeNewestCacheRow', () => {
   it('writes a row strictly newer than a row stamped in the future (another clock), so it wins', async () => {
     const future = new Date(Date.now() + 3_600_000);
-    const { kfp, rows } = fakeTasks([{ id: 'ffff', fingerprint: request.fingerprint, mlmdExecutionID: '7', created_at: future.toISOString() }]);
+    const { kfp, rows } = fakeTasks([
+      { id: 'ffff', fingerprint: request.fingerprint, mlmdExecutionID: '7', created_at: future.toISOString() },
+    ]);
     expect(await writeNewestCacheRow(kfp, request)).toBe(true);
     const mine = rows.find((r) => r.mlmdExecutionID === '42')!;
     expect(Math.floor(Date.parse(mine.created_at!) / 1000)).toBe(Math.floor(future.getTime() / 1000) + 1);
@@ -82,14 +101,18 @@ describe('writeNewestCacheRow', () => {
 
   it('does not tie with a row of the same second (a tie would go to the larger UUID)', async () => {
     const now = new Date();
-    const { kfp, rows } = fakeTasks([{ id: 'ffff', fingerprint: request.fingerprint, mlmdExecutionID: '7', created_at: now.toISOString() }]);
+    const { kfp, rows } = fakeTasks([
+      { id: 'ffff', fingerprint: request.fingerprint, mlmdExecutionID: '7', created_at: now.toISOString() },
+    ]);
     await writeNewestCacheRow(kfp, request);
     const mine = rows.find((r) => r.mlmdExecutionID === '42')!;
     expect(Date.parse(mine.created_at!)).toBeGreaterThan(Math.floor(now.getTime() / 1000) * 1000);
   });
 
   it('writes nothing when the newest row already names the execution', async () => {
-    const { kfp, rows } = fakeTasks([{ id: 'a', fingerprint: request.fingerprint, mlmdExecutionID: '42', created_at: new Date().toISOString() }]);
+    const { kfp, rows } = fakeTasks([
+      { id: 'a', fingerprint: request.fingerprint, mlmdExecutionID: '42', created_at: new Date().toISOString() },
+    ]);
     expect(await writeNewestCacheRow(kfp, request)).toBe(false);
     expect(rows.length).toBe(1);
   });
@@ -98,7 +121,12 @@ describe('writeNewestCacheRow', () => {
     const { kfp } = fakeTasks([]);
     const list = kfp.listTasks.bind(kfp);
     let calls = 0;
-    (kfp as unknown as { listTasks: typeof list }).listTasks = async (o) => (calls++ === 0 ? list(o) : { items: [{ id: 'z', mlmdExecutionID: '9', created_at: '2099-01-01T00:00:00Z' }] } as never);
-    await expect(writeNewestCacheRow(kfp, request)).rejects.toThrow(/at b is not the newest: KFP would still use execution 9/);
+    (kfp as unknown as { listTasks: typeof list }).listTasks = async (o) =>
+      calls++ === 0
+        ? list(o)
+        : ({ items: [{ id: 'z', mlmdExecutionID: '9', created_at: '2099-01-01T00:00:00Z' }] } as never);
+    await expect(writeNewestCacheRow(kfp, request)).rejects.toThrow(
+      /at b is not the newest: KFP would still use execution 9/,
+    );
   });
 });

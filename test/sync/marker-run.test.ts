@@ -24,18 +24,31 @@ function fakeKfp(states: KfpRun['state'][], error?: string) {
     async getRun(): Promise<KfpRun> {
       polls++;
       const state = states[Math.min(polls, states.length - 1)]!;
-      return { run_id: 'run-1', display_name: 'sp-abc-handoff-2-from-a', state, ...(error && state === 'FAILED' ? { error: { message: error } } : {}) };
+      return {
+        run_id: 'run-1',
+        display_name: 'sp-abc-handoff-2-from-a',
+        state,
+        ...(error && state === 'FAILED' ? { error: { message: error } } : {}),
+      };
     },
   };
   return { kfp: kfp as unknown as KfpClient, created };
 }
 
-const imageOf = (r: Record<string, unknown>) => (r['pipelineSpec'] as { deploymentSpec: { executors: Record<string, { container: { image: string } }> } }).deploymentSpec.executors['exec-handoff']!.container.image;
+const imageOf = (r: Record<string, unknown>) =>
+  (r['pipelineSpec'] as { deploymentSpec: { executors: Record<string, { container: { image: string } }> } })
+    .deploymentSpec.executors['exec-handoff']!.container.image;
 
 describe('the marker run', () => {
   it('uses the configured image, else busybox', async () => {
     const a = fakeKfp(['PENDING']);
-    await ensureMarkerRun({ kfp: a.kfp, displayName: 'm', experiment: 'x', description: 'd', image: 'registry.local/busybox:1' });
+    await ensureMarkerRun({
+      kfp: a.kfp,
+      displayName: 'm',
+      experiment: 'x',
+      description: 'd',
+      image: 'registry.local/busybox:1',
+    });
     expect(imageOf(a.created[0]!)).toBe('registry.local/busybox:1');
     const b = fakeKfp(['PENDING']);
     await ensureMarkerRun({ kfp: b.kfp, displayName: 'm', experiment: 'x', description: 'd' });
@@ -50,16 +63,22 @@ describe('the marker run', () => {
 
   it('that failed is an error naming the location, the run and what to do', async () => {
     const { kfp } = fakeKfp(['RUNNING', 'FAILED'], 'Current run context has more than 1 parent context');
-    const err = await awaitMarkerRun(kfp, { run_id: 'run-1', state: 'RUNNING' }, { location: 'b', pollMs: 1 }).catch((e: Error) => e);
+    const err = await awaitMarkerRun(kfp, { run_id: 'run-1', state: 'RUNNING' }, { location: 'b', pollMs: 1 }).catch(
+      (e: Error) => e,
+    );
     expect(err).toBeInstanceOf(Error);
-    expect((err as Error).message).toMatch(/marker run sp-abc-handoff-2-from-a \(run-1\) at b ended FAILED: Current run context has more than 1 parent/);
+    expect((err as Error).message).toMatch(
+      /marker run sp-abc-handoff-2-from-a \(run-1\) at b ended FAILED: Current run context has more than 1 parent/,
+    );
     expect((err as Error).message).toMatch(/kfp\.markerImage/);
     expect((err as Error).message).toMatch(/delete that run .* and apply again/);
   });
 
   it('that never finishes is an error after the deadline', async () => {
     const { kfp } = fakeKfp(['PENDING']);
-    await expect(awaitMarkerRun(kfp, { run_id: 'run-1', state: 'PENDING' }, { location: 'b', pollMs: 1, timeoutMs: 20 })).rejects.toThrow(/at b is still PENDING after 0 s/);
+    await expect(
+      awaitMarkerRun(kfp, { run_id: 'run-1', state: 'PENDING' }, { location: 'b', pollMs: 1, timeoutMs: 20 }),
+    ).rejects.toThrow(/at b is still PENDING after 0 s/);
   });
 });
 
@@ -88,7 +107,14 @@ describe('imported execution properties', () => {
         iteration_index: { intValue: 0 },
       },
     };
-    expect(Object.keys(importedExecutionProperties(be, 'target-fp')).sort()).toEqual(['cache_fingerprint', 'display_name', 'image', 'inputs', 'outputs', 'task_name']);
+    expect(Object.keys(importedExecutionProperties(be, 'target-fp')).sort()).toEqual([
+      'cache_fingerprint',
+      'display_name',
+      'image',
+      'inputs',
+      'outputs',
+      'task_name',
+    ]);
     expect(importedExecutionProperties(be, 'target-fp')['cache_fingerprint']).toEqual(stringValue('target-fp'));
     expect(importedExecutionProperties(be, undefined)['cache_fingerprint']).toBeUndefined();
   });

@@ -15,8 +15,29 @@ function bundleWith(relativePath: string | undefined): HandoffBundle {
     pipelineName: 'thesis-pipeline',
     source: { location: 'a', kfpVersion: '2.17.0', pipelineRoot: 's3://mlpipeline/v2/artifacts' },
     steps: ['train-model'],
-    executions: [{ globalId: 'a:execution:1', type: 'system.ContainerExecution', state: 'COMPLETE', customProperties: {}, path: ['train-model'], iteration: [], outputs: [{ name: 'model', artifact: 'a:artifact:2' }], inputs: [] }],
-    artifacts: [{ globalId: 'a:artifact:2', type: 'system.Model', uri: 'minio://mlpipeline/v2/artifacts/thesis-pipeline/run/train-model/model', ...(relativePath ? { relativePath } : {}), state: 'LIVE', customProperties: {}, objects: [] }],
+    executions: [
+      {
+        globalId: 'a:execution:1',
+        type: 'system.ContainerExecution',
+        state: 'COMPLETE',
+        customProperties: {},
+        path: ['train-model'],
+        iteration: [],
+        outputs: [{ name: 'model', artifact: 'a:artifact:2' }],
+        inputs: [],
+      },
+    ],
+    artifacts: [
+      {
+        globalId: 'a:artifact:2',
+        type: 'system.Model',
+        uri: 'minio://mlpipeline/v2/artifacts/thesis-pipeline/run/train-model/model',
+        ...(relativePath ? { relativePath } : {}),
+        state: 'LIVE',
+        customProperties: {},
+        objects: [],
+      },
+    ],
     consumedOnly: [],
     importerArtifacts: [],
     createdAt: '2026-12-05T00:00:00Z',
@@ -28,13 +49,19 @@ describe('a carried artifact outside the pipeline root', () => {
   const store = { multipartThresholdBytes: 1 << 30 } as unknown as ObjectStore;
 
   it('stops the byte copy, naming the artifact and the root', async () => {
-    await expect(copyBytes(bundleWith(undefined), { kind: 'store', store }, { store, pipelineRoot: 's3://b/root' })).rejects.toThrow(
+    await expect(
+      copyBytes(bundleWith(undefined), { kind: 'store', store }, { store, pipelineRoot: 's3://b/root' }),
+    ).rejects.toThrow(
       /carries artifact minio:\/\/mlpipeline\/v2\/artifacts\/thesis-pipeline\/run\/train-model\/model .*outside the source's pipeline root s3:\/\/mlpipeline\/v2\/artifacts/,
     );
   });
 
   it('copies nothing, and is no error, when the artifact has no objects under the root', async () => {
-    const r = await copyBytes(bundleWith('thesis-pipeline/run/train-model/model'), { kind: 'store', store }, { store, pipelineRoot: 's3://b/root' });
+    const r = await copyBytes(
+      bundleWith('thesis-pipeline/run/train-model/model'),
+      { kind: 'store', store },
+      { store, pipelineRoot: 's3://b/root' },
+    );
     expect(r.objects).toBe(0);
   });
 });

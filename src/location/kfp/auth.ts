@@ -8,6 +8,7 @@
  * re-reads it because the kubelet rotates it; the file provider does the same.
  */
 import { readFile } from 'node:fs/promises';
+import { UserError } from '../../errors/user-error.js';
 
 export const IN_CLUSTER_TOKEN_PATH = '/var/run/secrets/kubeflow/pipelines/token';
 export const IN_CLUSTER_TOKEN_PATH_ENV = 'KF_PIPELINES_SA_TOKEN_PATH';
@@ -19,9 +20,10 @@ export interface TokenProvider {
   getToken(): Promise<string>;
 }
 
-export class TokenUnavailableError extends Error {
+/** No KFP token to send (the providers do not know the location: the client names it when it wraps this). */
+export class TokenUnavailableError extends UserError {
   constructor(message: string) {
-    super(message);
+    super(message, { code: 'token-unavailable', operation: 'read-token' });
     this.name = 'TokenUnavailableError';
   }
 }
@@ -31,7 +33,10 @@ export function tokenFromEnv(name: string, env: NodeJS.ProcessEnv = process.env)
     source: `$${name}`,
     getToken: async () => {
       const token = env[name]?.trim();
-      if (!token) throw new TokenUnavailableError(`the environment variable ${name} is not set or empty: export the location's KFP token in it`);
+      if (!token)
+        throw new TokenUnavailableError(
+          `the environment variable ${name} is not set or empty: export the location's KFP token in it`,
+        );
       return token;
     },
   };
@@ -46,7 +51,9 @@ export function tokenFromFile(path: string, label = `file ${path}`): TokenProvid
         text = await readFile(path, 'utf8');
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code ?? 'error';
-        throw new TokenUnavailableError(`cannot read the token from ${label} (${code}): check the path and its permissions`);
+        throw new TokenUnavailableError(
+          `cannot read the token from ${label} (${code}): check the path and its permissions`,
+        );
       }
       const token = text.trim();
       if (!token) throw new TokenUnavailableError(`the token ${label} is empty`);
@@ -59,7 +66,10 @@ export function tokenFromFile(path: string, label = `file ${path}`): TokenProvid
 export function inClusterToken(env: NodeJS.ProcessEnv = process.env): TokenProvider {
   const override = env[IN_CLUSTER_TOKEN_PATH_ENV];
   const path = override || IN_CLUSTER_TOKEN_PATH;
-  return tokenFromFile(path, override ? `file ${path} (from $${IN_CLUSTER_TOKEN_PATH_ENV})` : `service-account token file ${path}`);
+  return tokenFromFile(
+    path,
+    override ? `file ${path} (from $${IN_CLUSTER_TOKEN_PATH_ENV})` : `service-account token file ${path}`,
+  );
 }
 
 export function staticToken(token: string, source = 'the configured token'): TokenProvider {

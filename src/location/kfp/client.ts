@@ -9,7 +9,18 @@ import { eq, filterJson, filterJsonV1, where } from './filter.js';
 import { KfpHttp, type RetryEvent } from './http.js';
 import { DEFAULT_RETRY_POLICY } from './retry.js';
 import type { Transport } from './transport.js';
-import type { JsonObject, JsonValue, KfpExperiment, KfpHealthz, KfpListOptions, KfpPage, KfpPipeline, KfpPipelineVersion, KfpRun, KfpTask } from './wire.js';
+import type {
+  JsonObject,
+  JsonValue,
+  KfpExperiment,
+  KfpHealthz,
+  KfpListOptions,
+  KfpPage,
+  KfpPipeline,
+  KfpPipelineVersion,
+  KfpRun,
+  KfpTask,
+} from './wire.js';
 
 export interface KfpClientOptions {
   /** The location's name, used in every error message. */
@@ -95,8 +106,13 @@ function listQuery(o: KfpListOptions, v1 = false): ListQuery {
 function page<T>(body: unknown, field: string): KfpPage<T> {
   const b = (body ?? {}) as Record<string, unknown>;
   const items = Array.isArray(b[field]) ? (b[field] as T[]) : [];
-  const token = typeof b['next_page_token'] === 'string' && b['next_page_token'] !== '' ? b['next_page_token'] : undefined;
-  return { items, totalSize: typeof b['total_size'] === 'number' ? b['total_size'] : items.length, ...(token ? { nextPageToken: token } : {}) };
+  const token =
+    typeof b['next_page_token'] === 'string' && b['next_page_token'] !== '' ? b['next_page_token'] : undefined;
+  return {
+    items,
+    totalSize: typeof b['total_size'] === 'number' ? b['total_size'] : items.length,
+    ...(token ? { nextPageToken: token } : {}),
+  };
 }
 
 /** Every item of a paged list, following `next_page_token`. */
@@ -149,7 +165,13 @@ export class KfpClient {
     return this.http.call({ operation, method: 'GET', path, ...(query ? { query } : {}), idempotent: true });
   }
 
-  private post(operation: string, path: string, json: unknown, idempotent: boolean, query?: ListQuery): Promise<unknown> {
+  private post(
+    operation: string,
+    path: string,
+    json: unknown,
+    idempotent: boolean,
+    query?: ListQuery,
+  ): Promise<unknown> {
     return this.http.call({ operation, method: 'POST', path, json, idempotent, ...(query ? { query } : {}) });
   }
 
@@ -158,48 +180,84 @@ export class KfpClient {
     const answer = await this.get('healthz', '/apis/v2beta1/healthz');
     if (isUiHealthz(answer)) throw this.gatewayError('healthz', { healthz: true });
     const h = answer as KfpHealthz;
-    return { version: h.tag_name || 'unknown', multiUser: h.multi_user === true, ...(h.commit_sha ? { commitSha: h.commit_sha } : {}) };
+    return {
+      version: h.tag_name || 'unknown',
+      multiUser: h.multi_user === true,
+      ...(h.commit_sha ? { commitSha: h.commit_sha } : {}),
+    };
   }
 
   // Pipelines ---------------------------------------------------------------------------------
 
-  private async upload(operation: string, path: string, packageText: string, fileName: string, query: ListQuery): Promise<unknown> {
+  private async upload(
+    operation: string,
+    path: string,
+    packageText: string,
+    fileName: string,
+    query: ListQuery,
+  ): Promise<unknown> {
     const form = new FormData();
     form.append('uploadfile', new Blob([packageText], { type: 'application/x-yaml' }), fileName);
     const encoded = new Request('http://multipart.invalid/', { method: 'POST', body: form });
-    const multipart = { body: new Uint8Array(await encoded.arrayBuffer()), contentType: encoded.headers.get('content-type') ?? 'multipart/form-data' };
+    const multipart = {
+      body: new Uint8Array(await encoded.arrayBuffer()),
+      contentType: encoded.headers.get('content-type') ?? 'multipart/form-data',
+    };
     // Not idempotent, but a repeat is harmless: the name is taken and the server answers 409.
     return this.http.call({ operation, method: 'POST', path, query, multipart, idempotent: false });
   }
 
   /** Uploads a compiled package as a new pipeline (and its first version). */
-  async uploadPipeline(packageText: string, o: { name: string; displayName?: string; description?: string; namespace?: string; fileName?: string }): Promise<KfpPipeline> {
+  async uploadPipeline(
+    packageText: string,
+    o: { name: string; displayName?: string; description?: string; namespace?: string; fileName?: string },
+  ): Promise<KfpPipeline> {
     const namespace = o.namespace ?? this.namespace;
-    return (await this.upload(`uploadPipeline ${o.name}`, '/apis/v2beta1/pipelines/upload', packageText, o.fileName ?? 'pipeline.yaml', {
-      name: o.name,
-      display_name: o.displayName,
-      description: o.description,
-      namespace,
-    })) as KfpPipeline;
+    return (await this.upload(
+      `uploadPipeline ${o.name}`,
+      '/apis/v2beta1/pipelines/upload',
+      packageText,
+      o.fileName ?? 'pipeline.yaml',
+      {
+        name: o.name,
+        display_name: o.displayName,
+        description: o.description,
+        namespace,
+      },
+    )) as KfpPipeline;
   }
 
-  async uploadPipelineVersion(packageText: string, o: { pipelineId: string; name: string; displayName?: string; description?: string; fileName?: string }): Promise<KfpPipelineVersion> {
-    return (await this.upload(`uploadPipelineVersion ${o.name}`, '/apis/v2beta1/pipelines/upload_version', packageText, o.fileName ?? 'pipeline.yaml', {
-      pipelineid: o.pipelineId,
-      name: o.name,
-      display_name: o.displayName,
-      description: o.description,
-    })) as KfpPipelineVersion;
+  async uploadPipelineVersion(
+    packageText: string,
+    o: { pipelineId: string; name: string; displayName?: string; description?: string; fileName?: string },
+  ): Promise<KfpPipelineVersion> {
+    return (await this.upload(
+      `uploadPipelineVersion ${o.name}`,
+      '/apis/v2beta1/pipelines/upload_version',
+      packageText,
+      o.fileName ?? 'pipeline.yaml',
+      {
+        pipelineid: o.pipelineId,
+        name: o.name,
+        display_name: o.displayName,
+        description: o.description,
+      },
+    )) as KfpPipelineVersion;
   }
 
   async getPipeline(pipelineId: string): Promise<KfpPipeline> {
-    return (await this.get(`getPipeline ${pipelineId}`, `/apis/v2beta1/pipelines/${encodeURIComponent(pipelineId)}`)) as KfpPipeline;
+    return (await this.get(
+      `getPipeline ${pipelineId}`,
+      `/apis/v2beta1/pipelines/${encodeURIComponent(pipelineId)}`,
+    )) as KfpPipeline;
   }
 
   /** The pipeline with this name in the namespace, or undefined. */
   async getPipelineByName(name: string, namespace = this.namespace): Promise<KfpPipeline | undefined> {
     try {
-      return (await this.get(`getPipelineByName ${name}`, `/apis/v2beta1/pipelines/names/${encodeURIComponent(name)}`, { namespace })) as KfpPipeline;
+      return (await this.get(`getPipelineByName ${name}`, `/apis/v2beta1/pipelines/names/${encodeURIComponent(name)}`, {
+        namespace,
+      })) as KfpPipeline;
     } catch (e) {
       if (e instanceof KfpError && e.isNotFound) return undefined;
       throw e;
@@ -207,7 +265,10 @@ export class KfpClient {
   }
 
   async listPipelines(o: KfpListOptions & { namespace?: string } = {}): Promise<KfpPage<KfpPipeline>> {
-    const body = await this.get('listPipelines', '/apis/v2beta1/pipelines', { ...listQuery(o), namespace: o.namespace ?? this.namespace });
+    const body = await this.get('listPipelines', '/apis/v2beta1/pipelines', {
+      ...listQuery(o),
+      namespace: o.namespace ?? this.namespace,
+    });
     return page<KfpPipeline>(body, 'pipelines');
   }
 
@@ -217,7 +278,11 @@ export class KfpClient {
   }
 
   async listPipelineVersions(pipelineId: string, o: KfpListOptions = {}): Promise<KfpPage<KfpPipelineVersion>> {
-    const body = await this.get(`listPipelineVersions ${pipelineId}`, `/apis/v2beta1/pipelines/${encodeURIComponent(pipelineId)}/versions`, listQuery(o));
+    const body = await this.get(
+      `listPipelineVersions ${pipelineId}`,
+      `/apis/v2beta1/pipelines/${encodeURIComponent(pipelineId)}/versions`,
+      listQuery(o),
+    );
     return page<KfpPipelineVersion>(body, 'pipeline_versions');
   }
 
@@ -225,28 +290,56 @@ export class KfpClient {
 
   async createExperiment(o: { displayName: string; description?: string; namespace?: string }): Promise<KfpExperiment> {
     const namespace = o.namespace ?? this.namespace;
-    const body = { display_name: o.displayName, ...(o.description ? { description: o.description } : {}), ...(namespace ? { namespace } : {}) };
-    return (await this.post(`createExperiment ${o.displayName}`, '/apis/v2beta1/experiments', body, false)) as KfpExperiment;
+    const body = {
+      display_name: o.displayName,
+      ...(o.description ? { description: o.description } : {}),
+      ...(namespace ? { namespace } : {}),
+    };
+    return (await this.post(
+      `createExperiment ${o.displayName}`,
+      '/apis/v2beta1/experiments',
+      body,
+      false,
+    )) as KfpExperiment;
   }
 
   async getExperiment(experimentId: string): Promise<KfpExperiment> {
-    return (await this.get(`getExperiment ${experimentId}`, `/apis/v2beta1/experiments/${encodeURIComponent(experimentId)}`)) as KfpExperiment;
+    return (await this.get(
+      `getExperiment ${experimentId}`,
+      `/apis/v2beta1/experiments/${encodeURIComponent(experimentId)}`,
+    )) as KfpExperiment;
   }
 
   async listExperiments(o: KfpListOptions & { namespace?: string } = {}): Promise<KfpPage<KfpExperiment>> {
-    const body = await this.get('listExperiments', '/apis/v2beta1/experiments', { ...listQuery(o), namespace: o.namespace ?? this.namespace });
+    const body = await this.get('listExperiments', '/apis/v2beta1/experiments', {
+      ...listQuery(o),
+      namespace: o.namespace ?? this.namespace,
+    });
     return page<KfpExperiment>(body, 'experiments');
   }
 
   /** The experiment with this display name in the namespace, created when missing. */
-  async getOrCreateExperiment(displayName: string, o: { description?: string; namespace?: string } = {}): Promise<KfpExperiment> {
+  async getOrCreateExperiment(
+    displayName: string,
+    o: { description?: string; namespace?: string } = {},
+  ): Promise<KfpExperiment> {
     const namespace = o.namespace ?? this.namespace;
     const find = async (): Promise<KfpExperiment | undefined> =>
-      (await this.listExperiments({ filter: where(eq('display_name', displayName)), pageSize: 1, ...(namespace ? { namespace } : {}) })).items[0];
+      (
+        await this.listExperiments({
+          filter: where(eq('display_name', displayName)),
+          pageSize: 1,
+          ...(namespace ? { namespace } : {}),
+        })
+      ).items[0];
     const existing = await find();
     if (existing) return existing;
     try {
-      return await this.createExperiment({ displayName, ...(o.description ? { description: o.description } : {}), ...(namespace ? { namespace } : {}) });
+      return await this.createExperiment({
+        displayName,
+        ...(o.description ? { description: o.description } : {}),
+        ...(namespace ? { namespace } : {}),
+      });
     } catch (e) {
       // Another reconciler created it between the list and the create.
       const raced = e instanceof KfpError && e.isConflict ? await find() : undefined;
@@ -261,12 +354,25 @@ export class KfpClient {
     if ((r.pipelineVersion === undefined) === (r.pipelineSpec === undefined)) {
       throw new TypeError('createRun needs exactly one of pipelineVersion and pipelineSpec');
     }
-    const runtimeConfig = r.parameters || r.pipelineRoot ? { ...(r.parameters ? { parameters: r.parameters } : {}), ...(r.pipelineRoot ? { pipeline_root: r.pipelineRoot } : {}) } : undefined;
+    const runtimeConfig =
+      r.parameters || r.pipelineRoot
+        ? {
+            ...(r.parameters ? { parameters: r.parameters } : {}),
+            ...(r.pipelineRoot ? { pipeline_root: r.pipelineRoot } : {}),
+          }
+        : undefined;
     const body = {
       display_name: r.displayName,
       ...(r.description ? { description: r.description } : {}),
       ...(r.experimentId ? { experiment_id: r.experimentId } : {}),
-      ...(r.pipelineVersion ? { pipeline_version_reference: { pipeline_id: r.pipelineVersion.pipelineId, pipeline_version_id: r.pipelineVersion.pipelineVersionId } } : {}),
+      ...(r.pipelineVersion
+        ? {
+            pipeline_version_reference: {
+              pipeline_id: r.pipelineVersion.pipelineId,
+              pipeline_version_id: r.pipelineVersion.pipelineVersionId,
+            },
+          }
+        : {}),
       ...(r.pipelineSpec ? { pipeline_spec: r.pipelineSpec } : {}),
       ...(runtimeConfig ? { runtime_config: runtimeConfig } : {}),
       ...(r.serviceAccount ? { service_account: r.serviceAccount } : {}),
@@ -294,7 +400,9 @@ export class KfpClient {
       pageSize: 20,
       ...(r.experimentId ? { experimentId: r.experimentId } : {}),
     });
-    return found.items.find((run) => run.display_name === r.displayName && (run.description ?? '') === (r.description ?? ''));
+    return found.items.find(
+      (run) => run.display_name === r.displayName && (run.description ?? '') === (r.description ?? ''),
+    );
   }
 
   async getRun(runId: string): Promise<KfpRun> {
@@ -302,7 +410,11 @@ export class KfpClient {
   }
 
   async listRuns(o: KfpListOptions & { namespace?: string; experimentId?: string } = {}): Promise<KfpPage<KfpRun>> {
-    const query = { ...listQuery(o), experiment_id: o.experimentId, namespace: o.experimentId ? undefined : (o.namespace ?? this.namespace) };
+    const query = {
+      ...listQuery(o),
+      experiment_id: o.experimentId,
+      namespace: o.experimentId ? undefined : (o.namespace ?? this.namespace),
+    };
     return page<KfpRun>(await this.get('listRuns', '/apis/v2beta1/runs', query), 'runs');
   }
 
@@ -312,7 +424,12 @@ export class KfpClient {
 
   /** Deletes a run; KFP deletes its cache rows with it. */
   async deleteRun(runId: string): Promise<void> {
-    await this.http.call({ operation: `deleteRun ${runId}`, method: 'DELETE', path: `/apis/v2beta1/runs/${encodeURIComponent(runId)}`, idempotent: true });
+    await this.http.call({
+      operation: `deleteRun ${runId}`,
+      method: 'DELETE',
+      path: `/apis/v2beta1/runs/${encodeURIComponent(runId)}`,
+      idempotent: true,
+    });
   }
 
   // Task table (cache rows) -------------------------------------------------------------------
@@ -335,7 +452,10 @@ export class KfpClient {
 
   /** Lists cache rows; filter keys are the v1 names (`fingerprint`, `pipelineName`, `namespace`, `runId`, `mlmdExecutionID`). */
   async listTasks(o: KfpListOptions = {}): Promise<KfpPage<KfpTask>> {
-    return page<KfpTask>(await this.taskApi('listTasks', () => this.get('listTasks', '/apis/v1alpha1/tasks', listQuery(o, true))), 'tasks');
+    return page<KfpTask>(
+      await this.taskApi('listTasks', () => this.get('listTasks', '/apis/v1alpha1/tasks', listQuery(o, true))),
+      'tasks',
+    );
   }
 
   /** A task API call; a 404 that KFP's gateway did not write means the endpoint is not the API server. */
@@ -349,7 +469,13 @@ export class KfpClient {
   }
 
   private gatewayError(operation: string, evidence: { healthz: true } | { taskApi404: string }): KfpError {
-    return uiGatewayError({ location: this.location, operation, endpoint: this.endpoint, evidence, sendsUserIdHeader: this.sendsUserIdHeader });
+    return uiGatewayError({
+      location: this.location,
+      operation,
+      endpoint: this.endpoint,
+      evidence,
+      sendsUserIdHeader: this.sendsUserIdHeader,
+    });
   }
 }
 

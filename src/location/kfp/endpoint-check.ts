@@ -49,7 +49,8 @@ export function uiGatewayError(c: GatewayErrorContext): KfpError {
     'healthz' in c.evidence
       ? `${c.endpoint} is the Kubeflow Pipelines UI (ml-pipeline-ui, e.g. the /pipeline path of a Kubeflow gateway), not the KFP API server: ` +
         'its healthz has apiServerTagName/frontendTagName and no tag_name'
-      : `${c.endpoint} is not the KFP API server: /apis/v1alpha1/tasks answered HTTP 404 (${expressMessage(c.evidence.taskApi404) ?? 'not a KFP status'}), ` +
+      : `${c.endpoint} is not the KFP API server: /apis/v1alpha1/tasks ` +
+        `answered HTTP 404 (${expressMessage(c.evidence.taskApi404) ?? 'not a KFP status'}), ` +
         'as the Kubeflow Pipelines UI (ml-pipeline-ui, the /pipeline path of a Kubeflow gateway) does';
   const userId = c.sendsUserIdHeader
     ? ' Remove kfp.userIdHeader: in multi-user Kubeflow, Istio refuses direct calls to ml-pipeline that carry a kubeflow-userid header;' +

@@ -2,6 +2,7 @@
  * The error every KFP client failure becomes: which location, which operation, what happened and
  * what to do. Messages never contain a token (the client scrubs it from server text too).
  */
+import { UserError } from '../../errors/user-error.js';
 
 export type KfpErrorKind =
   /** The server answered with an error status. */
@@ -32,9 +33,9 @@ export interface KfpErrorInit {
   grpcCode?: number;
 }
 
-export class KfpError extends Error {
-  readonly location: string;
-  readonly operation: string;
+export class KfpError extends UserError {
+  override readonly location: string;
+  override readonly operation: string;
   readonly kind: KfpErrorKind;
   readonly status: number | undefined;
   readonly detail: string;
@@ -45,7 +46,12 @@ export class KfpError extends Error {
   constructor(init: KfpErrorInit) {
     const status = init.status !== undefined ? ` (HTTP ${init.status})` : '';
     const tries = init.attempts > 1 ? ` after ${init.attempts} attempts` : '';
-    super(`KFP at location "${init.location}": ${init.operation} failed${status}${tries}: ${init.detail}. ${init.hint}`);
+    super(`KFP at location "${init.location}": ${init.operation} failed${status}${tries}: ${init.detail}`, {
+      code: 'kfp-request',
+      location: init.location,
+      operation: init.operation,
+      advice: init.hint || undefined,
+    });
     this.name = 'KfpError';
     this.location = init.location;
     this.operation = init.operation;
@@ -84,9 +90,15 @@ export function hintForStatus(status: number, ctx: HintContext): string {
         ? `Check the token in ${ctx.tokenSource}: it is missing, expired or not accepted by this KFP`
         : 'This KFP requires authentication: configure a token for the location (auth.tokenEnv or a token file)';
     case 403:
-      return `The token's identity may not do this${ctx.namespace ? ` in namespace "${ctx.namespace}"` : ''}: check the namespace and the identity's access (Kubeflow profile contributor / RBAC)`;
+      return (
+        `The token's identity may not do this${ctx.namespace ? ` in namespace "${ctx.namespace}"` : ''}: ` +
+        "check the namespace and the identity's access (Kubeflow profile contributor / RBAC)"
+      );
     case 404:
-      return `It does not exist at this location, or ${ctx.endpoint} is not the KFP API root (it should be the URL under which /apis/v2beta1 is served)`;
+      return (
+        `It does not exist at this location, or ${ctx.endpoint} is not the KFP API root ` +
+        `(it should be the URL under which /apis/v2beta1 is served)`
+      );
     case 409:
       return 'It already exists at this location';
     case 429:
@@ -95,6 +107,8 @@ export function hintForStatus(status: number, ctx: HintContext): string {
     case 504:
       return 'KFP is overloaded or unavailable; retry later, or raise the client retries';
     default:
-      return status >= 500 ? 'KFP failed internally; check the API server logs (ml-pipeline) at this location' : 'Check the request and the location configuration';
+      return status >= 500
+        ? 'KFP failed internally; check the API server logs (ml-pipeline) at this location'
+        : 'Check the request and the location configuration';
   }
 }

@@ -4,7 +4,15 @@
  * operation under `op` instead of `operation` (`backend/api/v1beta1/filter.proto`).
  */
 
-export type KfpPredicateOperation = 'EQUALS' | 'NOT_EQUALS' | 'GREATER_THAN' | 'GREATER_THAN_EQUALS' | 'LESS_THAN' | 'LESS_THAN_EQUALS' | 'IN' | 'IS_SUBSTRING';
+export type KfpPredicateOperation =
+  | 'EQUALS'
+  | 'NOT_EQUALS'
+  | 'GREATER_THAN'
+  | 'GREATER_THAN_EQUALS'
+  | 'LESS_THAN'
+  | 'LESS_THAN_EQUALS'
+  | 'IN'
+  | 'IS_SUBSTRING';
 
 export interface KfpPredicate {
   key: string;
@@ -33,8 +41,16 @@ export const eq = (key: string, value: string | number | Date): KfpPredicate => 
 export const neq = (key: string, value: string | number | Date): KfpPredicate => scalar(key, 'NOT_EQUALS', value);
 export const gt = (key: string, value: string | number | Date): KfpPredicate => scalar(key, 'GREATER_THAN', value);
 export const lt = (key: string, value: string | number | Date): KfpPredicate => scalar(key, 'LESS_THAN', value);
-export const contains = (key: string, value: string): KfpPredicate => ({ key, operation: 'IS_SUBSTRING', string_value: value });
-export const oneOf = (key: string, values: string[]): KfpPredicate => ({ key, operation: 'IN', string_values: { values } });
+export const contains = (key: string, value: string): KfpPredicate => ({
+  key,
+  operation: 'IS_SUBSTRING',
+  string_value: value,
+});
+export const oneOf = (key: string, values: string[]): KfpPredicate => ({
+  key,
+  operation: 'IN',
+  string_values: { values },
+});
 
 export function where(...predicates: KfpPredicate[]): KfpFilter {
   return { predicates };
@@ -47,5 +63,7 @@ export function filterJson(filter: KfpFilter): string {
 
 /** The JSON of a filter for the v1beta1 task API (`op` instead of `operation`). */
 export function filterJsonV1(filter: KfpFilter): string {
-  return JSON.stringify({ predicates: filter.predicates.map(({ operation, ...rest }) => ({ op: operation, ...rest })) });
+  return JSON.stringify({
+    predicates: filter.predicates.map(({ operation, ...rest }) => ({ op: operation, ...rest })),
+  });
 }

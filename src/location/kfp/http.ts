@@ -5,7 +5,7 @@
  */
 import { TokenUnavailableError, type TokenProvider } from './auth.js';
 import { hintForStatus, KfpError } from './errors.js';
-import { backoffMs, DEFAULT_RETRY_POLICY, retryableStatus, retryableTransportError, retryAfterMs, type RetryPolicy } from './retry.js';
+import { backoffMs, retryableStatus, retryableTransportError, retryAfterMs, type RetryPolicy } from './retry.js';
 import { TransportError, transportFor, type HttpResponse, type Transport } from './transport.js';
 
 export interface RetryEvent {
@@ -54,7 +54,9 @@ const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 function serverMessage(res: HttpResponse): { message: string; grpcCode?: number } {
   try {
     const body = JSON.parse(res.text) as Record<string, unknown>;
-    const message = [body['message'], body['error_message'], body['error']].find((m): m is string => typeof m === 'string' && m !== '');
+    const message = [body['message'], body['error_message'], body['error']].find(
+      (m): m is string => typeof m === 'string' && m !== '',
+    );
     const code = typeof body['code'] === 'number' ? body['code'] : undefined;
     if (message) return code !== undefined ? { message, grpcCode: code } : { message };
   } catch {
@@ -69,13 +71,28 @@ export class KfpHttp {
   private readonly base: string;
 
   constructor(readonly opts: KfpHttpOptions) {
-    this.transport = opts.transport ?? transportFor({ ...(opts.caBundle ? { ca: opts.caBundle } : {}), ...(opts.insecureSkipTlsVerify ? { insecureSkipTlsVerify: true } : {}) });
+    this.transport =
+      opts.transport ??
+      transportFor({
+        ...(opts.caBundle ? { ca: opts.caBundle } : {}),
+        ...(opts.insecureSkipTlsVerify ? { insecureSkipTlsVerify: true } : {}),
+      });
     this.base = opts.endpoint.replace(/\/+$/, '');
   }
 
-  private fail(spec: CallSpec, init: Omit<ConstructorParameters<typeof KfpError>[0], 'location' | 'operation'>, token: string | undefined): KfpError {
+  private fail(
+    spec: CallSpec,
+    init: Omit<ConstructorParameters<typeof KfpError>[0], 'location' | 'operation'>,
+    token: string | undefined,
+  ): KfpError {
     const scrub = (s: string): string => (token ? s.split(token).join('***') : s);
-    return new KfpError({ ...init, location: this.opts.location, operation: spec.operation, detail: scrub(init.detail), hint: scrub(init.hint) });
+    return new KfpError({
+      ...init,
+      location: this.opts.location,
+      operation: spec.operation,
+      detail: scrub(init.detail),
+      hint: scrub(init.hint),
+    });
   }
 
   private url(spec: CallSpec): URL {
@@ -94,8 +111,13 @@ export class KfpHttp {
       try {
         token = await opts.tokenProvider.getToken();
       } catch (e) {
-        const detail = e instanceof TokenUnavailableError ? e.message : `cannot get the token from ${opts.tokenProvider.source}`;
-        throw this.fail(spec, { kind: 'auth-config', detail, hint: `Provide the token in ${opts.tokenProvider.source}`, attempts: 0 }, undefined);
+        const detail =
+          e instanceof TokenUnavailableError ? e.message : `cannot get the token from ${opts.tokenProvider.source}`;
+        throw this.fail(
+          spec,
+          { kind: 'auth-config', detail, hint: `Provide the token in ${opts.tokenProvider.source}`, attempts: 0 },
+          undefined,
+        );
       }
     }
     const headers: Record<string, string> = { accept: 'application/json' };
@@ -120,12 +142,24 @@ export class KfpHttp {
     for (let attempt = 1; ; attempt++) {
       let res: HttpResponse;
       try {
-        res = await this.transport({ method: spec.method, url, headers, ...(body ? { body } : {}), timeoutMs: opts.timeoutMs });
+        res = await this.transport({
+          method: spec.method,
+          url,
+          headers,
+          ...(body ? { body } : {}),
+          timeoutMs: opts.timeoutMs,
+        });
       } catch (e) {
         const err = e instanceof TransportError ? e : new TransportError('network', 'error', true);
         if (attempt <= opts.retry.retries && retryableTransportError(err, spec.idempotent)) {
           const delayMs = backoffMs(attempt, opts.retry);
-          opts.onRetry?.({ location: opts.location, operation: spec.operation, attempt, delayMs, reason: `${err.kind} ${err.code}` });
+          opts.onRetry?.({
+            location: opts.location,
+            operation: spec.operation,
+            attempt,
+            delayMs,
+            reason: `${err.kind} ${err.code}`,
+          });
           await sleep(delayMs);
           continue;
         }
@@ -138,7 +172,13 @@ export class KfpHttp {
         } catch {
           throw this.fail(
             spec,
-            { kind: 'invalid-response', status: res.status, detail: 'the answer is not JSON', hint: `Check that ${this.base} is a KFP API endpoint`, attempts: attempt },
+            {
+              kind: 'invalid-response',
+              status: res.status,
+              detail: 'the answer is not JSON',
+              hint: `Check that ${this.base} is a KFP API endpoint`,
+              attempts: attempt,
+            },
             token,
           );
         }
@@ -148,30 +188,76 @@ export class KfpHttp {
         const asked = retryAfterMs(res.headers['retry-after']);
         if (asked === undefined || asked <= opts.retry.maxDelayMs) {
           const delayMs = Math.max(asked ?? 0, backoffMs(attempt, opts.retry));
-          opts.onRetry?.({ location: opts.location, operation: spec.operation, attempt, delayMs, reason: `HTTP ${res.status}` });
+          opts.onRetry?.({
+            location: opts.location,
+            operation: spec.operation,
+            attempt,
+            delayMs,
+            reason: `HTTP ${res.status}`,
+          });
           await sleep(delayMs);
           continue;
         }
-        const hint = `The server asked to wait ${Math.round(asked / 1000)} s (Retry-After), longer than the client's ${opts.retry.maxDelayMs} ms limit; retry later`;
-        throw this.fail(spec, { kind: 'http', status: res.status, detail: message, hint, attempts: attempt, ...(grpcCode !== undefined ? { grpcCode } : {}) }, token);
+        const hint =
+          `The server asked to wait ${Math.round(asked / 1000)} s (Retry-After), ` +
+          `longer than the client's ${opts.retry.maxDelayMs} ms limit; retry later`;
+        throw this.fail(
+          spec,
+          {
+            kind: 'http',
+            status: res.status,
+            detail: message,
+            hint,
+            attempts: attempt,
+            ...(grpcCode !== undefined ? { grpcCode } : {}),
+          },
+          token,
+        );
       }
       throw this.fail(
         spec,
-        { kind: 'http', status: res.status, detail: message, hint: hintForStatus(res.status, hintCtx), attempts: attempt, ...(grpcCode !== undefined ? { grpcCode } : {}) },
+        {
+          kind: 'http',
+          status: res.status,
+          detail: message,
+          hint: hintForStatus(res.status, hintCtx),
+          attempts: attempt,
+          ...(grpcCode !== undefined ? { grpcCode } : {}),
+        },
         token,
       );
     }
   }
 
-  private transportFailure(err: TransportError, spec: CallSpec, attempts: number): Omit<ConstructorParameters<typeof KfpError>[0], 'location' | 'operation'> {
-    const mayHaveActed = err.sent && !spec.idempotent ? ' The request may have been carried out: check before repeating it.' : '';
+  private transportFailure(
+    err: TransportError,
+    spec: CallSpec,
+    attempts: number,
+  ): Omit<ConstructorParameters<typeof KfpError>[0], 'location' | 'operation'> {
+    const mayHaveActed =
+      err.sent && !spec.idempotent ? ' The request may have been carried out: check before repeating it.' : '';
     switch (err.kind) {
       case 'timeout':
-        return { kind: 'timeout', detail: `no answer within ${this.opts.timeoutMs} ms`, hint: `Check that ${this.base} is reachable, or raise the time-out.${mayHaveActed}`, attempts };
+        return {
+          kind: 'timeout',
+          detail: `no answer within ${this.opts.timeoutMs} ms`,
+          hint: `Check that ${this.base} is reachable, or raise the time-out.${mayHaveActed}`,
+          attempts,
+        };
       case 'tls':
-        return { kind: 'tls', detail: `the server's certificate is not trusted (${err.code})`, hint: 'Set caBundle to the CA that signed the KFP endpoint certificate', attempts };
+        return {
+          kind: 'tls',
+          detail: `the server's certificate is not trusted (${err.code})`,
+          hint: 'Set caBundle to the CA that signed the KFP endpoint certificate',
+          attempts,
+        };
       default:
-        return { kind: 'network', detail: `cannot talk to ${this.base} (${err.code})`, hint: `Check the endpoint URL and that KFP is up.${mayHaveActed}`, attempts };
+        return {
+          kind: 'network',
+          detail: `cannot talk to ${this.base} (${err.code})`,
+          hint: `Check the endpoint URL and that KFP is up.${mayHaveActed}`,
+          attempts,
+        };
     }
   }
 }

@@ -55,7 +55,8 @@ export function classify(e: unknown): TransportError {
   const name = (e as { name?: string }).name;
   if (name === 'TimeoutError' || name === 'AbortError') return new TransportError('timeout', 'ETIMEDOUT', true);
   const code = errorCode(e);
-  if (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS/i.test(code)) return new TransportError('tls', code, false);
+  if (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS/i.test(code))
+    return new TransportError('tls', code, false);
   return new TransportError('network', code, !NOT_CONNECTED.has(code));
 }
 
@@ -105,7 +106,8 @@ export function nodeTransport(tls: TlsOptions): Transport {
         res.on('error', (e) => reject(classify(e)));
         res.on('end', () => {
           const headers: Record<string, string> = {};
-          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+          for (const [k, v] of Object.entries(res.headers))
+            if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
           resolve({ status: res.statusCode ?? 0, headers, text: Buffer.concat(chunks).toString('utf8') });
         });
       });

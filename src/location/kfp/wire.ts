@@ -8,7 +8,16 @@ import type { KfpFilter } from './filter.js';
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
-export type KfpRuntimeState = 'RUNTIME_STATE_UNSPECIFIED' | 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'SKIPPED' | 'FAILED' | 'CANCELING' | 'CANCELED' | 'PAUSED';
+export type KfpRuntimeState =
+  | 'RUNTIME_STATE_UNSPECIFIED'
+  | 'PENDING'
+  | 'RUNNING'
+  | 'SUCCEEDED'
+  | 'SKIPPED'
+  | 'FAILED'
+  | 'CANCELING'
+  | 'CANCELED'
+  | 'PAUSED';
 export type KfpStorageState = 'STORAGE_STATE_UNSPECIFIED' | 'AVAILABLE' | 'ARCHIVED';
 
 /** `google.rpc.Status`. */
@@ -72,7 +81,12 @@ export interface KfpPipelineTaskDetail {
   create_time?: string;
   start_time?: string;
   end_time?: string;
-  executor_detail?: { main_job?: string; pre_caching_check_job?: string; failed_main_jobs?: string[]; failed_pre_caching_check_jobs?: string[] };
+  executor_detail?: {
+    main_job?: string;
+    pre_caching_check_job?: string;
+    failed_main_jobs?: string[];
+    failed_pre_caching_check_jobs?: string[];
+  };
   state?: KfpRuntimeState;
   /** MLMD execution id (int64 as a decimal string). */
   execution_id?: string;
@@ -101,7 +115,11 @@ export interface KfpRun {
   finished_at?: string;
   state?: KfpRuntimeState;
   error?: KfpStatus;
-  run_details?: { pipeline_context_id?: string; pipeline_run_context_id?: string; task_details?: KfpPipelineTaskDetail[] };
+  run_details?: {
+    pipeline_context_id?: string;
+    pipeline_run_context_id?: string;
+    task_details?: KfpPipelineTaskDetail[];
+  };
   recurring_run_id?: string;
   state_history?: KfpRuntimeStatus[];
 }

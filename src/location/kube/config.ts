@@ -76,7 +76,10 @@ function fromKubeconfig(location: string, connection: KubeConnection): KubeConfi
       const files = fromEnv ? fromEnv.split(':').filter(Boolean) : [join(homedir(), '.kube', 'config')];
       const existing = files.filter((f) => existsSync(f));
       if (existing.length === 0) {
-        throw fail(location, `no kubeconfig found (${fromEnv ? 'KUBECONFIG names no existing file' : '~/.kube/config is missing'})`);
+        throw fail(
+          location,
+          `no kubeconfig found (${fromEnv ? 'KUBECONFIG names no existing file' : '~/.kube/config is missing'})`,
+        );
       }
       kc.loadFromFile(existing[0] ?? '');
       for (const extra of existing.slice(1)) {
@@ -87,11 +90,20 @@ function fromKubeconfig(location: string, connection: KubeConnection): KubeConfi
     }
   } catch (err) {
     if (err instanceof KubeError) throw err;
-    throw new KubeError({ location, operation: 'configure', message: `cannot read the kubeconfig: ${(err as Error).message}`, cause: err });
+    throw new KubeError({
+      location,
+      operation: 'configure',
+      message: `cannot read the kubeconfig: ${(err as Error).message}`,
+      cause: err,
+    });
   }
   if (connection.context !== undefined) {
     if (kc.getContextObject(connection.context) === null) {
-      const known = kc.getContexts().map((c) => c.name).join(', ') || 'none';
+      const known =
+        kc
+          .getContexts()
+          .map((c) => c.name)
+          .join(', ') || 'none';
       throw fail(location, `context '${connection.context}' is not in the kubeconfig (contexts: ${known})`);
     }
     kc.setCurrentContext(connection.context);
@@ -105,7 +117,10 @@ export function buildKubeConfig(location: string, connection: KubeConnection): K
   if (connection.inCluster) {
     const env = connection.env ?? process.env;
     if (!env['KUBERNETES_SERVICE_HOST'] || !env['KUBERNETES_SERVICE_PORT']) {
-      throw fail(location, 'inCluster is set but KUBERNETES_SERVICE_HOST/KUBERNETES_SERVICE_PORT are not (not running in a pod?)');
+      throw fail(
+        location,
+        'inCluster is set but KUBERNETES_SERVICE_HOST/KUBERNETES_SERVICE_PORT are not (not running in a pod?)',
+      );
     }
     const kc = new KubeConfig();
     kc.loadFromCluster();

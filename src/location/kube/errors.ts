@@ -1,14 +1,9 @@
 // Kubernetes API failures as values with context: which location, which operation, and what to do.
 import { ApiException } from '@kubernetes/client-node';
+import { UserError } from '../../errors/user-error.js';
 
 export type KubeOperation =
-  | 'configure'
-  | 'read-lease'
-  | 'create-lease'
-  | 'update-lease'
-  | 'acquire-lock'
-  | 'renew-lock'
-  | 'release-lock';
+  'configure' | 'read-lease' | 'create-lease' | 'update-lease' | 'acquire-lock' | 'renew-lock' | 'release-lock';
 
 export interface KubeErrorInit {
   location: string;
@@ -21,14 +16,19 @@ export interface KubeErrorInit {
   cause?: unknown;
 }
 
-export class KubeError extends Error {
-  readonly location: string;
-  readonly operation: KubeOperation;
+export class KubeError extends UserError {
+  override readonly location: string;
+  override readonly operation: KubeOperation;
   readonly status: number | undefined;
   readonly reason: string | undefined;
 
   constructor(init: KubeErrorInit) {
-    super(`kubernetes '${init.location}': ${init.operation}: ${init.message}`, { cause: init.cause });
+    super(`kubernetes '${init.location}': ${init.operation}: ${init.message}`, {
+      code: 'kubernetes',
+      location: init.location,
+      operation: init.operation,
+      cause: init.cause,
+    });
     this.name = 'KubeError';
     this.location = init.location;
     this.operation = init.operation;
@@ -43,7 +43,7 @@ interface StatusBody {
 }
 
 function parseStatus(body: unknown): StatusBody {
-  if (typeof body === 'object' && body !== null) return body as StatusBody;
+  if (typeof body === 'object' && body !== null) return body;
   if (typeof body !== 'string') return {};
   try {
     return JSON.parse(body) as StatusBody;
@@ -54,7 +54,8 @@ function parseStatus(body: unknown): StatusBody {
 
 function hint(status: number | undefined, reason: string | undefined): string {
   if (status === 401) return 'the credentials were rejected; check the kubeconfig user or token';
-  if (status === 403) return 'the user may not manage leases.coordination.k8s.io in this namespace; grant get/create/update on leases';
+  if (status === 403)
+    return 'the user may not manage leases.coordination.k8s.io in this namespace; grant get/create/update on leases';
   if (status === 404 && reason === undefined) return 'check the server URL of the kubeconfig context';
   if (reason === 'ECONNREFUSED' || reason === 'ENOTFOUND' || reason === 'EAI_AGAIN') {
     return 'the API server is unreachable; check the kubeconfig context and network';

@@ -93,7 +93,11 @@ export class LeaseLock {
   ) {}
 
   private fail(operation: KubeOperation, message: string): KubeError {
-    return new KubeError({ location: this.api.location, operation, message: `lease ${this.namespace}/${this.name}: ${message}` });
+    return new KubeError({
+      location: this.api.location,
+      operation,
+      message: `lease ${this.namespace}/${this.name}: ${message}`,
+    });
   }
 
   /** Retries API calls that failed for a transient reason (5xx, 429, reset connections). */
@@ -120,7 +124,8 @@ export class LeaseLock {
   async acquire(options: AcquireOptions): Promise<AcquireResult> {
     const { holder, ttlSeconds, timeoutMs } = options;
     if (holder === '') throw this.fail('acquire-lock', 'the holder identity is empty');
-    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1) throw this.fail('acquire-lock', `ttlSeconds must be a positive integer (got ${ttlSeconds})`);
+    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1)
+      throw this.fail('acquire-lock', `ttlSeconds must be a positive integer (got ${ttlSeconds})`);
     const deadline = Date.now() + Math.max(0, timeoutMs);
     const pollMs = Math.max(10, options.pollMs ?? 1000);
     let observed: { resourceVersion: string; at: number } | undefined;
@@ -146,7 +151,8 @@ export class LeaseLock {
           return this.acquired(created, holder, ttlSeconds, undefined);
         }
         const record = recordOf(current);
-        if (observed?.resourceVersion !== record.resourceVersion) observed = { resourceVersion: record.resourceVersion, at: now };
+        if (observed?.resourceVersion !== record.resourceVersion)
+          observed = { resourceVersion: record.resourceVersion, at: now };
         const observedExpiry = observed.at + (record.durationSeconds ?? ttlSeconds) * 1000;
         const expired = (record.expiresAt !== undefined && now > record.expiresAt) || now > observedExpiry;
         if (record.holder === undefined || record.holder === holder || expired) {
@@ -183,7 +189,12 @@ export class LeaseLock {
     }
   }
 
-  private acquired(lease: V1Lease, holder: string, ttlSeconds: number, previousHolder: string | undefined): AcquireResult {
+  private acquired(
+    lease: V1Lease,
+    holder: string,
+    ttlSeconds: number,
+    previousHolder: string | undefined,
+  ): AcquireResult {
     this.holding = { holder, ttlSeconds };
     const record = recordOf(lease);
     return {
@@ -210,7 +221,11 @@ export class LeaseLock {
       try {
         const updated = await this.call(() =>
           this.api.replaceLease(
-            this.body(current, { ...current.spec, leaseDurationSeconds: holding.ttlSeconds, renewTime: new V1MicroTime(now) }),
+            this.body(current, {
+              ...current.spec,
+              leaseDurationSeconds: holding.ttlSeconds,
+              renewTime: new V1MicroTime(now),
+            }),
             this.namespace,
           ),
         );
@@ -236,10 +251,18 @@ export class LeaseLock {
     const record = recordOf(current);
     if (record.holder !== holding.holder) {
       this.holding = undefined;
-      return { held: false, heldBy: record.holder, why: record.holder ? `${record.holder} holds it now` : 'it was released by someone else' };
+      return {
+        held: false,
+        heldBy: record.holder,
+        why: record.holder ? `${record.holder} holds it now` : 'it was released by someone else',
+      };
     }
     if (record.expiresAt !== undefined && Date.now() > record.expiresAt) {
-      return { held: false, heldBy: record.holder, why: `it ran out at ${new Date(record.expiresAt).toISOString()} without being renewed, so another reconciler may take it` };
+      return {
+        held: false,
+        heldBy: record.holder,
+        why: `it ran out at ${new Date(record.expiresAt).toISOString()} without being renewed, so another reconciler may take it`,
+      };
     }
     return { held: true };
   }

@@ -80,15 +80,36 @@ export class MlmdClient {
   }
 
   getArtifactType(name: string, version?: string, options?: CallOptions): Promise<ArtifactType | undefined> {
-    return readOne(this.channel, 'GetArtifactType', { typeName: name, typeVersion: version }, 'artifactType', options, true);
+    return readOne(
+      this.channel,
+      'GetArtifactType',
+      { typeName: name, typeVersion: version },
+      'artifactType',
+      options,
+      true,
+    );
   }
 
   getExecutionType(name: string, version?: string, options?: CallOptions): Promise<ExecutionType | undefined> {
-    return readOne(this.channel, 'GetExecutionType', { typeName: name, typeVersion: version }, 'executionType', options, true);
+    return readOne(
+      this.channel,
+      'GetExecutionType',
+      { typeName: name, typeVersion: version },
+      'executionType',
+      options,
+      true,
+    );
   }
 
   getContextType(name: string, version?: string, options?: CallOptions): Promise<ContextType | undefined> {
-    return readOne(this.channel, 'GetContextType', { typeName: name, typeVersion: version }, 'contextType', options, true);
+    return readOne(
+      this.channel,
+      'GetContextType',
+      { typeName: name, typeVersion: version },
+      'contextType',
+      options,
+      true,
+    );
   }
 
   getArtifactTypes(options?: CallOptions): Promise<ArtifactType[]> {
@@ -153,7 +174,11 @@ export class MlmdClient {
     return (await this.write<{ executionIds: number[] }>('PutExecutions', request, retryable, options)).executionIds;
   }
 
-  async putContexts(contexts: Context[], write: { updateMask?: string[] } = {}, options?: CallOptions): Promise<number[]> {
+  async putContexts(
+    contexts: Context[],
+    write: { updateMask?: string[] } = {},
+    options?: CallOptions,
+  ): Promise<number[]> {
     const request = { contexts, ...maskOf(write.updateMask) };
     const retryable = contexts.every(guarded);
     return (await this.write<{ contextIds: number[] }>('PutContexts', request, retryable, options)).contextIds;
@@ -219,7 +244,12 @@ export class MlmdClient {
     return readItems(this.channel, 'GetContextsByExternalIds', { externalIds }, 'contexts', options, true);
   }
 
-  getArtifactByTypeAndName(type: string, name: string, version?: string, options?: CallOptions): Promise<Artifact | undefined> {
+  getArtifactByTypeAndName(
+    type: string,
+    name: string,
+    version?: string,
+    options?: CallOptions,
+  ): Promise<Artifact | undefined> {
     const request = { typeName: type, artifactName: name, typeVersion: version };
     return readOne<Artifact>(this.channel, 'GetArtifactByTypeAndName', request, 'artifact', options);
   }
@@ -235,7 +265,12 @@ export class MlmdClient {
   }
 
   /** Undefined when the context or its type is missing (MLMD answers OK and empty). */
-  getContextByTypeAndName(type: string, name: string, version?: string, options?: CallOptions): Promise<Context | undefined> {
+  getContextByTypeAndName(
+    type: string,
+    name: string,
+    version?: string,
+    options?: CallOptions,
+  ): Promise<Context | undefined> {
     const request = { typeName: type, contextName: name, typeVersion: version };
     return readOne<Context>(this.channel, 'GetContextByTypeAndName', request, 'context', options);
   }

@@ -1,6 +1,7 @@
 // A failed MLMD call, as a value with context: which location, which call, what happened, and
 // what the user can do about it.
 import { status } from '@grpc/grpc-js';
+import { UserError } from '../../errors/user-error.js';
 
 /** gRPC status names (grpc.status keys), e.g. 'ALREADY_EXISTS'. */
 export type MlmdErrorCode = keyof typeof status;
@@ -9,8 +10,7 @@ const HINTS: Partial<Record<MlmdErrorCode, string>> = {
   UNAVAILABLE:
     'the metadata service could not be reached; check that metadata-grpc-service is running and ' +
     'that this address is reachable (port-forward, VPN, network policy), then re-run',
-  DEADLINE_EXCEEDED:
-    'no answer before the deadline; the service may be overloaded — retry later or raise the deadline',
+  DEADLINE_EXCEEDED: 'no answer before the deadline; the service may be overloaded — retry later or raise the deadline',
   ALREADY_EXISTS:
     'an entity with the same external_id or (type, name) is already stored; look it up instead of inserting it again',
   NOT_FOUND: 'the referenced metadata does not exist at this location',
@@ -18,15 +18,14 @@ const HINTS: Partial<Record<MlmdErrorCode, string>> = {
     'the metadata service rejected the request as malformed; this is likely a split-pipelines bug — please report it with this message',
   FAILED_PRECONDITION: 'the stored metadata changed concurrently; re-run to pick up the new state',
   ABORTED: 'the metadata transaction was aborted by a concurrent writer; re-run',
-  UNIMPLEMENTED:
-    'the server does not implement this call; check that the location runs ML Metadata 1.14 (KFP 2.x)',
+  UNIMPLEMENTED: 'the server does not implement this call; check that the location runs ML Metadata 1.14 (KFP 2.x)',
   UNAUTHENTICATED: 'check the TLS/credential settings configured for this location',
   PERMISSION_DENIED: 'check the TLS/credential settings configured for this location',
   INTERNAL: 'the metadata server failed internally; check the metadata-grpc-deployment logs',
   UNKNOWN: 'the metadata server failed; check the metadata-grpc-deployment logs',
 };
 
-export function codeName(code: number): MlmdErrorCode {
+export function codeName(code: status): MlmdErrorCode {
   const entry = Object.entries(status).find(([, value]) => value === code);
   return (entry?.[0] ?? 'UNKNOWN') as MlmdErrorCode;
 }
@@ -35,7 +34,7 @@ export interface MlmdErrorInit {
   location: string;
   address: string;
   operation: string;
-  code: number;
+  code: status;
   details: string;
   attempts: number;
 }
@@ -47,20 +46,20 @@ export interface MlmdErrorInit {
  * rdbms_metadata_access_object.cc only covers the other paths). Such errors are reported as
  * ALREADY_EXISTS so callers handle every duplicate the same way.
  */
-function effectiveCode(code: number, details: string): number {
+function effectiveCode(code: status, details: string): status {
   const duplicate = /duplicate entry|duplicate key|unique constraint/i.test(details);
   return code === status.INTERNAL && duplicate ? status.ALREADY_EXISTS : code;
 }
 
-export class MlmdError extends Error {
-  readonly location: string;
+export class MlmdError extends UserError {
+  override readonly location: string;
   readonly address: string;
   /** The RPC, e.g. 'PutExecution'. */
-  readonly operation: string;
+  override readonly operation: string;
   /** What happened, as a gRPC status name (duplicates always read ALREADY_EXISTS, see above). */
   readonly code: MlmdErrorCode;
   /** The status code the server actually sent. */
-  readonly grpcCode: number;
+  readonly grpcCode: status;
   /** The server's own message. */
   readonly details: string;
   readonly attempts: number;
@@ -76,7 +75,8 @@ export class MlmdError extends Error {
     const hint = HINTS[code] ?? 'see the server message above';
     super(
       `ML Metadata at location '${init.location}' (${init.address}): ${init.operation} failed${tries} ` +
-        `with ${code}: ${init.details || '(no message)'}. What to do: ${hint}.`,
+        `with ${code}: ${init.details || '(no message)'}`,
+      { code: 'mlmd-call', location: init.location, operation: init.operation, advice: hint },
     );
     this.name = 'MlmdError';
     this.location = init.location;

@@ -4,13 +4,7 @@
 // Field meanings: ml_metadata/proto/metadata_store.proto of google/ml-metadata v1.14.0.
 
 export type ArtifactState =
-  | 'UNKNOWN'
-  | 'PENDING'
-  | 'LIVE'
-  | 'MARKED_FOR_DELETION'
-  | 'DELETED'
-  | 'ABANDONED'
-  | 'REFERENCE';
+  'UNKNOWN' | 'PENDING' | 'LIVE' | 'MARKED_FOR_DELETION' | 'DELETED' | 'ABANDONED' | 'REFERENCE';
 
 export type ExecutionState = 'UNKNOWN' | 'NEW' | 'RUNNING' | 'COMPLETE' | 'FAILED' | 'CACHED' | 'CANCELED';
 

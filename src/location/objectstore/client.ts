@@ -2,7 +2,13 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { pipeline, type Readable } from 'node:stream';
 import { DeleteObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
-import { createS3Client, directSettings, transferSettings, type ObjectStoreConfig, type ResolvedTransferSettings } from './config.js';
+import {
+  createS3Client,
+  directSettings,
+  transferSettings,
+  type ObjectStoreConfig,
+  type ResolvedTransferSettings,
+} from './config.js';
 import { DirectRequests, metadataOf } from './direct.js';
 import { isNotFound, ObjectStoreError, toObjectStoreError, type ObjectStoreOperation } from './errors.js';
 import { DigestingStream, isSha256Hex, SHA256_METADATA } from './integrity.js';
@@ -98,7 +104,10 @@ export class ObjectStore {
   async *list(bucket: string, prefix: string, options: ListOptions = {}): AsyncGenerator<ObjectSummary> {
     const pageSize = Math.min(1000, Math.max(1, options.pageSize ?? this.settings.listPageSize));
     try {
-      for await (const page of paginateListObjectsV2({ client: this.s3, pageSize }, { Bucket: bucket, Prefix: prefix })) {
+      for await (const page of paginateListObjectsV2(
+        { client: this.s3, pageSize },
+        { Bucket: bucket, Prefix: prefix },
+      )) {
         for (const entry of page.Contents ?? []) {
           if (entry.Key === undefined) continue;
           yield { key: entry.Key, size: entry.Size ?? 0, etag: entry.ETag, lastModified: entry.LastModified };
@@ -126,7 +135,9 @@ export class ObjectStore {
     const info = infoOf(ref, res.headers);
     if (!options.verify) return { info, body: res.body };
     const sha256 = options.sha256 ?? info.sha256;
-    const digesting = new DigestingStream(sha256 ? { sha256, length: info.size } : { length: info.size }, (e) => this.fail(e, 'get', ref));
+    const digesting = new DigestingStream(sha256 ? { sha256, length: info.size } : { length: info.size }, (e) =>
+      this.fail(e, 'get', ref),
+    );
     const body = pipeline(res.body, digesting, () => undefined) as Readable;
     return { info, body };
   }

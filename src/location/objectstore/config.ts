@@ -78,7 +78,14 @@ export function directSettings(config: ObjectStoreConfig): DirectSettings {
 }
 
 function configError(location: string, message: string): ObjectStoreError {
-  return new ObjectStoreError({ location, operation: 'configure', bucket: '', key: '', message, code: 'MissingCredentials' });
+  return new ObjectStoreError({
+    location,
+    operation: 'configure',
+    bucket: '',
+    key: '',
+    message,
+    code: 'MissingCredentials',
+  });
 }
 
 export function resolveCredentials(config: ObjectStoreConfig): ObjectStoreCredentials | undefined {

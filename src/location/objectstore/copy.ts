@@ -98,15 +98,30 @@ export async function copyObject(
   };
   const skipIfSame = options.skipIfSame !== false;
   let known = options.source;
-  if (known === undefined || (skipIfSame && !options.targetAbsent && known.sha256 === undefined && known.etag === undefined)) {
+  if (
+    known === undefined ||
+    (skipIfSame && !options.targetAbsent && known.sha256 === undefined && known.etag === undefined)
+  ) {
     const info = await src.head(srcRef);
     if (info === undefined) throw missingSource(src, srcRef, dst);
-    known = { size: info.size, ...(info.sha256 ? { sha256: info.sha256 } : {}), ...(info.etag ? { etag: info.etag } : {}) };
+    known = {
+      size: info.size,
+      ...(info.sha256 ? { sha256: info.sha256 } : {}),
+      ...(info.etag ? { etag: info.etag } : {}),
+    };
   }
   if (skipIfSame && !options.targetAbsent) {
     const existing = await dst.head(dstRef);
     if (sameObject(known, existing)) {
-      return { ...base, skipped: true, bytes: 0, size: known.size, sha256: existing!.sha256 ?? known.sha256, etag: existing!.etag, verified: false };
+      return {
+        ...base,
+        skipped: true,
+        bytes: 0,
+        size: known.size,
+        sha256: existing!.sha256 ?? known.sha256,
+        etag: existing!.etag,
+        verified: false,
+      };
     }
   }
   const attempts = Math.max(1, options.attempts ?? 3);
@@ -126,7 +141,9 @@ export async function copyObject(
         operation: 'copy',
         ...srcRef,
         code: 'LengthMismatch',
-        message: `the object is ${info.size} bytes, but it was ${known.size} when listed: it changed since; nothing was written to ${dst.location} ${dstRef.bucket}/${dstRef.key} (run again to copy what is there now)`,
+        message:
+          `the object is ${info.size} bytes, but it was ${known.size} when listed: it changed since; ` +
+          `nothing was written to ${dst.location} ${dstRef.bucket}/${dstRef.key} (run again to copy what is there now)`,
       });
     }
     const sha256 = known.sha256 ?? info.sha256;
@@ -141,7 +158,15 @@ export async function copyObject(
         metadata: copyMetadata(info),
         ...(sha256 ? { sha256 } : {}),
       });
-      return { ...base, skipped: false, bytes: written.size, size: written.size, sha256: written.sha256, etag: written.etag, verified: sha256 !== undefined };
+      return {
+        ...base,
+        skipped: false,
+        bytes: written.size,
+        size: written.size,
+        sha256: written.sha256,
+        etag: written.etag,
+        verified: sha256 !== undefined,
+      };
     } catch (err) {
       body.destroy();
       const integrity = integrityCode(err);
@@ -152,7 +177,9 @@ export async function copyObject(
           operation: 'copy',
           ...srcRef,
           code: integrity,
-          message: `${(err as Error).message.replace(/^object store '[^']*': put [^:]*: /, '')}; the source object changed or is corrupt, and nothing was written to ${dst.location} ${dstRef.bucket}/${dstRef.key}`,
+          message:
+            `${(err as Error).message.replace(/^object store '[^']*': put [^:]*: /, '')}; the source object changed ` +
+            `or is corrupt, and nothing was written to ${dst.location} ${dstRef.bucket}/${dstRef.key}`,
           cause: err,
         });
       }

@@ -29,7 +29,12 @@ class NodeSha256 {
   private hash: Hash | Hmac;
   private readonly secret: BinaryLike | undefined;
   constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.secret = secret === undefined || typeof secret === 'string' ? secret : secret instanceof ArrayBuffer ? new Uint8Array(secret) : new Uint8Array(secret.buffer, secret.byteOffset, secret.byteLength);
+    this.secret =
+      secret === undefined || typeof secret === 'string'
+        ? secret
+        : secret instanceof ArrayBuffer
+          ? new Uint8Array(secret)
+          : new Uint8Array(secret.buffer, secret.byteOffset, secret.byteLength);
     this.hash = this.secret === undefined ? createHash('sha256') : createHmac('sha256', this.secret);
   }
   update(data: Uint8Array | string): void {
@@ -65,7 +70,14 @@ export class S3ResponseError extends Error {
 
 const PROBE_KEY = 'split-pipelines-endpoint-probe';
 const TRANSIENT_STATUS = new Set([500, 502, 503, 504, 429]);
-const THROTTLING_CODES = new Set(['SlowDown', 'Throttling', 'ThrottlingException', 'RequestTimeout', 'RequestTimeoutException', 'RequestThrottled']);
+const THROTTLING_CODES = new Set([
+  'SlowDown',
+  'Throttling',
+  'ThrottlingException',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'RequestThrottled',
+]);
 const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
 
 /** RFC 3986 escaping, as SigV4 canonicalizes (encodeURIComponent leaves !'()* alone). */
@@ -155,7 +167,12 @@ export class DirectRequests {
       const { protocol, hostname, port, path } = err.request;
       const suffix = encodeKey(PROBE_KEY);
       if (!hostname || !path?.endsWith(suffix) || (protocol !== 'http:' && protocol !== 'https:')) {
-        throw new Error(`cannot tell the S3 endpoint of bucket ${bucket} (the SDK prepared ${protocol}//${hostname}${path})`);
+        throw new Error(
+          `cannot tell the S3 endpoint of bucket ${bucket} (the SDK prepared ${protocol}//${hostname}${path})`,
+          {
+            cause: err,
+          },
+        );
       }
       return { protocol, hostname, port: port || undefined, prefix: path.slice(0, path.length - suffix.length) };
     }
@@ -191,7 +208,15 @@ export class DirectRequests {
     const headers: Record<string, string> = { ...req.headers, host };
     if (req.body !== undefined) headers['content-length'] = String(req.body.length);
     headers['x-amz-content-sha256'] = req.payloadHash ?? (req.body === undefined ? EMPTY_SHA256 : UNSIGNED_PAYLOAD);
-    const signed = await this.signer.sign({ method: req.method, protocol: base.protocol, hostname: base.hostname, port: base.port, path, query, headers });
+    const signed = await this.signer.sign({
+      method: req.method,
+      protocol: base.protocol,
+      hostname: base.hostname,
+      port: base.port,
+      path,
+      query,
+      headers,
+    });
     const send = base.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise<DirectResponse>((resolve, reject) => {
       const r = send({
@@ -203,13 +228,18 @@ export class DirectRequests {
         headers: signed.headers,
         agent: base.protocol === 'https:' ? this.httpsAgent : this.httpAgent,
       });
-      const connectTimer = setTimeout(() => r.destroy(networkError('ETIMEDOUT', `no connection within ${this.settings.connectionTimeoutMs} ms`)), this.settings.connectionTimeoutMs);
+      const connectTimer = setTimeout(
+        () => r.destroy(networkError('ETIMEDOUT', `no connection within ${this.settings.connectionTimeoutMs} ms`)),
+        this.settings.connectionTimeoutMs,
+      );
       r.once('socket', (socket) => {
         if (!socket.connecting) clearTimeout(connectTimer);
         else socket.once('connect', () => clearTimeout(connectTimer));
       });
       // Idle time on the socket, also while a body streams (as the SDK's requestTimeout).
-      r.setTimeout(this.settings.requestTimeoutMs, () => r.destroy(networkError('ETIMEDOUT', `no answer within ${this.settings.requestTimeoutMs} ms`)));
+      r.setTimeout(this.settings.requestTimeoutMs, () =>
+        r.destroy(networkError('ETIMEDOUT', `no answer within ${this.settings.requestTimeoutMs} ms`)),
+      );
       r.once('error', (err) => {
         clearTimeout(connectTimer);
         reject(err);
@@ -238,7 +268,14 @@ async function errorOf(res: DirectResponse, attempt: number): Promise<S3Response
   }
   const tag = (name: string) => text.match(new RegExp(`<${name}>([\\s\\S]*?)</${name}>`))?.[1];
   // Bodiless answers (HEAD) carry only the status.
-  const fallback = res.status === 404 ? 'NotFound' : res.status === 403 ? 'Forbidden' : res.status === 429 ? 'TooManyRequests' : `Http${res.status}`;
+  const fallback =
+    res.status === 404
+      ? 'NotFound'
+      : res.status === 403
+        ? 'Forbidden'
+        : res.status === 429
+          ? 'TooManyRequests'
+          : `Http${res.status}`;
   return new S3ResponseError(tag('Code') ?? fallback, tag('Message') ?? '', res.status, attempt);
 }
 

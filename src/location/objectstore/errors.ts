@@ -1,6 +1,7 @@
 // Object store failures as values with context: which location, which operation, which object,
 // and what to do. Messages never contain credentials (only the names of the variables that hold
 // them).
+import { UserError } from '../../errors/user-error.js';
 
 export type ObjectStoreOperation = 'configure' | 'head' | 'list' | 'get' | 'put' | 'delete' | 'copy';
 
@@ -17,12 +18,14 @@ export interface ObjectStoreErrorInit {
   status?: number;
   /** Attempts made, counting retries. */
   attempts?: number;
+  /** What to do, when the caller knows better than the store's answer. */
+  advice?: string;
   cause?: unknown;
 }
 
-export class ObjectStoreError extends Error {
-  readonly location: string;
-  readonly operation: ObjectStoreOperation;
+export class ObjectStoreError extends UserError {
+  override readonly location: string;
+  override readonly operation: ObjectStoreOperation;
   readonly bucket: string;
   readonly key: string;
   readonly code: string | undefined;
@@ -31,7 +34,13 @@ export class ObjectStoreError extends Error {
 
   constructor(init: ObjectStoreErrorInit) {
     const target = init.key ? `${init.bucket}/${init.key}` : init.bucket;
-    super(`object store '${init.location}': ${init.operation} ${target}: ${init.message}`, { cause: init.cause });
+    super(`object store '${init.location}': ${init.operation} ${target}: ${init.message}`, {
+      code: 'object-store',
+      location: init.location,
+      operation: init.operation,
+      advice: init.advice,
+      cause: init.cause,
+    });
     this.name = 'ObjectStoreError';
     this.location = init.location;
     this.operation = init.operation;
@@ -44,10 +53,10 @@ export class ObjectStoreError extends Error {
 }
 
 /** A digest or length check failed: the bytes read are not the bytes that were recorded. */
-export class IntegrityError extends Error {
+export class IntegrityError extends UserError {
   readonly code: 'ChecksumMismatch' | 'LengthMismatch';
   constructor(code: 'ChecksumMismatch' | 'LengthMismatch', message: string) {
-    super(message);
+    super(message, { code: 'integrity', operation: 'verify' });
     this.name = 'IntegrityError';
     this.code = code;
   }

@@ -56,7 +56,11 @@ export class DigestingStream extends Transform {
     this.hash.update(chunk);
     this.count += chunk.length;
     if (this.expected.length !== undefined && this.count > this.expected.length) {
-      callback(this.describe(new IntegrityError('LengthMismatch', `read more than the expected ${this.expected.length} bytes`)));
+      callback(
+        this.describe(
+          new IntegrityError('LengthMismatch', `read more than the expected ${this.expected.length} bytes`),
+        ),
+      );
       return;
     }
     const previous = this.held;

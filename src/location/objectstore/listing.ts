@@ -35,7 +35,11 @@ function commonDirectory(keys: string[]): string {
  * Lists, per bucket, the common directory of `refs`. Undefined when a listing grew past the limit
  * (then nothing is known, and the caller must look at each object itself).
  */
-export async function listCovering(store: ObjectStore, refs: ObjectRef[], options: ListingOptions = {}): Promise<Listing | undefined> {
+export async function listCovering(
+  store: ObjectStore,
+  refs: ObjectRef[],
+  options: ListingOptions = {},
+): Promise<Listing | undefined> {
   const byBucket = new Map<string, string[]>();
   for (const r of refs) byBucket.set(r.bucket, [...(byBucket.get(r.bucket) ?? []), r.key]);
   const entries = new Map<string, { byKey: Map<string, ObjectSummary>; sorted: string[] }>();
@@ -55,7 +59,11 @@ export async function listCovering(store: ObjectStore, refs: ObjectRef[], option
       if (!bucket) return [];
       const prefix = `${ref.key.replace(/\/+$/, '')}/`;
       const out: { path: string; summary: ObjectSummary }[] = [];
-      for (let i = lowerBound(bucket.sorted, prefix); i < bucket.sorted.length && bucket.sorted[i]!.startsWith(prefix); i++) {
+      for (
+        let i = lowerBound(bucket.sorted, prefix);
+        i < bucket.sorted.length && bucket.sorted[i]!.startsWith(prefix);
+        i++
+      ) {
         const key = bucket.sorted[i]!;
         out.push({ path: key.slice(prefix.length), summary: bucket.byKey.get(key)! });
       }

@@ -33,10 +33,19 @@ export interface MultipartUpload {
  * the signature: the bytes are covered by our SHA-256 of the whole object, checked on the way in
  * (DigestingStream) and by every later read; TLS covers the wire.
  */
-export async function uploadMultipart(s3: S3Client, direct: DirectRequests, upload: MultipartUpload): Promise<{ etag: string | undefined }> {
+export async function uploadMultipart(
+  s3: S3Client,
+  direct: DirectRequests,
+  upload: MultipartUpload,
+): Promise<{ etag: string | undefined }> {
   const { bucket, key, body, partSize } = upload;
   const created = await s3.send(
-    new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: upload.contentType, Metadata: upload.metadata }),
+    new CreateMultipartUploadCommand({
+      Bucket: bucket,
+      Key: key,
+      ContentType: upload.contentType,
+      Metadata: upload.metadata,
+    }),
   );
   const uploadId = created.UploadId;
   if (!uploadId) throw new Error('CreateMultipartUpload answered without an UploadId');
@@ -45,7 +54,8 @@ export async function uploadMultipart(s3: S3Client, direct: DirectRequests, uplo
   let allocated = 0;
   const parts: CompletedPart[] = [];
   const inFlight = new Set<Promise<void>>();
-  let failure: unknown;
+  // Boxed so that a rejection with any value, even `undefined`, still counts as the failure.
+  let failure: { error: unknown } | undefined;
   let waiter: (() => void) | undefined;
   const wake = () => {
     const w = waiter;
@@ -68,13 +78,20 @@ export async function uploadMultipart(s3: S3Client, direct: DirectRequests, uplo
 
   const send = (buffer: Buffer, length: number, partNumber: number) => {
     const task = direct
-      .send({ method: 'PUT', bucket, key, query: { partNumber: String(partNumber), uploadId }, body: buffer.subarray(0, length), payloadHash: UNSIGNED_PAYLOAD })
+      .send({
+        method: 'PUT',
+        bucket,
+        key,
+        query: { partNumber: String(partNumber), uploadId },
+        body: buffer.subarray(0, length),
+        payloadHash: UNSIGNED_PAYLOAD,
+      })
       .then((res) => {
         res.body.resume();
         parts.push({ ETag: res.headers.etag, PartNumber: partNumber });
       })
       .catch((err: unknown) => {
-        failure ??= err;
+        failure ??= { error: err };
       })
       .finally(() => {
         free.push(buffer);
@@ -92,7 +109,7 @@ export async function uploadMultipart(s3: S3Client, direct: DirectRequests, uplo
       let offset = 0;
       while (offset < chunk.length) {
         current ??= await takeBuffer();
-        if (current === undefined) throw failure;
+        if (current === undefined) throw failure?.error;
         const n = Math.min(chunk.length - offset, partSize - filled);
         chunk.copy(current, filled, offset, offset + n);
         filled += n;
@@ -107,23 +124,30 @@ export async function uploadMultipart(s3: S3Client, direct: DirectRequests, uplo
     // The last part (S3 allows it to be short); an empty object still needs one part.
     if (filled > 0 || partNumber === 0) {
       current ??= await takeBuffer();
-      if (current === undefined) throw failure;
+      if (current === undefined) throw failure?.error;
       send(current, filled, ++partNumber);
       current = undefined;
     }
     await Promise.all(inFlight);
-    if (failure !== undefined) throw failure;
+    if (failure !== undefined) throw failure.error;
     parts.sort((a, b) => a.PartNumber! - b.PartNumber!);
     const done = await s3.send(
-      new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }),
+      new CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key: key,
+        UploadId: uploadId,
+        MultipartUpload: { Parts: parts },
+      }),
     );
     return { etag: done.ETag };
   } catch (err) {
-    failure ??= err;
+    failure ??= { error: err };
     body.destroy();
     await Promise.all(inFlight);
     // Best effort: an upload left behind is invisible and bounded by the store's lifecycle rules.
-    await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })).catch(() => undefined);
-    throw failure;
+    await s3
+      .send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }))
+      .catch(() => undefined);
+    throw failure.error;
   }
 }

@@ -78,7 +78,10 @@ async function putBuffer(
     key,
     body: data,
     payloadHash: sha256,
-    headers: { ...(options.contentType ? { 'content-type': options.contentType } : {}), ...metadataHeaders({ ...options.metadata, [SHA256_METADATA]: sha256 }) },
+    headers: {
+      ...(options.contentType ? { 'content-type': options.contentType } : {}),
+      ...metadataHeaders({ ...options.metadata, [SHA256_METADATA]: sha256 }),
+    },
   });
   res.body.resume();
   const out = { ETag: res.headers.etag };
@@ -106,8 +109,24 @@ async function putStream(
   try {
     // S3 allows at most 10,000 parts: large objects get larger parts rather than a failed upload.
     const partSize = Math.max(settings.partSizeBytes, Math.ceil(length / 10_000));
-    const out = await uploadMultipart(s3, direct, { bucket, key, body: digesting, partSize, concurrency: settings.partConcurrency, contentType: options.contentType, metadata });
-    return { bucket, key, size: length, sha256: digesting.sha256, etag: out.etag, multipart: length > settings.partSizeBytes, sha256InMetadata: expected !== undefined };
+    const out = await uploadMultipart(s3, direct, {
+      bucket,
+      key,
+      body: digesting,
+      partSize,
+      concurrency: settings.partConcurrency,
+      contentType: options.contentType,
+      metadata,
+    });
+    return {
+      bucket,
+      key,
+      size: length,
+      sha256: digesting.sha256,
+      etag: out.etag,
+      multipart: length > settings.partSizeBytes,
+      sha256InMetadata: expected !== undefined,
+    };
   } finally {
     digesting.destroy();
     await piping;
@@ -125,7 +144,8 @@ export async function putObjectWithDigest(
   options: PutOptions = {},
 ): Promise<PutResult> {
   if (typeof body === 'string' || body instanceof Uint8Array) {
-    const data = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    const data =
+      typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
     return putBuffer(direct, bucket, key, data, options);
   }
   const length = options.contentLength;

@@ -6,6 +6,7 @@
 // artifact URIs. Supported schemes are those the launcher mounts: minio://, s3://, gs://
 // (sdk/python/kfp/dsl/types/artifact_types.py); each names a bucket on the location's S3 endpoint
 // (gs:// through GCS's S3-interoperable XML API).
+import { UserError } from '../../errors/user-error.js';
 
 export type StorageScheme = 'minio' | 's3' | 'gs';
 
@@ -26,10 +27,10 @@ export interface PipelineRoot {
   query: string;
 }
 
-export class ArtifactUriError extends Error {
+export class ArtifactUriError extends UserError {
   readonly uri: string;
   constructor(uri: string, problem: string) {
-    super(`invalid artifact URI '${uri}': ${problem}`);
+    super(`invalid artifact URI '${uri}': ${problem}`, { code: 'artifact-uri', operation: 'parse-artifact-uri' });
     this.name = 'ArtifactUriError';
     this.uri = uri;
   }
@@ -65,6 +66,7 @@ function split(uri: string): Split {
 function checkKey(uri: string, key: string): void {
   if (key.startsWith('/')) throw new ArtifactUriError(uri, 'the key is absolute (starts with "/")');
   if (key.includes('\\')) throw new ArtifactUriError(uri, 'the key contains a backslash');
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point of this check
   if (/[\u0000-\u001f\u007f]/.test(key)) throw new ArtifactUriError(uri, 'the key contains a NUL or control character');
   for (const segment of key.split('/')) {
     let decoded = segment;

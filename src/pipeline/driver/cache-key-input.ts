@@ -20,13 +20,15 @@ export function resolvePvcNames<D>(graph: PipelineGraph, node: TaskNode, env: Re
   for (const mount of config?.pvcMount ?? []) {
     let spec: IrTaskParameterInput;
     if (mount.pvcNameParameter) spec = mount.pvcNameParameter;
-    else if (mount.constant) spec = { runtimeValue: { constant: mount.constant } }; // deprecated fields
+    else if (mount.constant)
+      spec = { runtimeValue: { constant: mount.constant } }; // deprecated fields
     else if (mount.taskOutputParameter) spec = { taskOutputParameter: mount.taskOutputParameter };
     else if (mount.componentInputParameter) spec = { componentInputParameter: mount.componentInputParameter };
     else return { ok: false, error: 'failed to make podSpecPatch: volume mount: volume name not provided' };
     const r = resolveParameterSpec(spec, node, env);
     if (!r.ok) return { ok: false, error: `failed to resolve pvc name: ${r.error}` };
-    if (typeof r.value !== 'string') return { ok: false, error: `failed to resolve pvc name: expected a string but got ${JSON.stringify(r.value)}` };
+    if (typeof r.value !== 'string')
+      return { ok: false, error: `failed to resolve pvc name: expected a string but got ${JSON.stringify(r.value)}` };
     if (r.value === '') return { ok: false, error: 'failed to resolve pvc name: expected a non-empty string' };
     if (!mount.mountPath) return { ok: false, error: 'failed to mount volume, missing mountpath or pvc name' };
     names.push(r.value);
@@ -50,7 +52,13 @@ export function workspacePvcName(jobResourceName: string): string {
 }
 
 /** `publishLogs`: the location's `--publish_logs` flag; undefined leaves KFP's default (true). */
-export function buildCacheKeyInput(node: TaskNode, inputs: ResolvedInputs, pvcNames: string[], platformOp: boolean, publishLogs?: boolean): CacheKeyInput {
+export function buildCacheKeyInput(
+  node: TaskNode,
+  inputs: ResolvedInputs,
+  pvcNames: string[],
+  platformOp: boolean,
+  publishLogs?: boolean,
+): CacheKeyInput {
   const container = node.executor!.container!;
   const outputArtifacts: Record<string, OutputArtifactSpec> = {};
   for (const [name, spec] of Object.entries(node.component.outputDefinitions?.artifacts ?? {})) {
@@ -67,7 +75,9 @@ export function buildCacheKeyInput(node: TaskNode, inputs: ResolvedInputs, pvcNa
   }
   const input: CacheKeyInput = {
     componentName: node.task.componentRef.name,
-    inputArtifactIds: Object.fromEntries(Object.entries(inputs.artifacts).map(([k, refs]) => [k, refs.map((r) => r.id)])),
+    inputArtifactIds: Object.fromEntries(
+      Object.entries(inputs.artifacts).map(([k, refs]) => [k, refs.map((r) => r.id)]),
+    ),
     inputParameterValues: { ...inputs.parameters },
     outputArtifacts,
     outputParameters,

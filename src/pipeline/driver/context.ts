@@ -3,7 +3,13 @@ import type { PipelineGraph, TaskNode } from '../graph.js';
 import type { Limiter } from './limiter.js';
 import type { ResolveEnv } from './resolve.js';
 import type { Scope, TaskRecord } from './scope.js';
-import { taskRecordKey, type DagMlmdState, type DriveRunInfo, type DriverVisitor, type TaskRunRecord } from './types.js';
+import {
+  taskRecordKey,
+  type DagMlmdState,
+  type DriveRunInfo,
+  type DriverVisitor,
+  type TaskRunRecord,
+} from './types.js';
 
 export interface WalkContext<D> {
   graph: PipelineGraph;
@@ -31,13 +37,22 @@ export function resolveEnv<D>(ctx: WalkContext<D>, scope: Scope<D>): ResolveEnv<
   return { scope, run: ctx.run, dagExecutionId: () => ctx.visitor.dagExecutionId?.(scope.frame) };
 }
 
-export function newRecord(node: TaskNode, iteration: number[], fields: Omit<TaskRecord, 'node' | 'path' | 'iteration'>): TaskRecord {
+export function newRecord(
+  node: TaskNode,
+  iteration: number[],
+  fields: Omit<TaskRecord, 'node' | 'path' | 'iteration'>,
+): TaskRecord {
   return { node, path: node.path, iteration, ...fields };
 }
 
 /** Publishes a record in the walk's result. */
 export function finish<D>(ctx: WalkContext<D>, record: TaskRecord): TaskRecord {
-  const out: TaskRunRecord = { path: record.path, iteration: record.iteration, kind: record.node.kind, state: record.state };
+  const out: TaskRunRecord = {
+    path: record.path,
+    iteration: record.iteration,
+    kind: record.node.kind,
+    state: record.state,
+  };
   if (record.outputs) out.outputs = record.outputs;
   if (record.error !== undefined) out.error = record.error;
   if (record.skipReason !== undefined) out.skipReason = record.skipReason;
@@ -49,7 +64,13 @@ export function finish<D>(ctx: WalkContext<D>, record: TaskRecord): TaskRecord {
   return record;
 }
 
-export function failed<D>(ctx: WalkContext<D>, node: TaskNode, iteration: number[], error: string, exec?: TaskRecord['exec']): TaskRecord {
+export function failed<D>(
+  ctx: WalkContext<D>,
+  node: TaskNode,
+  iteration: number[],
+  error: string,
+  exec?: TaskRecord['exec'],
+): TaskRecord {
   const record = newRecord(node, iteration, { state: 'failed', error });
   if (exec) record.exec = exec;
   return finish(ctx, record);

@@ -29,7 +29,11 @@ function oneOfWinner(records: ReadonlyMap<string, TaskRecord>, subtasks: string[
   return undefined;
 }
 
-export function computeDagOutputs(component: IrComponent, records: ReadonlyMap<string, TaskRecord>, where: string): DagOutputs {
+export function computeDagOutputs(
+  component: IrComponent,
+  records: ReadonlyMap<string, TaskRecord>,
+  where: string,
+): DagOutputs {
   const result: DagOutputs = { outputs: { parameters: {}, artifacts: {} }, collected: new Set(), errors: {} };
   const specs = component.dag?.outputs ?? {};
   for (const [name, spec] of Object.entries(specs.parameters ?? {})) {
@@ -40,9 +44,13 @@ export function computeDagOutputs(component: IrComponent, records: ReadonlyMap<s
       key = spec.valueFromParameter.outputParameterKey;
     } else if (spec.valueFromOneof) {
       const selectors = spec.valueFromOneof.parameterSelectors ?? [];
-      producer = oneOfWinner(records, selectors.map((s) => s.producerSubtask));
+      producer = oneOfWinner(
+        records,
+        selectors.map((s) => s.producerSubtask),
+      );
       if (!producer) {
-        result.errors[name] = `processing OneOf: No successful task found for output key "${name}" in parent task "${where}"`;
+        result.errors[name] =
+          `processing OneOf: No successful task found for output key "${name}" in parent task "${where}"`;
         continue;
       }
       key = selectors.find((s) => s.producerSubtask === producer!.node.key)!.outputParameterKey;
@@ -55,12 +63,21 @@ export function computeDagOutputs(component: IrComponent, records: ReadonlyMap<s
       result.outputs.parameters[name] = params[key]!;
       if (producer.collected?.has(key)) result.collected.add(name);
     } else {
-      result.errors[name] = producer?.outputErrors?.[key] ?? `output parameter "${name}" of ${where}: its producer ${producer ? `${producer.node.key} (${producer.state})` : 'did not run'} has no output "${key}"`;
+      result.errors[name] =
+        producer?.outputErrors?.[key] ??
+        `output parameter "${name}" of ${where}: ` +
+          `its producer ${producer ? `${producer.node.key} (${producer.state})` : 'did not run'} has no output "${key}"`;
     }
   }
   for (const [name, spec] of Object.entries(specs.artifacts ?? {})) {
     const selectors = spec.artifactSelectors ?? [];
-    const producer = selectors.length === 1 ? records.get(selectors[0]!.producerSubtask) : oneOfWinner(records, selectors.map((s) => s.producerSubtask));
+    const producer =
+      selectors.length === 1
+        ? records.get(selectors[0]!.producerSubtask)
+        : oneOfWinner(
+            records,
+            selectors.map((s) => s.producerSubtask),
+          );
     if (!producer) {
       result.errors[name] =
         selectors.length > 1
@@ -70,7 +87,8 @@ export function computeDagOutputs(component: IrComponent, records: ReadonlyMap<s
     }
     const key = selectors.find((s) => s.producerSubtask === producer.node.key)!.outputArtifactKey;
     if (!finished(producer)) {
-      result.errors[name] = `output artifact "${name}" of ${where}: its producer ${producer.node.key} is ${producer.state}`;
+      result.errors[name] =
+        `output artifact "${name}" of ${where}: its producer ${producer.node.key} is ${producer.state}`;
       continue;
     }
     const refs = producerArtifacts(producer, key);
@@ -81,7 +99,11 @@ export function computeDagOutputs(component: IrComponent, records: ReadonlyMap<s
 }
 
 /** A loop DAG's outputs from its iterations' outputs (all of them, in index order). */
-export function collectIterations(component: IrComponent, iterations: readonly DagOutputs[], where: string): DagOutputs {
+export function collectIterations(
+  component: IrComponent,
+  iterations: readonly DagOutputs[],
+  where: string,
+): DagOutputs {
   const result: DagOutputs = { outputs: { parameters: {}, artifacts: {} }, collected: new Set(), errors: {} };
   const specs = component.dag?.outputs ?? {};
   if (iterations.length === 0) {

@@ -28,12 +28,23 @@ function selectedRootTasks(graph: PipelineGraph, rootTasks: Iterable<string> | u
  * exception. Rejects with NotEmulatedError when the pipeline needs something not emulated (before any
  * visitor call when it can be seen in the spec), and with whatever the visitor throws.
  */
-export async function driveRun<D>(graph: PipelineGraph, options: DriveOptions, visitor: DriverVisitor<D>): Promise<DriveResult> {
+export async function driveRun<D>(
+  graph: PipelineGraph,
+  options: DriveOptions,
+  visitor: DriverVisitor<D>,
+): Promise<DriveResult> {
   const selected = selectedRootTasks(graph, options.rootTasks);
   const roots = graph.rootOrder.filter((k) => selected.has(k)).map((k) => graph.rootTasks.get(k)!);
   assertEmulated(roots);
   const run: DriveRunInfo = { pipelineName: graph.name };
-  for (const key of ['pipelineRoot', 'runId', 'runName', 'jobResourceName', 'createTimeUtc', 'scheduleTimeUtc'] as const) {
+  for (const key of [
+    'pipelineRoot',
+    'runId',
+    'runName',
+    'jobResourceName',
+    'createTimeUtc',
+    'scheduleTimeUtc',
+  ] as const) {
     const v = options[key];
     if (v !== undefined) run[key] = v;
   }
@@ -65,13 +76,26 @@ export async function driveRun<D>(graph: PipelineGraph, options: DriveOptions, v
   const inputs = { parameters: rootInputs.parameters, artifacts: {} };
   const exec = newDagExec(roots.length);
   const frame = await visitor.enterDag({ path: [], iteration: [], inputs, run });
-  const scope: Scope<D> = { path: [], iteration: [], params: inputs.parameters, artifacts: {}, records: new Map(), frame, exec };
+  const scope: Scope<D> = {
+    path: [],
+    iteration: [],
+    params: inputs.parameters,
+    artifacts: {},
+    records: new Map(),
+    frame,
+    exec,
+  };
   await runDag(ctx, scope, roots);
-  if (ctx.abort.aborted) throw ctx.abort.error instanceof Aborted ? new Error('driveRun aborted without a cause') : ctx.abort.error;
+  if (ctx.abort.aborted)
+    throw ctx.abort.error instanceof Aborted ? new Error('driveRun aborted without a cause') : ctx.abort.error;
 
   const outputs = computeDagOutputs(graph.pkg.spec.root, scope.records, 'the root DAG');
   const failure = [...scope.records.values()].find((r) => r.state === 'failed');
-  const state = failure ? 'failed' : [...scope.records.values()].some((r) => r.state === 'unavailable') ? 'unavailable' : 'succeeded';
+  const state = failure
+    ? 'failed'
+    : [...scope.records.values()].some((r) => r.state === 'unavailable')
+      ? 'unavailable'
+      : 'succeeded';
   await visitor.exitDag(frame, { state, outputs: outputs.outputs, mlmdState: exec.state as DagMlmdState });
   const r = result(state, failure ? firstFailure(ctx.finished) : undefined);
   r.outputs = outputs.outputs;

@@ -7,13 +7,18 @@ import type { JsonValue } from '../ir.js';
 import type { Scope } from './scope.js';
 import type { ImporterCall, ResolvedInputs } from './types.js';
 
-export type ImporterResolution = { ok: true; call: ImporterCall; inputs: ResolvedInputs } | { ok: false; error: string };
+export type ImporterResolution =
+  { ok: true; call: ImporterCall; inputs: ResolvedInputs } | { ok: false; error: string };
 
 export function resolveImporter<D>(node: TaskNode, scope: Scope<D>): ImporterResolution {
   const spec = node.executor!.importer!;
-  const fail = (error: string): ImporterResolution => ({ ok: false, error: `failed to execute importer component: ${error}` });
+  const fail = (error: string): ImporterResolution => ({
+    ok: false,
+    error: `failed to execute importer component: ${error}`,
+  });
   const type = spec.typeSchema ?? {};
-  if (type.schemaTitle === undefined && type.instanceSchema === undefined) return fail('failed to get schema from importer spec');
+  if (type.schemaTitle === undefined && type.instanceSchema === undefined)
+    return fail('failed to get schema from importer spec');
   const parameters: Record<string, JsonValue> = {};
   let uri: string;
   if (spec.artifactUri?.constant !== undefined && spec.artifactUri.constant !== null) {

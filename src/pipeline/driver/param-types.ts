@@ -40,7 +40,8 @@ export function checkParameterTypes(input: TypeCheckInput): string | undefined {
     const type = spec.parameterType ?? 'PARAMETER_TYPE_ENUM_UNSPECIFIED';
     if (!has) {
       if (spec.isOptional === true) continue; // the launcher applies the default inside the component
-      if (spec.defaultValue === undefined) return `neither value nor default value provided for non-optional parameter "${name}"`;
+      if (spec.defaultValue === undefined)
+        return `neither value nor default value provided for non-optional parameter "${name}"`;
       // resolve.go then checks a nil value: a STRING input becomes "", any other type fails.
       if (type === 'STRING') {
         values[name] = '';

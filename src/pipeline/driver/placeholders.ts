@@ -27,10 +27,14 @@ export type Resolved = { ok: true; value: JsonValue } | { ok: false; error: stri
  */
 export function resolveConstant(value: JsonValue, ctx: ConstantContext): Resolved {
   if (typeof value !== 'string') return { ok: true, value };
-  if (value.includes('{{$.workspace_path}}')) return { ok: true, value: value.replaceAll('{{$.workspace_path}}', WORKSPACE_MOUNT_PATH) };
+  if (value.includes('{{$.workspace_path}}'))
+    return { ok: true, value: value.replaceAll('{{$.workspace_path}}', WORKSPACE_MOUNT_PATH) };
   const need = (v: string | undefined, option: string): Resolved =>
     v === undefined
-      ? { ok: false, error: `the input uses ${value}, which needs the run's ${option} (pass options.${option} to driveRun)` }
+      ? {
+          ok: false,
+          error: `the input uses ${value}, which needs the run's ${option} (pass options.${option} to driveRun)`,
+        }
       : { ok: true, value: v };
   switch (value) {
     case '{{$.pipeline_job_name}}':
@@ -45,7 +49,10 @@ export function resolveConstant(value: JsonValue, ctx: ConstantContext): Resolve
       // resolve.go: fmt.Sprintf("%d", opts.DAGExecutionID), the *parent DAG's* execution id.
       const id = ctx.dagExecutionId();
       return id === undefined
-        ? { ok: false, error: `the input uses ${value}, the parent DAG's MLMD execution id, which the visitor does not provide (DriverVisitor.dagExecutionId)` }
+        ? {
+            ok: false,
+            error: `the input uses ${value}, the parent DAG's MLMD execution id, which the visitor does not provide (DriverVisitor.dagExecutionId)`,
+          }
         : { ok: true, value: id };
     }
     case '{{$.pipeline_job_create_time_utc}}':
@@ -74,7 +81,10 @@ export function taskFinalStatus(
   const producer = records.get(producerKey);
   if (!producer?.exec) return { ok: false, error: `producer task, ${producerKey}, not in tasks` };
   if (run.jobResourceName === undefined) {
-    return { ok: false, error: 'the task final status carries the run resource name (pass options.jobResourceName to driveRun)' };
+    return {
+      ok: false,
+      error: 'the task final status carries the run resource name (pass options.jobResourceName to driveRun)',
+    };
   }
   const status: JsonObject = {
     state: producer.exec.state,

@@ -18,7 +18,8 @@ export interface ResolveEnv<D> {
 }
 
 export type ResolvedParam = Resolved | { ok: false; error: string; nullFrom: string };
-export type InputsResult = { ok: true; inputs: ResolvedInputs; setNilByDriver: Set<string> } | { ok: false; error: string };
+export type InputsResult =
+  { ok: true; inputs: ResolvedInputs; setNilByDriver: Set<string> } | { ok: false; error: string };
 
 /** resolveInputParameter: one `TaskInputsSpec.InputParameterSpec` in the parent DAG's scope. */
 export function resolveParameterSpec<D>(spec: IrTaskParameterInput, node: TaskNode, env: ResolveEnv<D>): ResolvedParam {
@@ -26,7 +27,8 @@ export function resolveParameterSpec<D>(spec: IrTaskParameterInput, node: TaskNo
   if (spec.componentInputParameter !== undefined) {
     const name = spec.componentInputParameter;
     if (name === '') return { ok: false, error: 'empty component input' };
-    if (!Object.prototype.hasOwnProperty.call(scope.params, name)) return { ok: false, error: `parent DAG does not have input parameter ${name}` };
+    if (!Object.prototype.hasOwnProperty.call(scope.params, name))
+      return { ok: false, error: `parent DAG does not have input parameter ${name}` };
     const value = scope.params[name]!;
     // Null only comes from an optional pipeline input without a value; the caller decides.
     if (value === null) return { ok: false, error: `the resolved input parameter is null: ${name}`, nullFrom: name };
@@ -39,15 +41,23 @@ export function resolveParameterSpec<D>(spec: IrTaskParameterInput, node: TaskNo
     const producer = succeededProducer(scope.records, producerTask);
     if (!producer.ok) return producer;
     const params = producer.record.outputs?.parameters ?? {};
-    if (Object.prototype.hasOwnProperty.call(params, outputParameterKey)) return { ok: true, value: params[outputParameterKey]! };
+    if (Object.prototype.hasOwnProperty.call(params, outputParameterKey))
+      return { ok: true, value: params[outputParameterKey]! };
     return {
       ok: false,
-      error: producer.record.outputErrors?.[outputParameterKey] ?? `producer task ${producerTask} has no output parameter ${outputParameterKey}`,
+      error:
+        producer.record.outputErrors?.[outputParameterKey] ??
+        `producer task ${producerTask} has no output parameter ${outputParameterKey}`,
     };
   }
   if (spec.runtimeValue !== undefined) {
-    if (spec.runtimeValue.constant === undefined) return { ok: false, error: 'param runtime value spec without a constant is not implemented' };
-    return resolveConstant(spec.runtimeValue.constant, { run: env.run, taskName: node.key, dagExecutionId: env.dagExecutionId });
+    if (spec.runtimeValue.constant === undefined)
+      return { ok: false, error: 'param runtime value spec without a constant is not implemented' };
+    return resolveConstant(spec.runtimeValue.constant, {
+      run: env.run,
+      taskName: node.key,
+      dagExecutionId: env.dagExecutionId,
+    });
   }
   if (spec.taskFinalStatus !== undefined) {
     return taskFinalStatus(node.task.dependentTasks, node.displayName, scope.records, env.run);
@@ -55,7 +65,10 @@ export function resolveParameterSpec<D>(spec: IrTaskParameterInput, node: TaskNo
   return { ok: false, error: 'parameter spec of this type is not implemented' };
 }
 
-function succeededProducer(records: ReadonlyMap<string, TaskRecord>, key: string): { ok: true; record: TaskRecord } | { ok: false; error: string } {
+function succeededProducer(
+  records: ReadonlyMap<string, TaskRecord>,
+  key: string,
+): { ok: true; record: TaskRecord } | { ok: false; error: string } {
   const record = records.get(key);
   if (!record || (record.state !== 'succeeded' && record.state !== 'cached')) {
     return { ok: false, error: `producer task, ${key}, has no outputs (${record ? record.state : 'not run'})` };
@@ -69,20 +82,36 @@ function succeededProducer(records: ReadonlyMap<string, TaskRecord>, key: string
  * refused rather than guessed at. Artifacts an importer downloaded to the workspace get
  * `_kfp_workspace: true` in their metadata (resolve.go setWorkspaceFlag).
  */
-export function producerArtifacts(record: TaskRecord, key: string): { ok: true; refs: ArtifactRef[] } | { ok: false; error: string } {
+export function producerArtifacts(
+  record: TaskRecord,
+  key: string,
+): { ok: true; refs: ArtifactRef[] } | { ok: false; error: string } {
   const refs = record.outputs?.artifacts[key];
   if (record.node.kind === 'dag') {
-    return refs ? { ok: true, refs } : { ok: false, error: record.outputErrors?.[key] ?? `cannot find output artifact key "${key}" in producer task "${record.node.key}"` };
+    return refs
+      ? { ok: true, refs }
+      : {
+          ok: false,
+          error:
+            record.outputErrors?.[key] ??
+            `cannot find output artifact key "${key}" in producer task "${record.node.key}"`,
+        };
   }
-  if (!refs || refs.length === 0) return { ok: false, error: `cannot find output artifact key "${key}" in producer task "${record.node.key}"` };
+  if (!refs || refs.length === 0)
+    return { ok: false, error: `cannot find output artifact key "${key}" in producer task "${record.node.key}"` };
   if (refs.length > 1) {
-    throw new NotEmulatedError(`task ${record.path.join('/')} reported ${refs.length} artifacts for its output "${key}"; KFP keeps one artifact per output name`);
+    throw new NotEmulatedError(
+      `task ${record.path.join('/')} reported ${refs.length} artifacts for its output "${key}"; KFP keeps one artifact per output name`,
+    );
   }
   if (!record.workspaceImporter) return { ok: true, refs };
   return { ok: true, refs: refs.map((r) => ({ ...r, metadata: { ...(r.metadata ?? {}), _kfp_workspace: true } })) };
 }
 
-function resolveArtifactSpec<D>(spec: IrTaskArtifactInput, scope: Scope<D>): { ok: true; refs: ArtifactRef[] } | { ok: false; error: string } {
+function resolveArtifactSpec<D>(
+  spec: IrTaskArtifactInput,
+  scope: Scope<D>,
+): { ok: true; refs: ArtifactRef[] } | { ok: false; error: string } {
   if (spec.componentInputArtifact !== undefined) {
     const name = spec.componentInputArtifact;
     if (name === '') return { ok: false, error: 'component input artifact key is empty' };
@@ -129,7 +158,10 @@ export function resolveTaskInputs<D>(node: TaskNode, env: ResolveEnv<D>, mode: '
     }
     const literals = literalsOf(def);
     if (literals.length > 0 && !literals.some((l) => valuesEqual(l, r.value))) {
-      return fail(`validating parameter "${name}": value ${JSON.stringify(r.value)} does not match any of the allowed literal values ${JSON.stringify(literals)}`);
+      return fail(
+        `validating parameter "${name}": value ${JSON.stringify(r.value)} ` +
+          `does not match any of the allowed literal values ${JSON.stringify(literals)}`,
+      );
     }
     parameters[name] = r.value;
   }
@@ -146,7 +178,12 @@ export function resolveTaskInputs<D>(node: TaskNode, env: ResolveEnv<D>, mode: '
 }
 
 /** The iteration driver: the loop DAG's inputs, the items list replaced by this iteration's item. */
-export function resolveIterationInputs(node: TaskNode, loopInputs: ResolvedInputs, items: JsonValue[], index: number): InputsResult {
+export function resolveIterationInputs(
+  node: TaskNode,
+  loopInputs: ResolvedInputs,
+  items: JsonValue[],
+  index: number,
+): InputsResult {
   const iterator = node.task.parameterIterator!;
   const itemsInput = iterator.items.inputParameter || iterator.itemInput;
   const parameters = { ...loopInputs.parameters };
@@ -160,7 +197,12 @@ export function resolveIterationInputs(node: TaskNode, loopInputs: ResolvedInput
 }
 
 /** The deferred steps of resolveInputs: selectors first, then the type check and conversion. */
-function afterResolution(node: TaskNode, parameters: Record<string, JsonValue>, setNil: Set<string>, exempt: Set<string>): string | undefined {
+function afterResolution(
+  node: TaskNode,
+  parameters: Record<string, JsonValue>,
+  setNil: Set<string>,
+  exempt: Set<string>,
+): string | undefined {
   for (const [name, spec] of Object.entries(node.task.inputs?.parameters ?? {})) {
     const selector = spec.parameterExpressionSelector;
     if (!selector) continue;
@@ -173,11 +215,18 @@ function afterResolution(node: TaskNode, parameters: Record<string, JsonValue>, 
       throw err;
     }
   }
-  return checkParameterTypes({ definitions: node.component.inputDefinitions?.parameters ?? {}, values: parameters, setNilByDriver: setNil, exempt });
+  return checkParameterTypes({
+    definitions: node.component.inputDefinitions?.parameters ?? {},
+    values: parameters,
+    setNilByDriver: setNil,
+    exempt,
+  });
 }
 
 /** `getItems` (driver/util.go): a list, or a string holding a JSON list. */
-export function loopItems(value: JsonValue | undefined): { ok: true; items: JsonValue[] } | { ok: false; error: string } {
+export function loopItems(
+  value: JsonValue | undefined,
+): { ok: true; items: JsonValue[] } | { ok: false; error: string } {
   if (Array.isArray(value)) return { ok: true, items: value };
   if (typeof value === 'string') {
     let parsed: unknown;
@@ -189,5 +238,8 @@ export function loopItems(value: JsonValue | undefined): { ok: true; items: Json
     // A JSON value that is not a list yields no items (GetListValue() of another kind is nil).
     return { ok: true, items: Array.isArray(parsed) ? (parsed as JsonValue[]) : [] };
   }
-  return { ok: false, error: `value of type ${value === null ? 'null' : value === undefined ? 'nil' : typeof value} cannot be iterated` };
+  return {
+    ok: false,
+    error: `value of type ${value === null ? 'null' : value === undefined ? 'nil' : typeof value} cannot be iterated`,
+  };
 }

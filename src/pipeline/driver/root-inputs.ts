@@ -39,23 +39,35 @@ export function rootInputParameters(
 ): RootInputs {
   const defs = definitions ?? {};
   const extra = Object.keys(given).filter((name) => !(name in defs));
-  if (extra.length > 0) return { ok: false, error: `parameter(s) provided are not required by pipeline: ${extra.join(', ')}` };
+  if (extra.length > 0)
+    return { ok: false, error: `parameter(s) provided are not required by pipeline: ${extra.join(', ')}` };
   const parameters: Record<string, JsonValue> = {};
   for (const [name, spec] of Object.entries(defs)) {
     if (name in given) {
       const value = given[name]!;
       const type = spec.parameterType ?? 'PARAMETER_TYPE_ENUM_UNSPECIFIED';
       if (type === 'TASK_FINAL_STATUS') {
-        return { ok: false, error: `input parameter ${name} requires type TASK_FINAL_STATUS, which is invalid for root component` };
+        return {
+          ok: false,
+          error: `input parameter ${name} requires type TASK_FINAL_STATUS, which is invalid for root component`,
+        };
       }
       const expected = EXPECTED_KIND[type];
       if (!expected) return { ok: false, error: `input parameter ${name} has unspecified or unknown type ${type}` };
       if (kindOf(value) !== expected) {
-        return { ok: false, error: `input parameter ${name} requires type ${type}, but the value is a ${kindOf(value)}` };
+        return {
+          ok: false,
+          error: `input parameter ${name} requires type ${type}, but the value is a ${kindOf(value)}`,
+        };
       }
       const literals = literalsOf(spec);
       if (literals.length > 0 && !literals.some((l) => valuesEqual(l, value))) {
-        return { ok: false, error: `input parameter "${name}" value ${JSON.stringify(value)} does not match any of the allowed literal values: ${JSON.stringify(literals)}` };
+        return {
+          ok: false,
+          error:
+            `input parameter "${name}" value ${JSON.stringify(value)} ` +
+            `does not match any of the allowed literal values: ${JSON.stringify(literals)}`,
+        };
       }
       parameters[name] = value;
     } else if (spec.defaultValue !== undefined) {
@@ -64,7 +76,10 @@ export function rootInputParameters(
     } else if (spec.isOptional === true) {
       parameters[name] = null;
     } else {
-      return { ok: false, error: `parameter ${name} is not optional, yet has neither default value nor user provided value` };
+      return {
+        ok: false,
+        error: `parameter ${name} is not optional, yet has neither default value nor user provided value`,
+      };
     }
   }
   return { ok: true, parameters };

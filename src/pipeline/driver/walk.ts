@@ -36,7 +36,8 @@ function gate(node: TaskNode, deps: TaskRecord[], failFast: boolean): Gate {
 }
 
 async function runGated<D>(ctx: WalkContext<D>, scope: Scope<D>, node: TaskNode, g: Gate): Promise<TaskRecord> {
-  if ('unavailable' in g) return finish(ctx, newRecord(node, scope.iteration, { state: 'unavailable', reason: g.unavailable }));
+  if ('unavailable' in g)
+    return finish(ctx, newRecord(node, scope.iteration, { state: 'unavailable', reason: g.unavailable }));
   if ('skip' in g) {
     ensureRunning(ctx);
     await ctx.visitor.skipped?.({ path: node.path, iteration: scope.iteration, node, reason: g.skip }, scope.frame);
@@ -58,7 +59,11 @@ export async function runDag<D>(ctx: WalkContext<D>, scope: Scope<D>, nodes: Tas
         const deps = [...new Set(node.dependsOn.map((d) => d.task))];
         if (!deps.every((d) => scope.records.has(d))) continue;
         pending.delete(node.key);
-        const g = gate(node, deps.map((d) => scope.records.get(d)!), failFast);
+        const g = gate(
+          node,
+          deps.map((d) => scope.records.get(d)!),
+          failFast,
+        );
         const p: Promise<void> = runGated(ctx, scope, node, g)
           .then(
             (record) => {
@@ -77,14 +82,17 @@ export async function runDag<D>(ctx: WalkContext<D>, scope: Scope<D>, nodes: Tas
     await Promise.race(running);
   }
   if (!ctx.abort.aborted && pending.size > 0) {
-    throw new Error(`bug: tasks ${[...pending].join(', ')} of ${describeTask(scope.path, scope.iteration)} wait for tasks outside their DAG`);
+    throw new Error(
+      `bug: tasks ${[...pending].join(', ')} of ${describeTask(scope.path, scope.iteration)} wait for tasks outside their DAG`,
+    );
   }
 }
 
 function dagRunState(records: Iterable<TaskRecord>): { state: 'succeeded' | 'failed' | 'unavailable'; error?: string } {
   let unavailable = false;
   for (const r of records) {
-    if (r.state === 'failed') return { state: 'failed', error: `${describeTask(r.path, r.iteration)}: ${r.error ?? 'failed'}` };
+    if (r.state === 'failed')
+      return { state: 'failed', error: `${describeTask(r.path, r.iteration)}: ${r.error ?? 'failed'}` };
     if (r.state === 'unavailable') unavailable = true;
   }
   return { state: unavailable ? 'unavailable' : 'succeeded' };
@@ -102,13 +110,27 @@ async function runDagExecution<D>(
 ): Promise<{ outputs: DagOutputs; state: 'succeeded' | 'failed' | 'unavailable'; error?: string }> {
   ensureRunning(ctx);
   const call = { path: node.path, iteration, node, inputs, parent: extra.parentFrame ?? parent.frame, run: ctx.run };
-  const frame = await ctx.visitor.enterDag(extra.iterationIndex === undefined ? call : { ...call, iterationIndex: extra.iterationIndex });
-  const scope: Scope<D> = { path: node.path, iteration, params: inputs.parameters, artifacts: inputs.artifacts, records: new Map(), frame, exec };
+  const frame = await ctx.visitor.enterDag(
+    extra.iterationIndex === undefined ? call : { ...call, iterationIndex: extra.iterationIndex },
+  );
+  const scope: Scope<D> = {
+    path: node.path,
+    iteration,
+    params: inputs.parameters,
+    artifacts: inputs.artifacts,
+    records: new Map(),
+    frame,
+    exec,
+  };
   await runDag(ctx, scope, node.children);
   ensureRunning(ctx);
   const outputs = computeDagOutputs(node.component, scope.records, describeTask(node.path, iteration));
   const result = dagRunState(scope.records.values());
-  await ctx.visitor.exitDag(frame, { state: result.state, outputs: outputs.outputs, mlmdState: exec.state as DagMlmdState });
+  await ctx.visitor.exitDag(frame, {
+    state: result.state,
+    outputs: outputs.outputs,
+    mlmdState: exec.state as DagMlmdState,
+  });
   return { outputs, ...result };
 }
 
@@ -120,7 +142,13 @@ function dagRecord<D>(
   exec: DagExecNode,
   iterationCount?: number,
 ): TaskRecord {
-  const record = newRecord(node, iteration, { state: r.state, outputs: r.outputs.outputs, collected: r.outputs.collected, outputErrors: r.outputs.errors, exec });
+  const record = newRecord(node, iteration, {
+    state: r.state,
+    outputs: r.outputs.outputs,
+    collected: r.outputs.collected,
+    outputErrors: r.outputs.errors,
+    exec,
+  });
   if (r.error !== undefined) record.error = r.error;
   if (iterationCount !== undefined) record.iterationCount = iterationCount;
   if (r.state === 'unavailable') record.reason = 'a task inside is unavailable';
@@ -139,12 +167,19 @@ async function runDagTask<D>(ctx: WalkContext<D>, scope: Scope<D>, node: TaskNod
   return dagRecord(ctx, node, scope.iteration, result, exec);
 }
 
-function loopItemsOf(node: TaskNode, inputs: ResolvedInputs): { ok: true; items: JsonValue[] } | { ok: false; error: string } {
+function loopItemsOf(
+  node: TaskNode,
+  inputs: ResolvedInputs,
+): { ok: true; items: JsonValue[] } | { ok: false; error: string } {
   const iterator = node.task.parameterIterator!;
-  const report = (error: string) => ({ ok: false as const, error: `iterating on item input "${iterator.itemInput}" failed: ${error}` });
+  const report = (error: string) => ({
+    ok: false as const,
+    error: `iterating on item input "${iterator.itemInput}" failed: ${error}`,
+  });
   let value: JsonValue;
   if (iterator.items.inputParameter) {
-    if (!Object.prototype.hasOwnProperty.call(inputs.parameters, iterator.items.inputParameter)) return report('cannot find input parameter');
+    if (!Object.prototype.hasOwnProperty.call(inputs.parameters, iterator.items.inputParameter))
+      return report('cannot find input parameter');
     value = inputs.parameters[iterator.items.inputParameter]!;
   } else if (iterator.items.raw !== undefined) {
     try {
@@ -161,14 +196,27 @@ function loopItemsOf(node: TaskNode, inputs: ResolvedInputs): { ok: true; items:
   return items.ok ? items : report(items.error);
 }
 
-async function runLoop<D>(ctx: WalkContext<D>, scope: Scope<D>, node: TaskNode, inputs: ResolvedInputs): Promise<TaskRecord> {
+async function runLoop<D>(
+  ctx: WalkContext<D>,
+  scope: Scope<D>,
+  node: TaskNode,
+  inputs: ResolvedInputs,
+): Promise<TaskRecord> {
   const items = loopItemsOf(node, inputs);
   if (!items.ok) return failed(ctx, node, scope.iteration, items.error);
   const count = items.items.length;
   const where = describeTask(node.path, scope.iteration);
   const headExec = newDagExec(node.children.length, scope.exec, count);
   ensureRunning(ctx);
-  const frame = await ctx.visitor.enterDag({ path: node.path, iteration: scope.iteration, node, inputs, parent: scope.frame, iterationCount: count, run: ctx.run });
+  const frame = await ctx.visitor.enterDag({
+    path: node.path,
+    iteration: scope.iteration,
+    node,
+    inputs,
+    parent: scope.frame,
+    iterationCount: count,
+    run: ctx.run,
+  });
   const limit = node.task.iteratorPolicy?.parallelismLimit ?? 0;
   const limiter = new Limiter(limit > 0 ? limit : Math.max(1, count));
   const results: DagOutputs[] = [];
@@ -176,8 +224,15 @@ async function runLoop<D>(ctx: WalkContext<D>, scope: Scope<D>, node: TaskNode, 
   let firstError: string | undefined;
   let failFast = false;
   const errorOutputs = (error: string): DagOutputs => {
-    const names = [...Object.keys(node.component.dag?.outputs?.parameters ?? {}), ...Object.keys(node.component.dag?.outputs?.artifacts ?? {})];
-    return { outputs: { parameters: {}, artifacts: {} }, collected: new Set(), errors: Object.fromEntries(names.map((n) => [n, error])) };
+    const names = [
+      ...Object.keys(node.component.dag?.outputs?.parameters ?? {}),
+      ...Object.keys(node.component.dag?.outputs?.artifacts ?? {}),
+    ];
+    return {
+      outputs: { parameters: {}, artifacts: {} },
+      collected: new Set(),
+      errors: Object.fromEntries(names.map((n) => [n, error])),
+    };
   };
   const runIteration = async (i: number): Promise<void> => {
     const iteration = [...scope.iteration, i];
@@ -199,7 +254,10 @@ async function runLoop<D>(ctx: WalkContext<D>, scope: Scope<D>, node: TaskNode, 
       return;
     }
     const exec = newDagExec(node.children.length, headExec);
-    const result = await runDagExecution(ctx, node, scope, iteration, r.inputs, exec, { iterationIndex: i, parentFrame: frame });
+    const result = await runDagExecution(ctx, node, scope, iteration, r.inputs, exec, {
+      iterationIndex: i,
+      parentFrame: frame,
+    });
     dagRecord(ctx, node, iteration, result, exec);
     results[i] = result.outputs;
     states[i] = result.state;
@@ -213,7 +271,19 @@ async function runLoop<D>(ctx: WalkContext<D>, scope: Scope<D>, node: TaskNode, 
   if (rejected) throw rejected.reason;
   if (ctx.abort.aborted) throw new Aborted('the walk was aborted');
   const outputs = collectIterations(node.component, results, where);
-  const state = states.includes('failed') || states.includes('skipped') ? 'failed' : states.includes('unavailable') ? 'unavailable' : 'succeeded';
+  const state =
+    states.includes('failed') || states.includes('skipped')
+      ? 'failed'
+      : states.includes('unavailable')
+        ? 'unavailable'
+        : 'succeeded';
   await ctx.visitor.exitDag(frame, { state, outputs: outputs.outputs, mlmdState: headExec.state as DagMlmdState });
-  return dagRecord(ctx, node, scope.iteration, { outputs, state, ...(firstError !== undefined ? { error: firstError } : {}) }, headExec, count);
+  return dagRecord(
+    ctx,
+    node,
+    scope.iteration,
+    { outputs, state, ...(firstError !== undefined ? { error: firstError } : {}) },
+    headExec,
+    count,
+  );
 }

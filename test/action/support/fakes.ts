@@ -1,7 +1,14 @@
 // In-process stand-ins for the runner (ActionIO) and the core (SplitCore), for dispatch tests.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ApplyFileOptions, ApplyFileResult, PlanDocument, PlanFileOptions, PlanFileResult, SplitCore } from '../../../action/src/core-api.js';
+import type {
+  ApplyFileOptions,
+  ApplyFileResult,
+  PlanDocument,
+  PlanFileOptions,
+  PlanFileResult,
+  SplitCore,
+} from '../../../action/src/core-api.js';
 import type { ActionIO, Annotation } from '../../../action/src/io.js';
 import { formatDiagnostic, renderPlanMarkdown, renderPlanText } from '../../../src/api/index.js';
 import { tempDir } from './workspace.js';
@@ -50,10 +57,26 @@ export function planDocument(over: Partial<PlanDocument> = {}): PlanDocument {
     inSync: false,
     stages: [
       { index: 1, name: '1-a', location: 'a', steps: ['load-data', 'split-data'], fromCache: [], state: 'done' },
-      { index: 2, name: '2-b', location: 'b', steps: ['train-model'], fromCache: ['load-data', 'split-data'], state: 'pending' },
+      {
+        index: 2,
+        name: '2-b',
+        location: 'b',
+        steps: ['train-model'],
+        fromCache: ['load-data', 'split-data'],
+        state: 'pending',
+      },
     ],
-    operations: [{ id: 'run-stage:2', kind: 'run-stage', stage: 2, location: 'b', reason: 'stage 2 has not run for this revision' }],
+    operations: [
+      {
+        id: 'run-stage:2',
+        kind: 'run-stage',
+        stage: 2,
+        location: 'b',
+        reason: 'stage 2 has not run for this revision',
+      },
+    ],
     warnings: [],
+    diagnostics: [],
     drift: [],
     ...over,
   };
@@ -65,7 +88,10 @@ export interface FakeCore extends SplitCore {
 }
 
 /** A core whose planFile answers `plans` in turn (offline checks get a valid plan) and applyFile `apply`. */
-export function fakeCore(o: { plan?: (opts: PlanFileOptions) => PlanFileResult; apply?: ((file: string, opts: ApplyFileOptions) => Promise<ApplyFileResult>) | null }): FakeCore {
+export function fakeCore(o: {
+  plan?: (opts: PlanFileOptions) => PlanFileResult;
+  apply?: ((file: string, opts: ApplyFileOptions) => Promise<ApplyFileResult>) | null;
+}): FakeCore {
   const core: FakeCore = {
     planCalls: [],
     applyCalls: [],
@@ -78,7 +104,9 @@ export function fakeCore(o: { plan?: (opts: PlanFileOptions) => PlanFileResult; 
     formatDiagnostic,
   };
   if (o.apply !== null) {
-    const apply = o.apply ?? (async () => ({ plan: planDocument({ inSync: true, operations: [] }), applied: [], inSync: true, drift: [] }));
+    const apply =
+      o.apply ??
+      (async () => ({ plan: planDocument({ inSync: true, operations: [] }), applied: [], inSync: true, drift: [] }));
     core.applyFile = async (file, options) => {
       core.applyCalls.push({ file, options });
       return apply(file, options);
@@ -88,9 +116,14 @@ export function fakeCore(o: { plan?: (opts: PlanFileOptions) => PlanFileResult; 
 }
 
 /** A workspace with a split-pipeline.yaml naming KFP_A_TOKEN, and a runner environment for it. */
-export function runnerEnv(o: { inputs?: Record<string, string>; event?: object; eventName?: string; extra?: Record<string, string> } = {}): { cwd: string; env: NodeJS.ProcessEnv } {
+export function runnerEnv(
+  o: { inputs?: Record<string, string>; event?: object; eventName?: string; extra?: Record<string, string> } = {},
+): { cwd: string; env: NodeJS.ProcessEnv } {
   const cwd = tempDir('dispatch');
-  writeFileSync(join(cwd, 'split-pipeline.yaml'), 'spec:\n  locations:\n    - name: a\n      kfp: { auth: { tokenEnv: KFP_A_TOKEN } }\n');
+  writeFileSync(
+    join(cwd, 'split-pipeline.yaml'),
+    'spec:\n  locations:\n    - name: a\n      kfp: { auth: { tokenEnv: KFP_A_TOKEN } }\n',
+  );
   const eventPath = join(cwd, '..', `${cwd.split('/').pop()}-event.json`);
   writeFileSync(eventPath, JSON.stringify(o.event ?? { ref: 'refs/heads/main' }));
   const env: NodeJS.ProcessEnv = {

@@ -79,7 +79,14 @@ export function runBundle(o: BundleOptions): Promise<BundleRun> {
     child.on('close', (code) => {
       clearTimeout(timer);
       const outputFile = readFileSync(outputPath, 'utf8');
-      resolve({ code, stdout, stderr, summary: readFileSync(summaryPath, 'utf8'), outputFile, outputs: parseOutputFile(outputFile) });
+      resolve({
+        code,
+        stdout,
+        stderr,
+        summary: readFileSync(summaryPath, 'utf8'),
+        outputFile,
+        outputs: parseOutputFile(outputFile),
+      });
     });
   });
 }

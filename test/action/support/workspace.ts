@@ -8,7 +8,10 @@ import { stringify } from 'yaml';
 import { repoRoot } from '../../support/fixtures.js';
 
 export const thesisSpecText = readFileSync(join(repoRoot, 'examples/thesis/split-pipeline.yaml'), 'utf8');
-export const thesisPipelineText = readFileSync(join(repoRoot, 'examples/thesis/pipelines/thesis-pipeline.yaml'), 'utf8');
+export const thesisPipelineText = readFileSync(
+  join(repoRoot, 'examples/thesis/pipelines/thesis-pipeline.yaml'),
+  'utf8',
+);
 
 /** Replaces one exact piece of text, failing loudly if the example changed under the test. */
 export function edit(text: string, from: string, to: string): string {
@@ -18,7 +21,11 @@ export function edit(text: string, from: string, to: string): string {
 
 /** The thesis spec with location a's KFP token named by `tokenEnv` (as real installations do). */
 export function withTokenEnv(spec: string, variable: string): string {
-  return edit(spec, '      endpoint: http://127.0.0.1:18880\n', `      endpoint: http://127.0.0.1:18880\n      auth: { tokenEnv: ${variable} }\n`);
+  return edit(
+    spec,
+    '      endpoint: http://127.0.0.1:18880\n',
+    `      endpoint: http://127.0.0.1:18880\n      auth: { tokenEnv: ${variable} }\n`,
+  );
 }
 
 export type Files = Record<string, string>;
@@ -61,7 +68,10 @@ export async function gitRepo(commits: Record<string, string | null>[]): Promise
 
 /** A compiled pipeline of `count` independent steps with long names: its plan outgrows a comment. */
 export function widePipeline(count: number): { text: string; steps: string[] } {
-  const steps = Array.from({ length: count }, (_, i) => `step-${String(i).padStart(4, '0')}-with-a-rather-long-descriptive-name`);
+  const steps = Array.from(
+    { length: count },
+    (_, i) => `step-${String(i).padStart(4, '0')}-with-a-rather-long-descriptive-name`,
+  );
   const doc = {
     components: { 'comp-step': { executorLabel: 'exec-step' } },
     deploymentSpec: { executors: { 'exec-step': { container: { image: 'python:3.11', command: ['true'] } } } },
@@ -69,7 +79,10 @@ export function widePipeline(count: number): { text: string; steps: string[] } {
     root: {
       dag: {
         tasks: Object.fromEntries(
-          steps.map((s) => [s, { cachingOptions: { enableCache: true }, componentRef: { name: 'comp-step' }, taskInfo: { name: s } }]),
+          steps.map((s) => [
+            s,
+            { cachingOptions: { enableCache: true }, componentRef: { name: 'comp-step' }, taskInfo: { name: s } },
+          ]),
         ),
       },
     },
@@ -86,7 +99,11 @@ export function wideSpec(steps: string[]): string {
     name,
     kfp: { endpoint: `http://127.0.0.1:${port}` },
     mlmd: { endpoint: `127.0.0.1:${port + 1}` },
-    objectStore: { endpoint: `http://127.0.0.1:${port + 2}`, region: 'us-east-1', pipelineRoot: 'minio://mlpipeline/v2/artifacts' },
+    objectStore: {
+      endpoint: `http://127.0.0.1:${port + 2}`,
+      region: 'us-east-1',
+      pipelineRoot: 'minio://mlpipeline/v2/artifacts',
+    },
   });
   return stringify({
     apiVersion: 'splitpipelines.dev/v1alpha1',

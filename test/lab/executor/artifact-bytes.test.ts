@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { checkArtifactBytes, labArtifactBuffer, labArtifactStream, planLabArtifact } from '../../../src/lab/executor/artifact-bytes.js';
+import {
+  checkArtifactBytes,
+  labArtifactBuffer,
+  labArtifactStream,
+  planLabArtifact,
+} from '../../../packages/lab/src/executor/artifact-bytes.js';
 
 const SEED = 'a'.repeat(64);
 
@@ -12,13 +17,18 @@ async function collect(stream: Readable): Promise<Buffer> {
 }
 
 /** Feeds `bytes` in small pieces, as a network stream would. */
-const pieces = (bytes: Buffer, size = 7): Readable => Readable.from(Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size)));
+const pieces = (bytes: Buffer, size = 7): Readable =>
+  Readable.from(
+    Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size)),
+  );
 
 describe('the bytes the lab launcher writes', () => {
   it('have exactly the requested size and start with a header naming the seed', () => {
     const bytes = labArtifactBuffer(planLabArtifact(SEED, 'model', 1024));
     expect(bytes.length).toBe(1024);
-    expect(bytes.subarray(0, bytes.indexOf(0x0a)).toString()).toBe(`kfp-lab-artifact/1 size=1024 seed=${SEED} name=model`);
+    expect(bytes.subarray(0, bytes.indexOf(0x0a)).toString()).toBe(
+      `kfp-lab-artifact/1 size=1024 seed=${SEED} name=model`,
+    );
   });
 
   it('are the same whether built in memory or streamed', async () => {
@@ -55,18 +65,27 @@ describe('checking downloaded bytes', () => {
 
   it('reports a truncated object as corrupt', async () => {
     const bytes = labArtifactBuffer(planLabArtifact(SEED, 'model', 5000));
-    expect(await checkArtifactBytes(pieces(bytes.subarray(0, 4999)))).toEqual({ kind: 'corrupt', problem: 'the object holds 4999 bytes where the lab wrote 5000' });
+    expect(await checkArtifactBytes(pieces(bytes.subarray(0, 4999)))).toEqual({
+      kind: 'corrupt',
+      problem: 'the object holds 4999 bytes where the lab wrote 5000',
+    });
   });
 
   it('reports bytes appended to an object as corrupt', async () => {
     const bytes = labArtifactBuffer(planLabArtifact(SEED, 'model', 300));
-    expect(await checkArtifactBytes(pieces(Buffer.concat([bytes, Buffer.from('x')])))).toMatchObject({ kind: 'corrupt' });
+    expect(await checkArtifactBytes(pieces(Buffer.concat([bytes, Buffer.from('x')])))).toMatchObject({
+      kind: 'corrupt',
+    });
   });
 
   it('calls bytes without a lab header foreign and gives their digest', async () => {
     const data = Buffer.from('col_a,col_b\n1,2\n');
     const check = await checkArtifactBytes(pieces(data));
-    expect(check).toEqual({ kind: 'foreign', sha256: createHash('sha256').update(data).digest('hex'), size: data.length });
+    expect(check).toEqual({
+      kind: 'foreign',
+      sha256: createHash('sha256').update(data).digest('hex'),
+      size: data.length,
+    });
   });
 
   it('calls an empty object foreign', async () => {

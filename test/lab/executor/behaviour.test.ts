@@ -1,9 +1,19 @@
 // Configurable step behaviour at a lab location: failures (always / first N), durations, output
 // sizes and parameter values; and terminating a run.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { StartLabOptions } from '../../../src/lab/lab.js';
+import type { StartLabOptions } from '../../../packages/lab/src/lab.js';
 import { fromStruct } from '../../../src/location/mlmd/index.js';
-import { containerExecutions, eventsOf, packageBody, runToEnd, startTestLab, thesisText, waitForRun, waitForState, type TestLab } from './helpers.js';
+import {
+  containerExecutions,
+  eventsOf,
+  packageBody,
+  runToEnd,
+  startTestLab,
+  thesisText,
+  waitForRun,
+  waitForState,
+  type TestLab,
+} from './helpers.js';
 
 let t: TestLab | undefined;
 
@@ -23,13 +33,23 @@ describe('a step configured to fail', () => {
     const { kfp, mlmd } = clients('a');
     const run = await runToEnd(kfp, packageBody(thesisText()));
     expect(run.state).toBe('FAILED');
-    expect(run.error?.message).toBe("task train-model failed: failed to execute component: exit status 1 (the lab location 'a' is configured to fail task train-model)");
+    expect(run.error?.message).toBe(
+      "task train-model failed: failed to execute component: exit status 1 (the lab location 'a' is configured to fail task train-model)",
+    );
     const byTask = await containerExecutions(mlmd, run.run_id);
     expect(byTask.get('train-model')!.lastKnownState).toBe('FAILED');
     expect([...(await eventsOf(mlmd, byTask.get('train-model')!.id!, 'OUTPUT')).keys()]).toEqual(['executor-logs']);
     expect(byTask.has('evaluate-model')).toBe(false);
-    const states = Object.fromEntries((run.run_details?.task_details ?? []).map((d) => [d.display_name, d.state]));
-    expect(states).toEqual({ 'load-data': 'SUCCEEDED', 'split-data': 'SUCCEEDED', 'train-model': 'FAILED', 'evaluate-model': 'SKIPPED', 'serve-model': 'SKIPPED' });
+    const states = Object.fromEntries(
+      (run.run_details?.task_details ?? []).map((d) => [d.display_name ?? '', d.state] as const),
+    );
+    expect(states).toEqual({
+      'load-data': 'SUCCEEDED',
+      'split-data': 'SUCCEEDED',
+      'train-model': 'FAILED',
+      'evaluate-model': 'SKIPPED',
+      'serve-model': 'SKIPPED',
+    });
   });
 
   it('writes no cache row for the failed step', async () => {
@@ -48,7 +68,9 @@ describe('a step configured to fail', () => {
     expect((await runToEnd(kfp, packageBody(thesisText()))).state).toBe('FAILED');
     const second = await runToEnd(kfp, packageBody(thesisText()));
     expect(second.state).toBe('SUCCEEDED');
-    const states = Object.fromEntries([...(await containerExecutions(mlmd, second.run_id))].map(([k, e]) => [k, e.lastKnownState]));
+    const states = Object.fromEntries(
+      [...(await containerExecutions(mlmd, second.run_id))].map(([k, e]) => [k, e.lastKnownState]),
+    );
     expect(states).toMatchObject({ 'load-data': 'CACHED', 'split-data': 'CACHED', 'train-model': 'COMPLETE' });
   });
 
@@ -78,7 +100,10 @@ describe('configured durations, sizes and values', () => {
   });
 
   it('writes outputs of the configured sizes, per output name', async () => {
-    const { clients } = await lab({ 'split-data': { outputBytes: { train_set: 5000 } }, 'train-model': { outputBytes: 2048 } });
+    const { clients } = await lab({
+      'split-data': { outputBytes: { train_set: 5000 } },
+      'train-model': { outputBytes: 2048 },
+    });
     const { kfp, mlmd, store } = clients('a');
     const run = await runToEnd(kfp, packageBody(thesisText()));
     const byTask = await containerExecutions(mlmd, run.run_id);
@@ -105,7 +130,9 @@ describe('configured durations, sizes and values', () => {
     const outputsAt = async (location: string) => {
       const { kfp, mlmd } = t!.clients(location);
       const run = await runToEnd(kfp, packageBody(thesisText()));
-      return fromStruct((await containerExecutions(mlmd, run.run_id)).get('evaluate-model')!.customProperties!.outputs!.structValue!);
+      return fromStruct(
+        (await containerExecutions(mlmd, run.run_id)).get('evaluate-model')!.customProperties!.outputs!.structValue!,
+      );
     };
     expect(await outputsAt('a')).toEqual(await outputsAt('b'));
   });
@@ -118,18 +145,25 @@ describe('outputs left unwritten and inputs left unread', () => {
     const run = await runToEnd(kfp, packageBody(thesisText()));
     const byTask = await containerExecutions(mlmd, run.run_id);
     expect(byTask.get('split-data')!.lastKnownState).toBe('COMPLETE');
-    const [testSet] = await mlmd.getArtifactsByID([(await eventsOf(mlmd, byTask.get('split-data')!.id!, 'OUTPUT')).get('test_set')!]);
+    const [testSet] = await mlmd.getArtifactsByID([
+      (await eventsOf(mlmd, byTask.get('split-data')!.id!, 'OUTPUT')).get('test_set')!,
+    ]);
     expect(testSet!.state).toBe('LIVE');
     const where = store.resolve(testSet!.uri!);
     expect(await store.listAll(where.bucket, where.key)).toEqual([]);
     // train-model does not read test_set and succeeds; evaluate-model opens it and fails.
     expect(byTask.get('train-model')!.lastKnownState).toBe('COMPLETE');
     expect(run.state).toBe('FAILED');
-    expect(run.error?.message).toMatch(/^task evaluate-model failed: failed to execute component: exit status 1 \(task evaluate-model opens input artifact "test_set", but the launcher downloaded nothing/);
+    expect(run.error?.message).toMatch(
+      /^task evaluate-model failed: failed to execute component: exit status 1 \(task evaluate-model opens input artifact "test_set", but the launcher downloaded nothing/,
+    );
   });
 
   it('lets the consumer succeed when it is configured not to read that input', async () => {
-    const { clients } = await lab({ 'split-data': { unwritten: ['test_set'] }, 'evaluate-model': { ignoredInputs: ['test_set'] } });
+    const { clients } = await lab({
+      'split-data': { unwritten: ['test_set'] },
+      'evaluate-model': { ignoredInputs: ['test_set'] },
+    });
     expect((await runToEnd(clients('a').kfp, packageBody(thesisText()))).state).toBe('SUCCEEDED');
   });
 
@@ -152,7 +186,12 @@ describe('terminating a run', () => {
     const deadline = Date.now() + 10_000;
     for (;;) {
       const r = await kfp.getRun(created.run_id);
-      if (r.run_details?.task_details?.some((d) => d.display_name === 'train-model' && d.state === 'RUNNING' && d.pod_name)) break;
+      if (
+        r.run_details?.task_details?.some(
+          (d) => d.display_name === 'train-model' && d.state === 'RUNNING' && d.pod_name,
+        )
+      )
+        break;
       if (Date.now() > deadline) throw new Error('train-model never started');
       await new Promise((res) => setTimeout(res, 20));
     }

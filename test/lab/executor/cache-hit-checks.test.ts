@@ -5,7 +5,16 @@
 // (2.17.0:backend/src/v2/driver/cache.go:33-54).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Execution } from '../../../src/location/mlmd/index.js';
-import { containerExecutions, eventsOf, packageBody, prop, runToEnd, startTestLab, thesisText, type TestLab } from './helpers.js';
+import {
+  containerExecutions,
+  eventsOf,
+  packageBody,
+  prop,
+  runToEnd,
+  startTestLab,
+  thesisText,
+  type TestLab,
+} from './helpers.js';
 
 let t: TestLab;
 
@@ -27,7 +36,11 @@ async function firstRun() {
 }
 
 /** Associates an execution with one more context of `type` (made up for the test). */
-async function associateWithAnother(executionId: number, type: 'system.Pipeline' | 'system.PipelineRun', name: string): Promise<void> {
+async function associateWithAnother(
+  executionId: number,
+  type: 'system.Pipeline' | 'system.PipelineRun',
+  name: string,
+): Promise<void> {
   const { mlmd } = t.clients('a');
   const typeId = await mlmd.putContextType({ name: type });
   const [contextId] = await mlmd.putContexts([{ name, typeId }]);
@@ -42,8 +55,14 @@ async function contextlessCopy(original: Execution, runId: string, outputs: stri
   const { kfp, mlmd } = t.clients('a');
   const events = await eventsOf(mlmd, original.id!, 'OUTPUT');
   const { executionId } = await mlmd.putExecution({
-    execution: { typeId: original.typeId!, lastKnownState: 'COMPLETE', customProperties: { outputs: original.customProperties!.outputs! } },
-    artifactEventPairs: outputs.map((name) => ({ event: { type: 'OUTPUT' as const, artifactId: events.get(name)!, path: { steps: [{ key: name }] } } })),
+    execution: {
+      typeId: original.typeId!,
+      lastKnownState: 'COMPLETE',
+      customProperties: { outputs: original.customProperties!.outputs! },
+    },
+    artifactEventPairs: outputs.map((name) => ({
+      event: { type: 'OUTPUT' as const, artifactId: events.get(name)!, path: { steps: [{ key: name }] } },
+    })),
     contexts: [],
   });
   await kfp.createTask({
@@ -82,12 +101,18 @@ describe('a cache hit on an execution with too many contexts', () => {
     await associateWithAnother(first.byTask.get('load-data')!.id!, 'system.Pipeline', 'split-pipelines-handoff');
     const second = await runToEnd(t.clients('a').kfp, packageBody(thesisText()));
     expect(second.state).toBe('FAILED');
-    expect(second.error?.message).toMatch(/^task load-data failed: driver\.Container\(.*\) failed: failure while getting execution of cachedMLMDExecutionID \d+: multiple pipeline contexts found$/);
+    expect(second.error?.message).toMatch(
+      /^task load-data failed: driver\.Container\(.*\) failed: failure while getting execution of cachedMLMDExecutionID \d+: multiple pipeline contexts found$/,
+    );
   });
 
   it('accepts a cached execution with no context at all', async () => {
     const first = await firstRun();
-    const copy = await contextlessCopy(first.byTask.get('split-data')!, first.run.run_id, ['train_set', 'test_set', 'executor-logs']);
+    const copy = await contextlessCopy(first.byTask.get('split-data')!, first.run.run_id, [
+      'train_set',
+      'test_set',
+      'executor-logs',
+    ]);
     const { kfp, mlmd } = t.clients('a');
     const second = await runToEnd(kfp, packageBody(thesisText()));
     expect(second.state).toBe('SUCCEEDED');
@@ -100,7 +125,10 @@ describe('a cache hit on an execution with too many contexts', () => {
 describe('a cache hit on an execution missing an OUTPUT event', () => {
   it('fails the task when a declared output has no OUTPUT event on the cached execution', async () => {
     const first = await firstRun();
-    const copy = await contextlessCopy(first.byTask.get('split-data')!, first.run.run_id, ['train_set', 'executor-logs']);
+    const copy = await contextlessCopy(first.byTask.get('split-data')!, first.run.run_id, [
+      'train_set',
+      'executor-logs',
+    ]);
     const second = await runToEnd(t.clients('a').kfp, packageBody(thesisText()));
     expect(second.state).toBe('FAILED');
     expect(second.error?.message).toMatch(
@@ -114,6 +142,8 @@ describe('a cache hit on an execution missing an OUTPUT event', () => {
     await contextlessCopy(first.byTask.get('split-data')!, first.run.run_id, ['train_set', 'test_set']);
     const second = await runToEnd(t.clients('a').kfp, packageBody(thesisText()));
     expect(second.state).toBe('FAILED');
-    expect(second.error?.message).toMatch(/failed collect output artifact metadata from cache: unable to find artifact with name executor-logs in mlmd output artifacts$/);
+    expect(second.error?.message).toMatch(
+      /failed collect output artifact metadata from cache: unable to find artifact with name executor-logs in mlmd output artifacts$/,
+    );
   });
 });

@@ -3,10 +3,19 @@
 // importer_launcher.go:125): a run context that gains a second parent while the run is under way
 // fails the next driver, as the marker run's would in KFP when the import links a second parent.
 import { afterEach, describe, expect, it } from 'vitest';
-import { KfpMetadata } from '../../../src/lab/executor/kfp-metadata.js';
+import { KfpMetadata } from '../../../packages/lab/src/executor/kfp-metadata.js';
 import type { KfpClient } from '../../../src/location/kfp/index.js';
 import type { JsonObject } from '../../../src/pipeline/ir.js';
-import { containerExecutions, executionsOfRun, fixtureText, packageBody, startTestLab, thesisText, waitForRun, type TestLab } from './helpers.js';
+import {
+  containerExecutions,
+  executionsOfRun,
+  fixtureText,
+  packageBody,
+  startTestLab,
+  thesisText,
+  waitForRun,
+  type TestLab,
+} from './helpers.js';
 
 let t: TestLab | undefined;
 
@@ -20,7 +29,8 @@ async function waitForLauncher(kfp: KfpClient, runId: string, task: string): Pro
   const deadline = Date.now() + 10_000;
   for (;;) {
     const r = await kfp.getRun(runId);
-    if (r.run_details?.task_details?.some((d) => d.display_name === task && d.state === 'RUNNING' && d.pod_name)) return;
+    if (r.run_details?.task_details?.some((d) => d.display_name === task && d.state === 'RUNNING' && d.pod_name))
+      return;
     if (Date.now() > deadline) throw new Error(`${task} never started`);
     await new Promise((res) => setTimeout(res, 20));
   }
@@ -62,7 +72,9 @@ describe('a run context that gains a second parent while the run is under way', 
     await store.put(store.resolve(uri), 'to be or not to be\n');
     const body = packageBody(fixtureText('pipeline_with_importer.yaml')) as JsonObject & {
       deploymentSpec: { executors: Record<string, { importer?: { artifactUri: { constant: string } } }> };
-      root: { dag: { tasks: Record<string, { inputs: { parameters: { uri: { runtimeValue: { constant: string } } } } }> } };
+      root: {
+        dag: { tasks: Record<string, { inputs: { parameters: { uri: { runtimeValue: { constant: string } } } } }> };
+      };
     };
     body.deploymentSpec.executors['exec-importer']!.importer!.artifactUri.constant = uri;
     body.root.dag.tasks.importer!.inputs.parameters.uri.runtimeValue.constant = uri;

@@ -30,7 +30,9 @@ const byName = (all: Execution[], task: string): Execution[] => all.filter((e) =
 
 describe('conditions', () => {
   it('record a CANCELED execution for a branch whose condition is false, and settle the taken branch COMPLETE', async () => {
-    t = await startTestLab({ steps: { a: { 'flip-coin': { parameters: { Output: 'heads' } }, 'random-num': { parameters: { Output: 7 } } } } });
+    t = await startTestLab({
+      steps: { a: { 'flip-coin': { parameters: { Output: 'heads' } }, 'random-num': { parameters: { Output: 7 } } } },
+    });
     const { kfp, mlmd } = t.clients('a');
     const run = await runToEnd(kfp, packageBody(fixtureText('critical/flip_coin.yaml')));
     expect(run.state).toBe('SUCCEEDED');
@@ -38,7 +40,9 @@ describe('conditions', () => {
     const tails = byName(all, 'condition-4')[0]!;
     expect(tails.type).toBe('system.DAGExecution');
     expect(tails.lastKnownState).toBe('CANCELED');
-    expect(fromStruct(tails.customProperties!.inputs!.structValue!)).toEqual({ 'pipelinechannel--flip-coin-Output': 'heads' });
+    expect(fromStruct(tails.customProperties!.inputs!.structValue!)).toEqual({
+      'pipelinechannel--flip-coin-Output': 'heads',
+    });
     expect(byName(all, 'condition-3')[0]!.lastKnownState).toBe('CANCELED');
     expect(byName(all, 'condition-1')[0]!.lastKnownState).toBe('COMPLETE');
     expect(byName(all, 'print-msg-2')).toEqual([]);
@@ -55,7 +59,20 @@ describe('conditions', () => {
 
 describe('loops', () => {
   it('record the loop DAG with its iteration count and one DAG per iteration with its index', async () => {
-    t = await startTestLab({ steps: { a: { 'args-generator-op': { parameters: { Output: [{ A_a: '1', B_b: '2' }, { A_a: '10', B_b: '20' }] } } } } });
+    t = await startTestLab({
+      steps: {
+        a: {
+          'args-generator-op': {
+            parameters: {
+              Output: [
+                { A_a: '1', B_b: '2' },
+                { A_a: '10', B_b: '20' },
+              ],
+            },
+          },
+        },
+      },
+    });
     const { kfp, mlmd } = t.clients('a');
     const run = await runToEnd(kfp, packageBody(fixtureText('parallel_and_nested/pipeline_with_loops.yaml')));
     expect(run.state).toBe('SUCCEEDED');
@@ -66,7 +83,9 @@ describe('loops', () => {
     const iterations = dags.filter((e) => prop(e, 'iteration_index') !== undefined);
     expect(iterations.map((e) => prop(e, 'iteration_index')).sort()).toEqual([0, 1]);
     for (const it of iterations) expect(prop(it, 'parent_dag_id')).toBe(loop.id);
-    const inside = all.filter((e) => e.type === 'system.ContainerExecution' && iterations.some((i) => i.id === prop(e, 'parent_dag_id')));
+    const inside = all.filter(
+      (e) => e.type === 'system.ContainerExecution' && iterations.some((i) => i.id === prop(e, 'parent_dag_id')),
+    );
     expect(inside.length).toBeGreaterThanOrEqual(2);
     expect(loop.lastKnownState).toBe('COMPLETE');
   });
@@ -86,7 +105,9 @@ describe('importers', () => {
     expect(artifact!.type).toBe('system.Dataset');
     expect(prop(artifact!, 'store_session_info')).toBe('{"Provider":"gs","Params":{"fromEnv":"true"}}');
     // Lists and structs are wrapped as KFP's StructValueToMLMDValue does; placeholders stay unresolved.
-    expect(fromStruct(artifact!.customProperties!.name!.structValue!)).toEqual({ list: ["{{$.inputs.parameters['metadata']}}", 'alias-name'] });
+    expect(fromStruct(artifact!.customProperties!.name!.structValue!)).toEqual({
+      list: ["{{$.inputs.parameters['metadata']}}", 'alias-name'],
+    });
   });
 
   it('reuse the matching artifact of an earlier run when reimport is false', async () => {
@@ -95,7 +116,9 @@ describe('importers', () => {
     const body = packageBody(fixtureText('pipeline_with_dynamic_importer_metadata.yaml'));
     const imported = async () => {
       const run = await runToEnd(kfp, body);
-      return (await eventsOf(mlmd, byName(await executionsOfRun(mlmd, run.run_id), 'importer')[0]!.id!, 'OUTPUT')).get('artifact');
+      return (await eventsOf(mlmd, byName(await executionsOfRun(mlmd, run.run_id), 'importer')[0]!.id!, 'OUTPUT')).get(
+        'artifact',
+      );
     };
     expect(await imported()).toBe(await imported());
   });
@@ -156,10 +179,20 @@ describe('location settings', () => {
   it('in multi-user mode, runs in the run’s namespace and scopes cache rows to it', async () => {
     t = await startTestLab({ multiUser: { a: { token: 'lab-token-a', namespace: 'team-a' } } });
     const { mlmd } = t.clients('a');
-    const kfp = new KfpClient({ location: 'a', endpoint: t.lab.locations.a!.kfp, namespace: 'team-a', token: 'lab-token-a', retries: 0 });
+    const kfp = new KfpClient({
+      location: 'a',
+      endpoint: t.lab.locations.a!.kfp,
+      namespace: 'team-a',
+      token: 'lab-token-a',
+      retries: 0,
+    });
     const experiment = await kfp.createExperiment({ displayName: 'lab', namespace: 'team-a' });
     const submit = async () => {
-      const created = await kfp.createRun({ displayName: 'mu', experimentId: experiment.experiment_id!, pipelineSpec: packageBody(thesisText()) });
+      const created = await kfp.createRun({
+        displayName: 'mu',
+        experimentId: experiment.experiment_id,
+        pipelineSpec: packageBody(thesisText()),
+      });
       return waitForRun(kfp, created.run_id);
     };
     const first = await submit();
@@ -168,7 +201,9 @@ describe('location settings', () => {
     expect(prop(runCtx!, 'namespace')).toBe('team-a');
     expect(new Set((await kfp.listTasks({})).items.map((r) => r.namespace))).toEqual(new Set(['team-a']));
     const second = await submit();
-    expect([...(await containerExecutions(mlmd, second.run_id)).values()].every((e) => e.lastKnownState === 'CACHED')).toBe(true);
+    expect(
+      [...(await containerExecutions(mlmd, second.run_id)).values()].every((e) => e.lastKnownState === 'CACHED'),
+    ).toBe(true);
   });
 
   it('absorbs injected ML Metadata and object store faults as KFP’s clients do', async () => {

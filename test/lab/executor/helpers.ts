@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLab, type Lab, type StartLabOptions } from '../../../src/lab/lab.js';
+import { startLab, type Lab, type StartLabOptions } from '../../../packages/lab/src/lab.js';
 import { KfpClient, type KfpRun } from '../../../src/location/kfp/index.js';
 import { MlmdClient, type Execution } from '../../../src/location/mlmd/index.js';
 import { ObjectStore } from '../../../src/location/objectstore/index.js';
@@ -20,7 +20,8 @@ export interface LocationClients {
 export interface TestLab {
   lab: Lab;
   dir: string;
-  clients(location: string): LocationClients;
+  // A property, not a method: tests destructure it (`const { clients } = await lab(...)`).
+  clients: (location: string) => LocationClients;
   /** Closes the lab (keeping the directory). */
   close(): Promise<void>;
   /** Closes the lab and removes its directory. */
@@ -38,7 +39,12 @@ export async function startTestLab(options: Partial<StartLabOptions> = {}): Prom
       c = {
         kfp: new KfpClient({ location, endpoint: l.kfp, retries: 0 }),
         mlmd: new MlmdClient({ location, address: l.mlmd }),
-        store: new ObjectStore({ location, endpoint: l.objectStore, credentials: l.credentials, pipelineRoot: l.pipelineRoot }),
+        store: new ObjectStore({
+          location,
+          endpoint: l.objectStore,
+          credentials: l.credentials,
+          pipelineRoot: l.pipelineRoot,
+        }),
       };
       made.set(location, c);
     }
@@ -74,7 +80,8 @@ export function packageBody(text: string, name = 'package'): JsonObject {
 }
 
 export const fixtureText = (rel: string): string => readFileSync(join(compiledFixturesDir, rel), 'utf8');
-export const thesisText = (): string => readFileSync(join(repoRoot, 'examples/thesis/pipelines/thesis-pipeline.yaml'), 'utf8');
+export const thesisText = (): string =>
+  readFileSync(join(repoRoot, 'examples/thesis/pipelines/thesis-pipeline.yaml'), 'utf8');
 
 const FINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELED', 'SKIPPED']);
 
@@ -104,7 +111,12 @@ export async function runToEnd(
   parameters: Record<string, JsonValue> = {},
   extra: { pipelineRoot?: string; displayName?: string } = {},
 ): Promise<KfpRun> {
-  const run = await kfp.createRun({ displayName: extra.displayName ?? 'test run', pipelineSpec: body, parameters, ...(extra.pipelineRoot ? { pipelineRoot: extra.pipelineRoot } : {}) });
+  const run = await kfp.createRun({
+    displayName: extra.displayName ?? 'test run',
+    pipelineSpec: body,
+    parameters,
+    ...(extra.pipelineRoot ? { pipelineRoot: extra.pipelineRoot } : {}),
+  });
   return waitForRun(kfp, run.run_id);
 }
 
@@ -122,16 +134,30 @@ export async function executionsOfRun(mlmd: MlmdClient, runId: string): Promise<
   return out;
 }
 
-export const prop = (e: { customProperties?: Record<string, { stringValue?: string; intValue?: number }> }, name: string): string | number | undefined =>
-  e.customProperties?.[name]?.stringValue ?? e.customProperties?.[name]?.intValue;
+export const prop = (
+  e: { customProperties?: Record<string, { stringValue?: string; intValue?: number }> },
+  name: string,
+): string | number | undefined => e.customProperties?.[name]?.stringValue ?? e.customProperties?.[name]?.intValue;
 
 /** Values for required root parameters without a default, made up from their types. */
 export function requiredParameters(body: JsonObject): Record<string, JsonValue> {
-  const spec = ('pipeline_spec' in body ? body.pipeline_spec : body) as { root?: { inputDefinitions?: { parameters?: Record<string, { defaultValue?: unknown; isOptional?: boolean; parameterType?: string }> } } };
+  const spec = ('pipeline_spec' in body ? body.pipeline_spec : body) as {
+    root?: {
+      inputDefinitions?: {
+        parameters?: Record<string, { defaultValue?: unknown; isOptional?: boolean; parameterType?: string }>;
+      };
+    };
+  };
   const out: Record<string, JsonValue> = {};
   for (const [name, p] of Object.entries(spec.root?.inputDefinitions?.parameters ?? {})) {
     if (p.defaultValue !== undefined || p.isOptional === true) continue;
-    const byType: Record<string, JsonValue> = { NUMBER_INTEGER: 1, NUMBER_DOUBLE: 1.5, BOOLEAN: true, LIST: ['x', 'y'], STRUCT: { k: 'v' } };
+    const byType: Record<string, JsonValue> = {
+      NUMBER_INTEGER: 1,
+      NUMBER_DOUBLE: 1.5,
+      BOOLEAN: true,
+      LIST: ['x', 'y'],
+      STRUCT: { k: 'v' },
+    };
     out[name] = byType[p.parameterType ?? ''] ?? 'x';
   }
   return out;
@@ -140,11 +166,17 @@ export function requiredParameters(body: JsonObject): Record<string, JsonValue> 
 /** Container executions of a run by task name (the root DAG and others left out). */
 export async function containerExecutions(mlmd: MlmdClient, runId: string): Promise<Map<string, Execution>> {
   const all = await executionsOfRun(mlmd, runId);
-  return new Map(all.filter((e) => e.type === 'system.ContainerExecution').map((e) => [String(prop(e, 'task_name')), e]));
+  return new Map(
+    all.filter((e) => e.type === 'system.ContainerExecution').map((e) => [String(prop(e, 'task_name')), e]),
+  );
 }
 
 /** An execution's events of one type, as output/input name → artifact id. */
-export async function eventsOf(mlmd: MlmdClient, executionId: number, type: 'INPUT' | 'OUTPUT'): Promise<Map<string, number>> {
+export async function eventsOf(
+  mlmd: MlmdClient,
+  executionId: number,
+  type: 'INPUT' | 'OUTPUT',
+): Promise<Map<string, number>> {
   const events = await mlmd.getEventsByExecutionIDs([executionId]);
   return new Map(events.filter((e) => e.type === type).map((e) => [e.path?.steps?.[0]?.key ?? '', e.artifactId!]));
 }

@@ -7,7 +7,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Artifact } from '../../../src/location/mlmd/index.js';
 import type { JsonObject } from '../../../src/pipeline/ir.js';
-import { eventsOf, executionsOfRun, fixtureText, packageBody, runToEnd, startTestLab, type TestLab } from './helpers.js';
+import {
+  eventsOf,
+  executionsOfRun,
+  fixtureText,
+  packageBody,
+  runToEnd,
+  startTestLab,
+  type TestLab,
+} from './helpers.js';
 
 let t: TestLab;
 
@@ -26,7 +34,9 @@ const FROM_ENV = '{"Provider":"minio","Params":{"fromEnv":"true"}}';
 function importerPipeline(): JsonObject {
   const body = packageBody(fixtureText('pipeline_with_importer.yaml')) as JsonObject & {
     deploymentSpec: { executors: Record<string, { importer?: { artifactUri: { constant: string } } }> };
-    root: { dag: { tasks: Record<string, { inputs: { parameters: { uri: { runtimeValue: { constant: string } } } } }> } };
+    root: {
+      dag: { tasks: Record<string, { inputs: { parameters: { uri: { runtimeValue: { constant: string } } } } }> };
+    };
   };
   body.deploymentSpec.executors['exec-importer']!.importer!.artifactUri.constant = URI;
   body.root.dag.tasks.importer!.inputs.parameters.uri.runtimeValue.constant = URI;
@@ -45,7 +55,10 @@ interface Candidate {
 async function candidate(c: Candidate = {}): Promise<number> {
   const { mlmd } = t.clients('a');
   const typeId = await mlmd.putArtifactType({ name: c.type ?? 'system.Dataset' });
-  const customProperties = c.customProperties ?? { key: { stringValue: 'value' }, store_session_info: { stringValue: FROM_ENV } };
+  const customProperties = c.customProperties ?? {
+    key: { stringValue: 'value' },
+    store_session_info: { stringValue: FROM_ENV },
+  };
   const [id] = await mlmd.putArtifacts([{ typeId, uri: URI, state: c.state ?? 'LIVE', customProperties }]);
   const pipeline = c.pipeline === undefined ? 'pipeline-with-importer' : c.pipeline;
   if (pipeline) {
@@ -63,7 +76,9 @@ async function imported(): Promise<number> {
   await store.put(store.resolve(URI), 'to be or not to be\n');
   const run = await runToEnd(kfp, importerPipeline());
   expect(run.state, run.error?.message).toBe('SUCCEEDED');
-  const importer = (await executionsOfRun(mlmd, run.run_id)).find((e) => e.customProperties?.task_name?.stringValue === 'importer')!;
+  const importer = (await executionsOfRun(mlmd, run.run_id)).find(
+    (e) => e.customProperties?.task_name?.stringValue === 'importer',
+  )!;
   return (await eventsOf(mlmd, importer.id!, 'OUTPUT')).get('artifact')!;
 }
 
@@ -74,7 +89,13 @@ describe('the importer with reimport false', () => {
   });
 
   it('reuses it when it holds more custom properties than the import (only the import’s are compared)', async () => {
-    const id = await candidate({ customProperties: { key: { stringValue: 'value' }, store_session_info: { stringValue: FROM_ENV }, display_name: { stringValue: 'artifact' } } });
+    const id = await candidate({
+      customProperties: {
+        key: { stringValue: 'value' },
+        store_session_info: { stringValue: FROM_ENV },
+        display_name: { stringValue: 'artifact' },
+      },
+    });
     expect(await imported()).toBe(id);
   });
 
@@ -89,8 +110,11 @@ describe('the importer with reimport false', () => {
   });
 
   it('does not reuse it when its store_session_info is another than the environment session', async () => {
-    const session = '{"Provider":"minio","Params":{"accessKeyKey":"accesskey","disableSSL":"true","endpoint":"minio-service.kubeflow:9000","fromEnv":"false"}}';
-    const id = await candidate({ customProperties: { key: { stringValue: 'value' }, store_session_info: { stringValue: session } } });
+    const session =
+      '{"Provider":"minio","Params":{"accessKeyKey":"accesskey","disableSSL":"true","endpoint":"minio-service.kubeflow:9000","fromEnv":"false"}}';
+    const id = await candidate({
+      customProperties: { key: { stringValue: 'value' }, store_session_info: { stringValue: session } },
+    });
     expect(await imported()).not.toBe(id);
   });
 
@@ -100,7 +124,9 @@ describe('the importer with reimport false', () => {
   });
 
   it('does not reuse it when an importer metadata property differs', async () => {
-    const id = await candidate({ customProperties: { key: { stringValue: 'other' }, store_session_info: { stringValue: FROM_ENV } } });
+    const id = await candidate({
+      customProperties: { key: { stringValue: 'other' }, store_session_info: { stringValue: FROM_ENV } },
+    });
     expect(await imported()).not.toBe(id);
   });
 

@@ -2,7 +2,16 @@
 // runs that were still executing.
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { containerExecutions, eventsOf, packageBody, runToEnd, startTestLab, thesisText, waitForRun, type TestLab } from './helpers.js';
+import {
+  containerExecutions,
+  eventsOf,
+  packageBody,
+  runToEnd,
+  startTestLab,
+  thesisText,
+  waitForRun,
+  type TestLab,
+} from './helpers.js';
 
 const dirs: string[] = [];
 let t: TestLab | undefined;
@@ -26,10 +35,14 @@ describe('restarting a lab on the same directory', () => {
     expect((await kfp.getRun(first.run_id)).state).toBe('SUCCEEDED');
     const after = await containerExecutions(mlmd, first.run_id);
     expect([...after.values()].map((e) => e.id)).toEqual([...before.values()].map((e) => e.id));
-    const [model] = await mlmd.getArtifactsByID([(await eventsOf(mlmd, after.get('train-model')!.id!, 'OUTPUT')).get('model')!]);
+    const [model] = await mlmd.getArtifactsByID([
+      (await eventsOf(mlmd, after.get('train-model')!.id!, 'OUTPUT')).get('model')!,
+    ]);
     expect(await store.head(store.resolve(model!.uri!))).toBeDefined();
     const second = await runToEnd(kfp, packageBody(thesisText()));
-    expect([...(await containerExecutions(mlmd, second.run_id)).values()].every((e) => e.lastKnownState === 'CACHED')).toBe(true);
+    expect(
+      [...(await containerExecutions(mlmd, second.run_id)).values()].every((e) => e.lastKnownState === 'CACHED'),
+    ).toBe(true);
   });
 
   it('resumes a run that was executing when the lab stopped, and finishes it', async () => {
@@ -38,7 +51,9 @@ describe('restarting a lab on the same directory', () => {
     const { kfp } = t.clients('a');
     const created = await kfp.createRun({ displayName: 'interrupted', pipelineSpec: packageBody(thesisText()) });
     const deadline = Date.now() + 10_000;
-    while (!(await kfp.getRun(created.run_id)).run_details?.task_details?.some((d) => d.display_name === 'train-model')) {
+    while (
+      !(await kfp.getRun(created.run_id)).run_details?.task_details?.some((d) => d.display_name === 'train-model')
+    ) {
       if (Date.now() > deadline) throw new Error('train-model never started');
       await new Promise((r) => setTimeout(r, 20));
     }

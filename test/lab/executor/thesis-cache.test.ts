@@ -4,7 +4,17 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fromStruct } from '../../../src/location/mlmd/index.js';
 import { parsePipelineText } from '../../../src/pipeline/load.js';
 import { prunePipeline } from '../../../src/pipeline/prune.js';
-import { containerExecutions, eventsOf, packageBody, prop, runToEnd, startTestLab, thesisText, THESIS_TASKS, type TestLab } from './helpers.js';
+import {
+  containerExecutions,
+  eventsOf,
+  packageBody,
+  prop,
+  runToEnd,
+  startTestLab,
+  thesisText,
+  THESIS_TASKS,
+  type TestLab,
+} from './helpers.js';
 
 let t: TestLab;
 
@@ -53,9 +63,12 @@ describe('a second identical run', () => {
     const second = await runToEnd(kfp, packageBody(thesisText()));
     const byTask = await containerExecutions(mlmd, second.run_id);
     for (const task of THESIS_TASKS) {
-      expect(await eventsOf(mlmd, byTask.get(task)!.id!, 'OUTPUT')).toEqual(await eventsOf(mlmd, first.byTask.get(task)!.id!, 'OUTPUT'));
+      expect(await eventsOf(mlmd, byTask.get(task)!.id!, 'OUTPUT')).toEqual(
+        await eventsOf(mlmd, first.byTask.get(task)!.id!, 'OUTPUT'),
+      );
     }
-    const outputsOf = (e: typeof byTask extends Map<string, infer E> ? E : never) => fromStruct(e.customProperties!.outputs!.structValue!);
+    const outputsOf = (e: typeof byTask extends Map<string, infer E> ? E : never) =>
+      fromStruct(e.customProperties!.outputs!.structValue!);
     expect(outputsOf(byTask.get('evaluate-model')!)).toEqual(outputsOf(first.byTask.get('evaluate-model')!));
   });
 
@@ -96,7 +109,9 @@ describe('a cache-miss run reading an upstream artifact', () => {
     expect(byTask.get('split-data')!.lastKnownState).toBe('CACHED');
     expect(byTask.get('train-model')!.lastKnownState).toBe('FAILED');
     // The user code ran, so its logs were published (uploadOutputArtifacts on failure).
-    expect([...(await eventsOf(t.clients('a').mlmd, byTask.get('train-model')!.id!, 'OUTPUT')).keys()]).toEqual(['executor-logs']);
+    expect([...(await eventsOf(t.clients('a').mlmd, byTask.get('train-model')!.id!, 'OUTPUT')).keys()]).toEqual([
+      'executor-logs',
+    ]);
     expect(byTask.has('evaluate-model')).toBe(false);
   });
 
@@ -130,13 +145,18 @@ describe('a cache-miss run reading an upstream artifact', () => {
     const evaluated = async (location: string) => {
       const run = await runToEnd(t.clients(location).kfp, packageBody(thesisText()), { epochs: 11 });
       expect(run.state).toBe('SUCCEEDED');
-      return fromStruct((await containerExecutions(t.clients(location).mlmd, run.run_id)).get('evaluate-model')!.customProperties!.outputs!.structValue!);
+      return fromStruct(
+        (await containerExecutions(t.clients(location).mlmd, run.run_id)).get('evaluate-model')!.customProperties!
+          .outputs!.structValue!,
+      );
     };
     const firstAtA = await runToEnd(t.clients('a').kfp, packageBody(thesisText()));
     expect((await runToEnd(t.clients('b').kfp, packageBody(thesisText()))).state).toBe('SUCCEEDED');
     const atA = await containerExecutions(t.clients('a').mlmd, firstAtA.run_id);
     const { mlmd, store } = t.clients('a');
-    const [trainSet] = await mlmd.getArtifactsByID([(await eventsOf(mlmd, atA.get('split-data')!.id!, 'OUTPUT')).get('train_set')!]);
+    const [trainSet] = await mlmd.getArtifactsByID([
+      (await eventsOf(mlmd, atA.get('split-data')!.id!, 'OUTPUT')).get('train_set')!,
+    ]);
     await store.put(store.resolve(trainSet!.uri!), 'churn,age\n0,31\n');
     expect(await evaluated('a')).not.toEqual(await evaluated('b'));
   });
@@ -161,7 +181,15 @@ describe('a stage-like pruned run', () => {
     expect(stage.state).toBe('SUCCEEDED');
     expect([...(await containerExecutions(mlmd, stage.run_id)).keys()].sort()).toEqual(['load-data', 'split-data']);
     const full = await runToEnd(kfp, packageBody(thesisText()));
-    const states = Object.fromEntries([...(await containerExecutions(mlmd, full.run_id))].map(([k, e]) => [k, e.lastKnownState]));
-    expect(states).toEqual({ 'load-data': 'CACHED', 'split-data': 'CACHED', 'train-model': 'COMPLETE', 'evaluate-model': 'COMPLETE', 'serve-model': 'COMPLETE' });
+    const states = Object.fromEntries(
+      [...(await containerExecutions(mlmd, full.run_id))].map(([k, e]) => [k, e.lastKnownState]),
+    );
+    expect(states).toEqual({
+      'load-data': 'CACHED',
+      'split-data': 'CACHED',
+      'train-model': 'COMPLETE',
+      'evaluate-model': 'COMPLETE',
+      'serve-model': 'COMPLETE',
+    });
   });
 });

@@ -58,7 +58,10 @@ describe('a thesis pipeline run at a lab location', () => {
     expect(prop(runCtx!, 'namespace')).toBe('kubeflow');
     expect(prop(runCtx!, 'resource_name')).toBe('run-resource');
     expect(prop(runCtx!, 'pipeline_root')).toBe(`minio://mlpipeline/v2/artifacts/${PIPELINE}/${run.run_id}`);
-    const session = JSON.parse(String(prop(runCtx!, 'store_session_info'))) as { Provider: string; Params: Record<string, string> };
+    const session = JSON.parse(String(prop(runCtx!, 'store_session_info'))) as {
+      Provider: string;
+      Params: Record<string, string>;
+    };
     expect(session.Provider).toBe('minio');
     expect(session.Params.endpoint).toBe(new URL(t.lab.locations.a!.objectStore).host);
     expect((await mlmd.getParentContextsByContext(runCtx!.id!)).map((c) => c.id)).toEqual([pipelineCtx!.id]);
@@ -90,13 +93,19 @@ describe('a thesis pipeline run at a lab location', () => {
       expect(String(prop(e, 'cache_fingerprint'))).toMatch(/^[0-9a-f]{64}$/);
       expect(prop(e, 'cached_execution_id')).toBeUndefined();
     }
-    expect(fromStruct(byTask.get('train-model')!.customProperties!.inputs!.structValue!)).toEqual({ epochs: 12, learning_rate: 0.01 });
+    expect(fromStruct(byTask.get('train-model')!.customProperties!.inputs!.structValue!)).toEqual({
+      epochs: 12,
+      learning_rate: 0.01,
+    });
   });
 
   it('associates every execution with both contexts', async () => {
     const { mlmd } = t.clients('a');
     for (const e of byTask.values()) {
-      expect((await mlmd.getContextsByExecution(e.id!)).map((c) => c.type).sort()).toEqual(['system.Pipeline', 'system.PipelineRun']);
+      expect((await mlmd.getContextsByExecution(e.id!)).map((c) => c.type).sort()).toEqual([
+        'system.Pipeline',
+        'system.PipelineRun',
+      ]);
     }
   });
 
@@ -116,12 +125,17 @@ describe('a thesis pipeline run at a lab location', () => {
     const [model] = await mlmd.getArtifactsByID([out.get('model')!]);
     expect(model!.state).toBe('LIVE');
     expect(model!.type).toBe('system.Model');
-    expect(model!.uri).toMatch(new RegExp(`^minio://mlpipeline/v2/artifacts/${PIPELINE}/${run.run_id}/train-model/[0-9a-f-]{36}/model$`));
+    expect(model!.uri).toMatch(
+      new RegExp(`^minio://mlpipeline/v2/artifacts/${PIPELINE}/${run.run_id}/train-model/[0-9a-f-]{36}/model$`),
+    );
     expect(prop(model!, 'display_name')).toBe('model');
-    expect(JSON.parse(String(prop(model!, 'store_session_info'))).Provider).toBe('minio');
+    expect((JSON.parse(String(prop(model!, 'store_session_info'))) as { Provider?: unknown }).Provider).toBe('minio');
     const [logs] = await mlmd.getArtifactsByID([out.get('executor-logs')!]);
     expect(logs!.uri).toBe(model!.uri!.replace(/model$/, 'executor-logs-0'));
-    expect((await mlmd.getContextsByArtifact(model!.id!)).map((c) => c.type).sort()).toEqual(['system.Pipeline', 'system.PipelineRun']);
+    expect((await mlmd.getContextsByArtifact(model!.id!)).map((c) => c.type).sort()).toEqual([
+      'system.Pipeline',
+      'system.PipelineRun',
+    ]);
   });
 
   it('writes every output artifact’s bytes to the location’s object store (1 KiB by default), except the metrics', async () => {
@@ -139,7 +153,9 @@ describe('a thesis pipeline run at a lab location', () => {
 
   it('records evaluate-model’s metrics with their values as custom properties and no object, as the SDK’s log_metric leaves them', async () => {
     const { mlmd, store } = t.clients('a');
-    const [metrics] = await mlmd.getArtifactsByID([(await eventsOf(mlmd, byTask.get('evaluate-model')!.id!, 'OUTPUT')).get('metrics')!]);
+    const [metrics] = await mlmd.getArtifactsByID([
+      (await eventsOf(mlmd, byTask.get('evaluate-model')!.id!, 'OUTPUT')).get('metrics')!,
+    ]);
     expect(metrics!.type).toBe('system.Metrics');
     expect(metrics!.state).toBe('LIVE');
     expect(metrics!.customProperties?.score?.doubleValue).toBeTypeOf('number');
@@ -161,7 +177,12 @@ describe('a thesis pipeline run at a lab location', () => {
     expect(rows).toHaveLength(THESIS_TASKS.length);
     for (const [task, e] of byTask) {
       const row = rows.find((r) => r.mlmdExecutionID === String(e.id));
-      expect(row, task).toMatchObject({ pipelineName: `pipeline/${PIPELINE}`, namespace: 'kubeflow', runId: run.run_id, fingerprint: prop(e, 'cache_fingerprint') });
+      expect(row, task).toMatchObject({
+        pipelineName: `pipeline/${PIPELINE}`,
+        namespace: 'kubeflow',
+        runId: run.run_id,
+        fingerprint: prop(e, 'cache_fingerprint'),
+      });
     }
   });
 });

@@ -2,7 +2,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startKfpServer, type KfpServer, type KfpServerOptions } from '../../../src/lab/kfp/index.js';
+import { startKfpServer, type KfpServer, type KfpServerOptions } from '../../../packages/lab/src/kfp/index.js';
 import { compiledFixturesDir } from '../../support/fixtures.js';
 
 export interface LabServer extends KfpServer {
@@ -65,7 +65,8 @@ export async function call(
 
 /** The JSON body as an object (fails the test helpfully when it is not one). */
 export function body(r: CallResult): JsonBody {
-  if (typeof r.json !== 'object' || r.json === null || Array.isArray(r.json)) throw new Error(`expected a JSON object, got ${r.status} ${r.text}`);
+  if (typeof r.json !== 'object' || r.json === null || Array.isArray(r.json))
+    throw new Error(`expected a JSON object, got ${r.status} ${r.text}`);
   return r.json as JsonBody;
 }
 
@@ -91,11 +92,22 @@ export async function upload(
 }
 
 /** Uploads a fixture as a pipeline and returns `{pipelineId, versionId}`. */
-export async function uploadFixture(server: { url: string }, fixtureName: string, name: string, extra: Record<string, string> = {}, headers?: Record<string, string>): Promise<{ pipelineId: string; versionId: string }> {
+export async function uploadFixture(
+  server: { url: string },
+  fixtureName: string,
+  name: string,
+  extra: Record<string, string> = {},
+  headers?: Record<string, string>,
+): Promise<{ pipelineId: string; versionId: string }> {
   const up = await upload(server, fixture(fixtureName), { name, ...extra }, headers ? { headers } : {});
   if (up.status !== 200) throw new Error(`upload failed: ${up.status} ${up.text}`);
   const pipelineId = String(body(up)['pipeline_id']);
-  const versions = await call(server, 'GET', `/apis/v2beta1/pipelines/${pipelineId}/versions`, headers ? { headers } : {});
+  const versions = await call(
+    server,
+    'GET',
+    `/apis/v2beta1/pipelines/${pipelineId}/versions`,
+    headers ? { headers } : {},
+  );
   const list = body(versions)['pipeline_versions'] as JsonBody[];
   return { pipelineId, versionId: String(list[0]?.['pipeline_version_id']) };
 }

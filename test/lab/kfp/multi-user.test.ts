@@ -31,7 +31,10 @@ describe('lab KFP server: multi-user mode', () => {
 
   it('answers 401 for an unknown token without repeating it', async () => {
     const secret = 'wrong-secret-token-0123456789';
-    const r = await call(lab, 'GET', '/apis/v2beta1/experiments', { query: { namespace: 'team-a' }, headers: { authorization: `Bearer ${secret}` } });
+    const r = await call(lab, 'GET', '/apis/v2beta1/experiments', {
+      query: { namespace: 'team-a' },
+      headers: { authorization: `Bearer ${secret}` },
+    });
     expect(r.status).toBe(401);
     expect(r.text).not.toContain(secret);
     expect([...r.headers.values()].join(' ')).not.toContain(secret);
@@ -49,31 +52,79 @@ describe('lab KFP server: multi-user mode', () => {
 
   it('requires an experiment for a run, and runs in the experiment’s namespace', async () => {
     const spec = parse(fixture('hello_world.yaml')) as JsonBody;
-    const noExp = await call(lab, 'POST', '/apis/v2beta1/runs', { headers: auth, body: { display_name: 'r', pipeline_spec: spec } });
+    const noExp = await call(lab, 'POST', '/apis/v2beta1/runs', {
+      headers: auth,
+      body: { display_name: 'r', pipeline_spec: spec },
+    });
     expect(noExp.status).toBe(400);
-    const exp = body(await call(lab, 'POST', '/apis/v2beta1/experiments', { headers: auth, body: { display_name: 'e', namespace: 'team-a' } }));
-    const run = await call(lab, 'POST', '/apis/v2beta1/runs', { headers: auth, body: { display_name: 'r', pipeline_spec: spec, experiment_id: exp['experiment_id'] } });
+    const exp = body(
+      await call(lab, 'POST', '/apis/v2beta1/experiments', {
+        headers: auth,
+        body: { display_name: 'e', namespace: 'team-a' },
+      }),
+    );
+    const run = await call(lab, 'POST', '/apis/v2beta1/runs', {
+      headers: auth,
+      body: { display_name: 'r', pipeline_spec: spec, experiment_id: exp['experiment_id'] },
+    });
     expect(run.status).toBe(200);
-    const listed = body(await call(lab, 'GET', '/apis/v2beta1/runs', { headers: auth, query: { namespace: 'team-a' } }));
+    const listed = body(
+      await call(lab, 'GET', '/apis/v2beta1/runs', { headers: auth, query: { namespace: 'team-a' } }),
+    );
     expect((listed['runs'] as JsonBody[]).map((r) => r['run_id'])).toContain(body(run)['run_id']);
   });
 
   it('fills a cache row’s namespace from the run’s experiment and checks a claimed one', async () => {
     const spec = parse(fixture('hello_world.yaml')) as JsonBody;
-    const exp = body(await call(lab, 'POST', '/apis/v2beta1/experiments', { headers: auth, body: { display_name: 'tasks', namespace: 'team-a' } }));
-    const run = body(await call(lab, 'POST', '/apis/v2beta1/runs', { headers: auth, body: { display_name: 'r', pipeline_spec: spec, experiment_id: exp['experiment_id'] } }));
-    const row = { pipelineName: 'pipeline/echo', runId: run['run_id'], mlmdExecutionID: '1', fingerprint: 'abc', created_at: '2026-01-01T00:00:00Z' };
+    const exp = body(
+      await call(lab, 'POST', '/apis/v2beta1/experiments', {
+        headers: auth,
+        body: { display_name: 'tasks', namespace: 'team-a' },
+      }),
+    );
+    const run = body(
+      await call(lab, 'POST', '/apis/v2beta1/runs', {
+        headers: auth,
+        body: { display_name: 'r', pipeline_spec: spec, experiment_id: exp['experiment_id'] },
+      }),
+    );
+    const row = {
+      pipelineName: 'pipeline/echo',
+      runId: run['run_id'],
+      mlmdExecutionID: '1',
+      fingerprint: 'abc',
+      created_at: '2026-01-01T00:00:00Z',
+    };
     const filled = await call(lab, 'POST', '/apis/v1alpha1/tasks', { headers: auth, body: row });
     expect(body(filled)['namespace']).toBe('team-a');
-    const mismatch = await call(lab, 'POST', '/apis/v1alpha1/tasks', { headers: auth, body: { ...row, namespace: 'team-b' } });
+    const mismatch = await call(lab, 'POST', '/apis/v1alpha1/tasks', {
+      headers: auth,
+      body: { ...row, namespace: 'team-b' },
+    });
     expect(mismatch.status).toBeGreaterThanOrEqual(400);
   });
 
   it('serves the task API without credentials, as KFP does (no authn/authz on TaskService)', async () => {
     const spec = parse(fixture('hello_world.yaml')) as JsonBody;
-    const exp = body(await call(lab, 'POST', '/apis/v2beta1/experiments', { headers: auth, body: { display_name: 'anon', namespace: 'team-a' } }));
-    const run = body(await call(lab, 'POST', '/apis/v2beta1/runs', { headers: auth, body: { display_name: 'r', pipeline_spec: spec, experiment_id: exp['experiment_id'] } }));
-    const row = { pipelineName: 'pipeline/echo', runId: run['run_id'], mlmdExecutionID: '7', fingerprint: 'anon-fp', created_at: '2026-01-01T00:00:00Z' };
+    const exp = body(
+      await call(lab, 'POST', '/apis/v2beta1/experiments', {
+        headers: auth,
+        body: { display_name: 'anon', namespace: 'team-a' },
+      }),
+    );
+    const run = body(
+      await call(lab, 'POST', '/apis/v2beta1/runs', {
+        headers: auth,
+        body: { display_name: 'r', pipeline_spec: spec, experiment_id: exp['experiment_id'] },
+      }),
+    );
+    const row = {
+      pipelineName: 'pipeline/echo',
+      runId: run['run_id'],
+      mlmdExecutionID: '7',
+      fingerprint: 'anon-fp',
+      created_at: '2026-01-01T00:00:00Z',
+    };
     const created = await call(lab, 'POST', '/apis/v1alpha1/tasks', { body: row });
     expect(created.status).toBe(200);
     expect(body(created)['namespace']).toBe('team-a');
@@ -83,12 +134,22 @@ describe('lab KFP server: multi-user mode', () => {
     expect((body(listed)['tasks'] as JsonBody[]).map((t) => t['mlmdExecutionID'])).toEqual(['7']);
     // A wrong token is not even looked at; the other APIs still refuse it.
     const wrong = { authorization: 'Bearer not-a-known-token' };
-    expect((await call(lab, 'POST', '/apis/v1alpha1/tasks', { body: { ...row, fingerprint: 'anon-fp-2' }, headers: wrong })).status).toBe(200);
-    expect((await call(lab, 'GET', '/apis/v2beta1/runs', { headers: wrong, query: { namespace: 'team-a' } })).status).toBe(401);
+    expect(
+      (await call(lab, 'POST', '/apis/v1alpha1/tasks', { body: { ...row, fingerprint: 'anon-fp-2' }, headers: wrong }))
+        .status,
+    ).toBe(200);
+    expect(
+      (await call(lab, 'GET', '/apis/v2beta1/runs', { headers: wrong, query: { namespace: 'team-a' } })).status,
+    ).toBe(401);
   });
 
   it('uploads a pipeline into a namespace with a token', async () => {
-    const r = await upload(lab, fixture('hello_world.yaml'), { name: 'ns-pipe', namespace: 'team-a' }, { headers: auth });
+    const r = await upload(
+      lab,
+      fixture('hello_world.yaml'),
+      { name: 'ns-pipe', namespace: 'team-a' },
+      { headers: auth },
+    );
     expect(r.status).toBe(200);
     expect(body(r)['namespace']).toBe('team-a');
     const ids = await uploadFixture(lab, 'hello_world.yaml', 'ns-pipe-2', { namespace: 'team-a' }, auth);
@@ -101,14 +162,27 @@ describe('lab KFP server: the task API does not authorize by namespace', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kfp-lab-authz-'));
     const spec = parse(fixture('hello_world.yaml')) as JsonBody;
     // Set up a run in team-b while team-b is allowed, then serve the same state to a caller limited to team-a.
-    const setup = await startLab({ dir, multiUser: { tokens: { [TOKEN]: 'alice@example.com' }, namespaces: ['team-a', 'team-b'] } });
-    const exp = body(await call(setup, 'POST', '/apis/v2beta1/experiments', { headers: auth, body: { display_name: 'b', namespace: 'team-b' } }));
+    const setup = await startLab({
+      dir,
+      multiUser: { tokens: { [TOKEN]: 'alice@example.com' }, namespaces: ['team-a', 'team-b'] },
+    });
+    const exp = body(
+      await call(setup, 'POST', '/apis/v2beta1/experiments', {
+        headers: auth,
+        body: { display_name: 'b', namespace: 'team-b' },
+      }),
+    );
     const runBody = { display_name: 'r', pipeline_spec: spec, experiment_id: exp['experiment_id'] };
     const run = body(await call(setup, 'POST', '/apis/v2beta1/runs', { headers: auth, body: runBody }));
     await setup.close();
-    const limited = await startLab({ dir, multiUser: { tokens: { [TOKEN]: 'alice@example.com' }, namespaces: ['team-a'] } });
+    const limited = await startLab({
+      dir,
+      multiUser: { tokens: { [TOKEN]: 'alice@example.com' }, namespaces: ['team-a'] },
+    });
     try {
-      expect((await call(limited, 'GET', '/apis/v2beta1/runs', { headers: auth, query: { namespace: 'team-b' } })).status).toBe(403);
+      expect(
+        (await call(limited, 'GET', '/apis/v2beta1/runs', { headers: auth, query: { namespace: 'team-b' } })).status,
+      ).toBe(403);
       const row = {
         pipelineName: 'pipeline/echo',
         runId: run['run_id'],
@@ -121,9 +195,14 @@ describe('lab KFP server: the task API does not authorize by namespace', () => {
       expect(created.status).toBe(200);
       expect(body(created)['namespace']).toBe('team-b');
       // What KFP does check remains: the run's experiment must be in the claimed namespace.
-      const claimed = await call(limited, 'POST', '/apis/v1alpha1/tasks', { headers: auth, body: { ...row, namespace: 'team-a' } });
+      const claimed = await call(limited, 'POST', '/apis/v1alpha1/tasks', {
+        headers: auth,
+        body: { ...row, namespace: 'team-a' },
+      });
       expect(claimed.status).toBe(400);
-      expect(body(claimed)['message']).toContain("belongs to namespace 'team-b' (claimed a different namespace 'team-a')");
+      expect(body(claimed)['message']).toContain(
+        "belongs to namespace 'team-b' (claimed a different namespace 'team-a')",
+      );
     } finally {
       await limited.dispose();
     }

@@ -48,7 +48,9 @@ describe('lab KFP server: pipelines', () => {
   });
 
   it('rejects a package whose schema version is not 2.1.0', async () => {
-    const r = await upload(lab, fixture('hello_world.yaml').replace('schemaVersion: 2.1.0', 'schemaVersion: 2.0.0'), { name: 'old' });
+    const r = await upload(lab, fixture('hello_world.yaml').replace('schemaVersion: 2.1.0', 'schemaVersion: 2.0.0'), {
+      name: 'old',
+    });
     expect(r.status).toBe(400);
     expect(String(body(r)['error_message'])).toContain('schema version 2.1.0');
   });
@@ -56,10 +58,17 @@ describe('lab KFP server: pipelines', () => {
   it('adds a version with upload_version and lists it with the first', async () => {
     const up = await upload(lab, fixture('hello_world.yaml'), { name: 'versioned' });
     const id = String(body(up)['pipeline_id']);
-    const v2 = await upload(lab, fixture('hello_world.yaml'), { pipelineid: id, name: 'v2' }, { path: '/apis/v2beta1/pipelines/upload_version' });
+    const v2 = await upload(
+      lab,
+      fixture('hello_world.yaml'),
+      { pipelineid: id, name: 'v2' },
+      { path: '/apis/v2beta1/pipelines/upload_version' },
+    );
     expect(v2.status).toBe(200);
     expect(swaggerErrors('v2beta1-pipeline-upload', 'v2beta1PipelineVersion', v2.json)).toEqual([]);
-    const list = body(await call(lab, 'GET', `/apis/v2beta1/pipelines/${id}/versions`, { query: { sort_by: 'created_at desc' } }));
+    const list = body(
+      await call(lab, 'GET', `/apis/v2beta1/pipelines/${id}/versions`, { query: { sort_by: 'created_at desc' } }),
+    );
     expect((list['pipeline_versions'] as JsonBody[]).map((v) => v['name']).sort()).toEqual(['v2', 'versioned']);
     expect(list['total_size']).toBe(2);
   });
@@ -83,7 +92,9 @@ describe('lab KFP server: pipelines', () => {
   });
 
   it('accepts the JSON name of a field as protojson does', async () => {
-    const r = await call(lab, 'POST', '/apis/v2beta1/pipelines', { body: { name: 'camel', displayName: 'Camel Case' } });
+    const r = await call(lab, 'POST', '/apis/v2beta1/pipelines', {
+      body: { name: 'camel', displayName: 'Camel Case' },
+    });
     expect(r.status).toBe(200);
     expect(body(r)['display_name']).toBe('Camel Case');
   });
@@ -104,7 +115,9 @@ describe('lab KFP server: pipelines', () => {
   });
 
   it.each(compiledFixtures())('accepts the real compiled package %s', async (name, path) => {
-    const r = await upload(lab, readFileSync(path, 'utf8'), { name: `fixture-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}` });
+    const r = await upload(lab, readFileSync(path, 'utf8'), {
+      name: `fixture-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`,
+    });
     expect(r.status, r.text).toBe(200);
   });
 });

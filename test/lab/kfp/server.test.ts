@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { RunExecutor, StoredRun } from '../../../src/lab/kfp/index.js';
+import type { RunExecutor, StoredRun } from '../../../packages/lab/src/kfp/index.js';
 import { swaggerErrors } from '../../support/swagger.js';
 import { body, call, fixture, startLab, type JsonBody } from './helpers.js';
 
@@ -9,9 +9,18 @@ describe('lab KFP server: healthz, routing, restart and faults', () => {
     const lab = await startLab({ kfpVersion: '2.14.0' });
     try {
       const r = await call(lab, 'GET', '/apis/v2beta1/healthz');
-      expect(body(r)).toEqual({ commit_sha: 'unknown', tag_name: '2.14.0', multi_user: false, pipeline_store: 'database' });
+      expect(body(r)).toEqual({
+        commit_sha: 'unknown',
+        tag_name: '2.14.0',
+        multi_user: false,
+        pipeline_store: 'database',
+      });
       // v1beta1 healthz has no pipeline_store (main.go newHealthzResponse("") with omitempty).
-      expect(body(await call(lab, 'GET', '/apis/v1beta1/healthz'))).toEqual({ commit_sha: 'unknown', tag_name: '2.14.0', multi_user: false });
+      expect(body(await call(lab, 'GET', '/apis/v1beta1/healthz'))).toEqual({
+        commit_sha: 'unknown',
+        tag_name: '2.14.0',
+        multi_user: false,
+      });
     } finally {
       await lab.dispose();
     }
@@ -41,9 +50,17 @@ describe('lab KFP server: healthz, routing, restart and faults', () => {
   it('keeps pipelines, runs and cache rows across a restart on the same database', async () => {
     const first = await startLab();
     const spec = parse(fixture('hello_world.yaml')) as JsonBody;
-    const run = body(await call(first, 'POST', '/apis/v2beta1/runs', { body: { display_name: 'kept', pipeline_spec: spec } }));
+    const run = body(
+      await call(first, 'POST', '/apis/v2beta1/runs', { body: { display_name: 'kept', pipeline_spec: spec } }),
+    );
     await call(first, 'POST', '/apis/v1alpha1/tasks', {
-      body: { pipelineName: 'pipeline/echo', runId: run['run_id'], mlmdExecutionID: '9', fingerprint: 'fp', created_at: '2026-01-01T00:00:00Z' },
+      body: {
+        pipelineName: 'pipeline/echo',
+        runId: run['run_id'],
+        mlmdExecutionID: '9',
+        fingerprint: 'fp',
+        created_at: '2026-01-01T00:00:00Z',
+      },
     });
     await first.close();
     const second = await startLab({ dir: first.dir });
@@ -60,7 +77,9 @@ describe('lab KFP server: healthz, routing, restart and faults', () => {
   it('hands unfinished runs to the executor again after a restart', async () => {
     const first = await startLab();
     const spec = parse(fixture('hello_world.yaml')) as JsonBody;
-    const run = body(await call(first, 'POST', '/apis/v2beta1/runs', { body: { display_name: 'resume', pipeline_spec: spec } }));
+    const run = body(
+      await call(first, 'POST', '/apis/v2beta1/runs', { body: { display_name: 'resume', pipeline_spec: spec } }),
+    );
     await first.close();
     const resumed: StoredRun[] = [];
     const executor: RunExecutor = { start: (r) => resumed.push(r), terminate() {} };

@@ -8,7 +8,9 @@ let runId: string;
 beforeEach(async () => {
   lab = await startLab();
   const spec = parse(fixture('hello_world.yaml')) as JsonBody;
-  runId = String(body(await call(lab, 'POST', '/apis/v2beta1/runs', { body: { display_name: 'r', pipeline_spec: spec } }))['run_id']);
+  runId = String(
+    body(await call(lab, 'POST', '/apis/v2beta1/runs', { body: { display_name: 'r', pipeline_spec: spec } }))['run_id'],
+  );
 });
 afterEach(async () => {
   await lab.dispose();
@@ -26,14 +28,20 @@ const cacheRow = (over: JsonBody = {}): JsonBody => ({
 });
 const createTask = (t: JsonBody) => call(lab, 'POST', '/apis/v1alpha1/tasks', { body: t });
 const listTasks = (query: Record<string, string | number>) => call(lab, 'GET', '/apis/v1alpha1/tasks', { query });
-const v1Filter = (preds: [string, string][]) => JSON.stringify({ predicates: preds.map(([key, v]) => ({ key, op: 'EQUALS', string_value: v })) });
+const v1Filter = (preds: [string, string][]) =>
+  JSON.stringify({ predicates: preds.map(([key, v]) => ({ key, op: 'EQUALS', string_value: v })) });
 
 describe('lab KFP server: task table (cache rows)', () => {
   it('creates a cache row and answers with the v1beta1 Task shape', async () => {
     const r = await createTask(cacheRow());
     expect(r.status).toBe(200);
     expect(swaggerErrors('v1beta1-task', 'apiTask', r.json)).toEqual([]);
-    expect(body(r)).toMatchObject({ pipelineName: 'pipeline/echo', runId, mlmdExecutionID: '42', created_at: '2026-01-01T00:00:00Z' });
+    expect(body(r)).toMatchObject({
+      pipelineName: 'pipeline/echo',
+      runId,
+      mlmdExecutionID: '42',
+      created_at: '2026-01-01T00:00:00Z',
+    });
     expect(typeof body(r)['id']).toBe('string');
   });
 
@@ -107,13 +115,17 @@ describe('lab KFP server: task table (cache rows)', () => {
   });
 
   it('pages through rows with next_page_token', async () => {
-    for (let i = 0; i < 5; i++) await createTask(cacheRow({ mlmdExecutionID: String(i), created_at: `2026-01-0${i + 1}T00:00:00Z` }));
+    for (let i = 0; i < 5; i++)
+      await createTask(cacheRow({ mlmdExecutionID: String(i), created_at: `2026-01-0${i + 1}T00:00:00Z` }));
     const seen: string[] = [];
     let token = '';
     for (let pages = 0; pages < 5; pages++) {
-      const page = body(await listTasks({ page_size: 2, sort_by: 'created_at desc', ...(token ? { page_token: token } : {}) }));
+      const page = body(
+        await listTasks({ page_size: 2, sort_by: 'created_at desc', ...(token ? { page_token: token } : {}) }),
+      );
       seen.push(...(page['tasks'] as JsonBody[]).map((t) => String(t['mlmdExecutionID'])));
-      token = String(page['next_page_token'] ?? '');
+      const next = page['next_page_token'];
+      token = typeof next === 'string' ? next : '';
       if (!token) break;
     }
     expect(seen).toEqual(['4', '3', '2', '1', '0']);

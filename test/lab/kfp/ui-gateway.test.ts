@@ -1,7 +1,7 @@
-// The lab's ml-pipeline-ui emulation (src/lab/kfp/ui-gateway.ts) against KFP 2.17.0's
+// The lab's ml-pipeline-ui emulation (packages/lab/src/kfp/ui-gateway.ts) against KFP 2.17.0's
 // frontend/server/app.ts and handlers/healthz.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startUiGateway, type UiGateway } from '../../../src/lab/kfp/ui-gateway.js';
+import { startUiGateway, type UiGateway } from '../../../packages/lab/src/kfp/ui-gateway.js';
 import { body, call, startLab, uploadFixture, upload, fixture, type LabServer } from './helpers.js';
 
 const TOKEN = 'tok-ui-gateway-51c0';
@@ -9,7 +9,11 @@ const auth = { authorization: `Bearer ${TOKEN}` };
 let api: LabServer;
 let ui: UiGateway;
 beforeAll(async () => {
-  api = await startLab({ kfpVersion: '2.14.0', commitSha: 'abc123', multiUser: { tokens: { [TOKEN]: 'alice@example.com' }, namespaces: ['team-a'] } });
+  api = await startLab({
+    kfpVersion: '2.14.0',
+    commitSha: 'abc123',
+    multiUser: { tokens: { [TOKEN]: 'alice@example.com' }, namespaces: ['team-a'] },
+  });
   ui = await startUiGateway({ apiServer: api.url });
 });
 afterAll(async () => {
@@ -54,7 +58,12 @@ describe('lab UI gateway (ml-pipeline-ui)', () => {
     }
     // A body travels too (multipart upload through the base path).
     const path = '/pipeline/apis/v2beta1/pipelines/upload';
-    const up = await upload(ui, fixture('hello_world.yaml'), { name: 'uploaded-through-ui', namespace: 'team-a' }, { headers: auth, path });
+    const up = await upload(
+      ui,
+      fixture('hello_world.yaml'),
+      { name: 'uploaded-through-ui', namespace: 'team-a' },
+      { headers: auth, path },
+    );
     expect(up.status).toBe(200);
     expect(body(up)['display_name']).toBe('uploaded-through-ui');
   });
@@ -90,7 +99,12 @@ describe('lab UI gateway (ml-pipeline-ui)', () => {
       expect(after).toMatchObject({ apiServerReady: false, apiServerTagName: '2.17.0', frontendTagName: '2.17.0' });
       // Never answered: only the build metadata and apiServerReady.
       const never = body(await call(gw, 'GET', '/apis/v1beta1/healthz'));
-      expect(never).toEqual({ buildDate: '', frontendCommitHash: '', frontendTagName: '2.17.0', apiServerReady: false });
+      expect(never).toEqual({
+        buildDate: '',
+        frontendCommitHash: '',
+        frontendTagName: '2.17.0',
+        apiServerReady: false,
+      });
     } finally {
       await gw.close();
     }

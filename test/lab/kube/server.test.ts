@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startKubeServer, type LabKubeServer } from '../../../src/lab/kube/index.js';
+import { startKubeServer, type LabKubeServer } from '../../../packages/lab/src/kube/index.js';
+import { stringMatching } from '../../support/matchers.js';
 
 let dir: string;
 let server: LabKubeServer;
@@ -18,9 +19,21 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** What these tests read of an answer: a Lease, a LeaseList, a Status or API discovery. */
+interface KubeBody {
+  kind?: string;
+  reason?: string;
+  metadata: { name: string; uid: string; resourceVersion: string; creationTimestamp: string };
+  spec: { holderIdentity?: string };
+  items: KubeBody[];
+  groups: { name: string }[];
+  resources: { name: string }[];
+}
+
 interface Answer {
   status: number;
-  body: any; // raw JSON under test, navigated freely
+  /** The JSON under test as the server sent it; the tests' expectations check its shape. */
+  body: KubeBody;
 }
 
 async function call(
@@ -42,7 +55,7 @@ async function call(
   } catch {
     // plain text (healthz)
   }
-  return { status: res.status, body: parsed };
+  return { status: res.status, body: parsed as KubeBody };
 }
 
 const lease = (name: string, spec: Record<string, unknown> = { holderIdentity: 'a', leaseDurationSeconds: 15 }) => ({
@@ -86,9 +99,15 @@ describe('lab Kubernetes API: leases', () => {
 
   it('answers 409 Conflict with a Status to a PUT carrying a stale resourceVersion', async () => {
     const created = (await call('POST', NS, lease('lock'))).body;
-    const first = await call('PUT', `${NS}/lock`, { ...created, spec: { holderIdentity: 'b', leaseDurationSeconds: 15 } });
+    const first = await call('PUT', `${NS}/lock`, {
+      ...created,
+      spec: { holderIdentity: 'b', leaseDurationSeconds: 15 },
+    });
     expect(first.status).toBe(200);
-    const stale = await call('PUT', `${NS}/lock`, { ...created, spec: { holderIdentity: 'c', leaseDurationSeconds: 15 } });
+    const stale = await call('PUT', `${NS}/lock`, {
+      ...created,
+      spec: { holderIdentity: 'c', leaseDurationSeconds: 15 },
+    });
     expect(stale.status).toBe(409);
     expect(stale.body).toEqual({
       kind: 'Status',
@@ -96,7 +115,8 @@ describe('lab Kubernetes API: leases', () => {
       metadata: {},
       status: 'Failure',
       message:
-        'Operation cannot be fulfilled on leases.coordination.k8s.io "lock": the object has been modified; please apply your changes to the latest version and try again',
+        'Operation cannot be fulfilled on leases.coordination.k8s.io "lock": the object has been modified; ' +
+        'please apply your changes to the latest version and try again',
       reason: 'Conflict',
       details: { name: 'lock', group: 'coordination.k8s.io', kind: 'leases' },
       code: 409,
@@ -119,8 +139,14 @@ describe('lab Kubernetes API: leases', () => {
       kind: 'Status',
       reason: 'Invalid',
       code: 422,
-      message: 'leases.coordination.k8s.io "lock" is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update',
-      details: { name: 'lock', group: 'coordination.k8s.io', kind: 'leases', causes: [{ field: 'metadata.resourceVersion' }] },
+      message:
+        'leases.coordination.k8s.io "lock" is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update',
+      details: {
+        name: 'lock',
+        group: 'coordination.k8s.io',
+        kind: 'leases',
+        causes: [{ field: 'metadata.resourceVersion' }],
+      },
     });
   });
 
@@ -132,7 +158,11 @@ describe('lab Kubernetes API: leases', () => {
 
   it('answers 404 NotFound with a Status for a missing lease, on GET, PATCH and DELETE', async () => {
     const merge = { 'content-type': 'application/merge-patch+json' };
-    for (const res of [await call('GET', `${NS}/missing`), await call('PATCH', `${NS}/missing`, {}, merge), await call('DELETE', `${NS}/missing`)]) {
+    for (const res of [
+      await call('GET', `${NS}/missing`),
+      await call('PATCH', `${NS}/missing`, {}, merge),
+      await call('DELETE', `${NS}/missing`),
+    ]) {
       expect(res.status).toBe(404);
       expect(res.body).toMatchObject({
         kind: 'Status',
@@ -145,8 +175,15 @@ describe('lab Kubernetes API: leases', () => {
   });
 
   it('normalizes MicroTime fields to microseconds in UTC', async () => {
-    const created = await call('POST', NS, lease('t', { renewTime: '2026-01-02T05:04:05.123+02:00', acquireTime: '2026-01-02T03:04:05Z' }));
-    expect(created.body.spec).toEqual({ renewTime: '2026-01-02T03:04:05.123000Z', acquireTime: '2026-01-02T03:04:05.000000Z' });
+    const created = await call(
+      'POST',
+      NS,
+      lease('t', { renewTime: '2026-01-02T05:04:05.123+02:00', acquireTime: '2026-01-02T03:04:05Z' }),
+    );
+    expect(created.body.spec).toEqual({
+      renewTime: '2026-01-02T03:04:05.123000Z',
+      acquireTime: '2026-01-02T03:04:05.000000Z',
+    });
   });
 
   it('rejects an invalid lease with 422 Invalid naming the field', async () => {
@@ -155,7 +192,8 @@ describe('lab Kubernetes API: leases', () => {
     expect(res.body).toMatchObject({
       reason: 'Invalid',
       code: 422,
-      message: 'Lease.coordination.k8s.io "bad" is invalid: spec.leaseDurationSeconds: Invalid value: 0: must be greater than 0',
+      message:
+        'Lease.coordination.k8s.io "bad" is invalid: spec.leaseDurationSeconds: Invalid value: 0: must be greater than 0',
       details: { kind: 'Lease', causes: [{ field: 'spec.leaseDurationSeconds' }] },
     });
   });
@@ -168,9 +206,14 @@ describe('lab Kubernetes API: leases', () => {
 
   it('applies a merge patch', async () => {
     await call('POST', NS, lease('lock'));
-    const res = await call('PATCH', `${NS}/lock`, { spec: { holderIdentity: 'p', leaseDurationSeconds: null } }, {
-      'content-type': 'application/merge-patch+json',
-    });
+    const res = await call(
+      'PATCH',
+      `${NS}/lock`,
+      { spec: { holderIdentity: 'p', leaseDurationSeconds: null } },
+      {
+        'content-type': 'application/merge-patch+json',
+      },
+    );
     expect(res.status).toBe(200);
     expect(res.body.spec).toEqual({ holderIdentity: 'p' });
   });
@@ -178,7 +221,15 @@ describe('lab Kubernetes API: leases', () => {
   it('applies a JSON patch and fails its test operation with 422', async () => {
     await call('POST', NS, lease('lock'));
     const jp = { 'content-type': 'application/json-patch+json' };
-    const ok = await call('PATCH', `${NS}/lock`, [{ op: 'test', path: '/spec/holderIdentity', value: 'a' }, { op: 'replace', path: '/spec/holderIdentity', value: 'j' }], jp);
+    const ok = await call(
+      'PATCH',
+      `${NS}/lock`,
+      [
+        { op: 'test', path: '/spec/holderIdentity', value: 'a' },
+        { op: 'replace', path: '/spec/holderIdentity', value: 'j' },
+      ],
+      jp,
+    );
     expect(ok.body.spec.holderIdentity).toBe('j');
     const failed = await call('PATCH', `${NS}/lock`, [{ op: 'test', path: '/spec/holderIdentity', value: 'a' }], jp);
     expect(failed.status).toBe(422);
@@ -187,9 +238,14 @@ describe('lab Kubernetes API: leases', () => {
   it('treats a resourceVersion in a patch as a precondition', async () => {
     const created = (await call('POST', NS, lease('lock'))).body;
     await call('PUT', `${NS}/lock`, created);
-    const res = await call('PATCH', `${NS}/lock`, { metadata: { resourceVersion: created.metadata.resourceVersion }, spec: { holderIdentity: 'q' } }, {
-      'content-type': 'application/merge-patch+json',
-    });
+    const res = await call(
+      'PATCH',
+      `${NS}/lock`,
+      { metadata: { resourceVersion: created.metadata.resourceVersion }, spec: { holderIdentity: 'q' } },
+      {
+        'content-type': 'application/merge-patch+json',
+      },
+    );
     expect(res.status).toBe(409);
     expect(res.body.reason).toBe('Conflict');
   });
@@ -204,7 +260,9 @@ describe('lab Kubernetes API: leases', () => {
     const created = (await call('POST', NS, lease('lock'))).body;
     const stale = await call('DELETE', `${NS}/lock`, { preconditions: { resourceVersion: '999' } });
     expect(stale.status).toBe(409);
-    const res = await call('DELETE', `${NS}/lock`, { preconditions: { resourceVersion: created.metadata.resourceVersion } });
+    const res = await call('DELETE', `${NS}/lock`, {
+      preconditions: { resourceVersion: created.metadata.resourceVersion },
+    });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       kind: 'Status',
@@ -222,7 +280,7 @@ describe('lab Kubernetes API: leases', () => {
     await call('POST', '/apis/coordination.k8s.io/v1/namespaces/other/leases', lease('c'));
     const list = await call('GET', NS);
     expect(list.body.kind).toBe('LeaseList');
-    expect(list.body.items.map((l: { metadata: { name: string } }) => l.metadata.name)).toEqual(['a', 'b']);
+    expect(list.body.items.map((l) => l.metadata.name)).toEqual(['a', 'b']);
     const all = await call('GET', '/apis/coordination.k8s.io/v1/leases');
     expect(all.body.items).toHaveLength(3);
   });
@@ -245,7 +303,7 @@ describe('lab Kubernetes API: leases', () => {
 
 describe('lab Kubernetes API: discovery and auth', () => {
   it('serves /version, /api, /apis and the coordination resource list', async () => {
-    expect((await call('GET', '/version')).body).toMatchObject({ major: '1', gitVersion: expect.stringMatching(/^v1\./) });
+    expect((await call('GET', '/version')).body).toMatchObject({ major: '1', gitVersion: stringMatching(/^v1\./) });
     expect((await call('GET', '/api')).body).toMatchObject({ kind: 'APIVersions', versions: ['v1'] });
     expect((await call('GET', '/apis')).body.groups[0]).toMatchObject({ name: 'coordination.k8s.io' });
     const resources = (await call('GET', '/apis/coordination.k8s.io/v1')).body;

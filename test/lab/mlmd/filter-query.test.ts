@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { grpc, list, startRaw, type RawMlmd } from './raw-client.js';
+import { stringMatching } from '../../support/matchers.js';
 
 let mlmd: RawMlmd;
 const artifactLabels = new Map<number, string>();
@@ -60,14 +61,28 @@ beforeAll(async () => {
   const [a1, a2, a3] = list(artifacts.artifact_ids) as unknown as number[];
   const executions = await mlmd.call('PutExecutions', {
     executions: [
-      { type_id: container, last_known_state: 'COMPLETE', custom_properties: { parent_dag_id: { int_value: 1 }, cache_fingerprint: { string_value: 'fp1' } } },
+      {
+        type_id: container,
+        last_known_state: 'COMPLETE',
+        custom_properties: { parent_dag_id: { int_value: 1 }, cache_fingerprint: { string_value: 'fp1' } },
+      },
       { type_id: container, last_known_state: 'CACHED', custom_properties: { parent_dag_id: { int_value: 1 } } },
       { type_id: container, last_known_state: 'RUNNING', custom_properties: { parent_dag_id: { int_value: 2 } } },
     ],
   });
   const [e1, e2, e3] = list(executions.execution_ids) as unknown as number[];
-  for (const [id, label] of [[a1, 'a1'], [a2, 'a2'], [a3, 'a3']] as const) artifactLabels.set(id as number, label);
-  for (const [id, label] of [[e1, 'e1'], [e2, 'e2'], [e3, 'e3']] as const) executionLabels.set(id as number, label);
+  for (const [id, label] of [
+    [a1, 'a1'],
+    [a2, 'a2'],
+    [a3, 'a3'],
+  ] as const)
+    artifactLabels.set(id as number, label);
+  for (const [id, label] of [
+    [e1, 'e1'],
+    [e2, 'e2'],
+    [e3, 'e3'],
+  ] as const)
+    executionLabels.set(id as number, label);
   await mlmd.call('PutAttributionsAndAssociations', {
     attributions: [
       { artifact_id: a1, context_id: contextIds['run-1'] },
@@ -158,7 +173,9 @@ test('filters on a context neighbour by name', async () => {
 });
 
 test('filters on a context neighbour by type and id', async () => {
-  expect(await executions(`contexts_r.type = 'system.PipelineRun' AND contexts_r.id = ${contextIds['run-2']}`)).toEqual(['e3']);
+  expect(await executions(`contexts_r.type = 'system.PipelineRun' AND contexts_r.id = ${contextIds['run-2']}`)).toEqual(
+    ['e3'],
+  );
 });
 
 test('two context aliases must both match', async () => {
@@ -170,7 +187,9 @@ test('filters with !=', async () => {
 });
 
 test('filters with <= and >=', async () => {
-  expect(await artifacts('custom_properties.count.int_value >= 5 AND custom_properties.count.int_value <= 5')).toEqual(['a1']);
+  expect(await artifacts('custom_properties.count.int_value >= 5 AND custom_properties.count.int_value <= 5')).toEqual([
+    'a1',
+  ]);
 });
 
 test('filters with NOT IN over strings', async () => {
@@ -212,16 +231,25 @@ test('the filter applies to contexts by name, as KFP queries runs', async () => 
 });
 
 test('an unsupported neighbour is INVALID_ARGUMENT naming the unsupported filter_query', async () => {
-  const error = await mlmd.call('GetExecutions', { options: { filter_query: 'events_0.type = INPUT' } }).catch((e: unknown) => e);
-  expect(error).toMatchObject({ code: grpc.status.INVALID_ARGUMENT, details: expect.stringMatching(/^unsupported filter_query: /) });
+  const error = await mlmd
+    .call('GetExecutions', { options: { filter_query: 'events_0.type = INPUT' } })
+    .catch((e: unknown) => e);
+  expect(error).toMatchObject({
+    code: grpc.status.INVALID_ARGUMENT,
+    details: stringMatching(/^unsupported filter_query: /),
+  });
 });
 
 test('a state compared with a quoted string is INVALID_ARGUMENT', async () => {
-  expect(await mlmd.code('GetArtifacts', { options: { filter_query: "state = 'LIVE'" } })).toBe(grpc.status.INVALID_ARGUMENT);
+  expect(await mlmd.code('GetArtifacts', { options: { filter_query: "state = 'LIVE'" } })).toBe(
+    grpc.status.INVALID_ARGUMENT,
+  );
 });
 
 test('== is not an operator', async () => {
-  expect(await mlmd.code('GetArtifacts', { options: { filter_query: "name == 'd1'" } })).toBe(grpc.status.INVALID_ARGUMENT);
+  expect(await mlmd.code('GetArtifacts', { options: { filter_query: "name == 'd1'" } })).toBe(
+    grpc.status.INVALID_ARGUMENT,
+  );
 });
 
 test('a context neighbour on a context listing is INVALID_ARGUMENT', async () => {

@@ -52,7 +52,9 @@ test('a second event with the same artifact, execution and type is ALREADY_EXIST
 });
 
 test('an event naming a missing execution is INVALID_ARGUMENT', async () => {
-  const code = await mlmd.code('PutEvents', { events: [{ artifact_id: artifactId, execution_id: 999, type: 'INPUT' }] });
+  const code = await mlmd.code('PutEvents', {
+    events: [{ artifact_id: artifactId, execution_id: 999, type: 'INPUT' }],
+  });
   expect(code).toBe(grpc.status.INVALID_ARGUMENT);
 });
 

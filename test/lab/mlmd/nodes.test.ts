@@ -71,14 +71,26 @@ test('an execution round-trips with its state, name and custom properties', asyn
 
 test('a context round-trips and is found by type and name', async () => {
   await mlmd.call('PutContexts', {
-    contexts: [{ type_id: types.contextType, name: 'run-1', custom_properties: { namespace: { string_value: 'kubeflow' } } }],
+    contexts: [
+      { type_id: types.contextType, name: 'run-1', custom_properties: { namespace: { string_value: 'kubeflow' } } },
+    ],
   });
-  const { context } = await mlmd.call('GetContextByTypeAndName', { type_name: 'system.PipelineRun', context_name: 'run-1' });
-  expect(context).toMatchObject({ name: 'run-1', type: 'system.PipelineRun', custom_properties: { namespace: { string_value: 'kubeflow' } } });
+  const { context } = await mlmd.call('GetContextByTypeAndName', {
+    type_name: 'system.PipelineRun',
+    context_name: 'run-1',
+  });
+  expect(context).toMatchObject({
+    name: 'run-1',
+    type: 'system.PipelineRun',
+    custom_properties: { namespace: { string_value: 'kubeflow' } },
+  });
 });
 
 test('GetContextByTypeAndName answers OK and empty when the context or its type is missing', async () => {
-  const missingContext = await mlmd.call('GetContextByTypeAndName', { type_name: 'system.PipelineRun', context_name: 'nope' });
+  const missingContext = await mlmd.call('GetContextByTypeAndName', {
+    type_name: 'system.PipelineRun',
+    context_name: 'nope',
+  });
   const missingType = await mlmd.call('GetContextByTypeAndName', { type_name: 'nope', context_name: 'nope' });
   expect([missingContext.context, missingType.context]).toEqual([undefined, undefined]);
 });
@@ -88,10 +100,18 @@ test('an update by id changes the node and its last update time but not its crea
     executions: [{ type_id: types.executionType, last_known_state: 'RUNNING' }],
   });
   const id = list(execution_ids)[0];
-  const before = list((await mlmd.call('GetExecutionsByID', { execution_ids })).executions)[0] as unknown as Record<string, number>;
+  const before = list((await mlmd.call('GetExecutionsByID', { execution_ids })).executions)[0] as unknown as Record<
+    string,
+    number
+  >;
   await new Promise((resolve) => setTimeout(resolve, 5));
-  await mlmd.call('PutExecutions', { executions: [{ id, type_id: types.executionType, last_known_state: 'COMPLETE' }] });
-  const after = list((await mlmd.call('GetExecutionsByID', { execution_ids })).executions)[0] as Record<string, unknown>;
+  await mlmd.call('PutExecutions', {
+    executions: [{ id, type_id: types.executionType, last_known_state: 'COMPLETE' }],
+  });
+  const after = list((await mlmd.call('GetExecutionsByID', { execution_ids })).executions)[0] as Record<
+    string,
+    unknown
+  >;
   expect(after.last_known_state).toBe('COMPLETE');
   expect(after.create_time_since_epoch).toBe(before.create_time_since_epoch);
   expect(after.last_update_time_since_epoch).toBeGreaterThan(before.last_update_time_since_epoch as number);
@@ -99,9 +119,7 @@ test('an update by id changes the node and its last update time but not its crea
 
 test('an update with an update_mask changes only the masked custom property', async () => {
   const { execution_ids } = await mlmd.call('PutExecutions', {
-    executions: [
-      { type_id: types.executionType, custom_properties: { a: { int_value: 1 }, b: { int_value: 2 } } },
-    ],
+    executions: [{ type_id: types.executionType, custom_properties: { a: { int_value: 1 }, b: { int_value: 2 } } }],
   });
   const id = list(execution_ids)[0];
   await mlmd.call('PutExecutions', {
@@ -132,7 +150,9 @@ test('a second execution with an existing external_id is ALREADY_EXISTS', async 
 
 test('a second context with an existing external_id is ALREADY_EXISTS', async () => {
   await mlmd.call('PutContexts', { contexts: [{ type_id: types.contextType, name: 'a', external_id: 'g:1' }] });
-  const code = await mlmd.code('PutContexts', { contexts: [{ type_id: types.contextType, name: 'b', external_id: 'g:1' }] });
+  const code = await mlmd.code('PutContexts', {
+    contexts: [{ type_id: types.contextType, name: 'b', external_id: 'g:1' }],
+  });
   expect(code).toBe(grpc.status.ALREADY_EXISTS);
 });
 
@@ -171,7 +191,10 @@ test('a property the type does not declare is INVALID_ARGUMENT', async () => {
 test('a failing node in a batch leaves none of the batch stored', async () => {
   await mlmd.call('PutArtifacts', { artifacts: [{ type_id: types.artifactType, external_id: 'taken' }] });
   await mlmd.code('PutArtifacts', {
-    artifacts: [{ type_id: types.artifactType, uri: 'first' }, { type_id: types.artifactType, external_id: 'taken' }],
+    artifacts: [
+      { type_id: types.artifactType, uri: 'first' },
+      { type_id: types.artifactType, external_id: 'taken' },
+    ],
   });
   const { artifacts } = await mlmd.call('GetArtifactsByURI', { uris: ['first'] });
   expect(list(artifacts)).toHaveLength(0);
@@ -199,7 +222,10 @@ test('artifacts and executions are found by type and name', async () => {
   await mlmd.call('PutArtifacts', { artifacts: [{ type_id: types.artifactType, name: 'model', uri: 'u' }] });
   await mlmd.call('PutExecutions', { executions: [{ type_id: types.executionType, name: 'run/1' }] });
   const a = await mlmd.call('GetArtifactByTypeAndName', { type_name: 'system.Dataset', artifact_name: 'model' });
-  const e = await mlmd.call('GetExecutionByTypeAndName', { type_name: 'system.ContainerExecution', execution_name: 'run/1' });
+  const e = await mlmd.call('GetExecutionByTypeAndName', {
+    type_name: 'system.ContainerExecution',
+    execution_name: 'run/1',
+  });
   expect([a.artifact?.uri, e.execution?.name]).toEqual(['u', 'run/1']);
 });
 

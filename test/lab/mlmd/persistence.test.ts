@@ -16,7 +16,9 @@ test('a server restarted on the same database file still has every entity and li
   const types = await putBasicTypes(first);
   const put = await first.call('PutExecution', {
     execution: { type_id: types.executionType, external_id: 'g:e', last_known_state: 'COMPLETE' },
-    artifact_event_pairs: [{ artifact: { type_id: types.artifactType, external_id: 'g:a', uri: 's3://x' }, event: { type: 'OUTPUT' } }],
+    artifact_event_pairs: [
+      { artifact: { type_id: types.artifactType, external_id: 'g:a', uri: 's3://x' }, event: { type: 'OUTPUT' } },
+    ],
     contexts: [{ type_id: types.contextType, name: 'run-1' }],
   });
   await first.close();
@@ -42,7 +44,9 @@ test('uniqueness still holds after a restart on the same data directory', async 
 
   const second = await startRaw({ dataDir: dir });
   try {
-    const code = await second.code('PutArtifacts', { artifacts: [{ type_id: types.artifactType, external_id: 'g:a' }] });
+    const code = await second.code('PutArtifacts', {
+      artifacts: [{ type_id: types.artifactType, external_id: 'g:a' }],
+    });
     expect(code).toBe(grpc.status.ALREADY_EXISTS);
   } finally {
     await second.close();

@@ -19,7 +19,10 @@ test('PutExecution stores the execution, artifacts, events and contexts and link
   const reply = await mlmd.call('PutExecution', {
     execution: { type_id: types.executionType, last_known_state: 'COMPLETE' },
     artifact_event_pairs: [
-      { artifact: { type_id: types.artifactType, uri: 's3://out' }, event: { type: 'OUTPUT', path: { steps: [{ key: 'out' }] } } },
+      {
+        artifact: { type_id: types.artifactType, uri: 's3://out' },
+        event: { type: 'OUTPUT', path: { steps: [{ key: 'out' }] } },
+      },
     ],
     contexts: [{ type_id: types.contextType, name: 'run-1' }],
   });
@@ -53,16 +56,24 @@ test('a PutExecution whose last pair fails stores nothing at all', async () => {
 
 test('an existing context is an error unless reuse_context_if_already_exist is set', async () => {
   await mlmd.call('PutContexts', { contexts: [{ type_id: types.contextType, name: 'run-1' }] });
-  const request = { execution: { type_id: types.executionType }, contexts: [{ type_id: types.contextType, name: 'run-1' }] };
+  const request = {
+    execution: { type_id: types.executionType },
+    contexts: [{ type_id: types.contextType, name: 'run-1' }],
+  };
   const without = await mlmd.code('PutExecution', request);
   const reused = await mlmd.call('PutExecution', { ...request, options: { reuse_context_if_already_exist: true } });
-  const existing = await mlmd.call('GetContextByTypeAndName', { type_name: 'system.PipelineRun', context_name: 'run-1' });
+  const existing = await mlmd.call('GetContextByTypeAndName', {
+    type_name: 'system.PipelineRun',
+    context_name: 'run-1',
+  });
   expect(without).toBe(grpc.status.ALREADY_EXISTS);
   expect(list(reused.context_ids)).toEqual([existing.context?.id]);
 });
 
 test('reuse_artifact_if_already_exist_by_external_id links the stored artifact instead of failing', async () => {
-  const stored = await mlmd.call('PutArtifacts', { artifacts: [{ type_id: types.artifactType, external_id: 'g:a', uri: 'u' }] });
+  const stored = await mlmd.call('PutArtifacts', {
+    artifacts: [{ type_id: types.artifactType, external_id: 'g:a', uri: 'u' }],
+  });
   const reply = await mlmd.call('PutExecution', {
     execution: { type_id: types.executionType },
     artifact_event_pairs: [

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { startMlmdServer, type MlmdServer, type MlmdServerOptions } from '../../../src/lab/mlmd/index.js';
+import { startMlmdServer, type MlmdServer, type MlmdServerOptions } from '../../../packages/lab/src/mlmd/index.js';
 
 const PROTO_ROOT = path.resolve(import.meta.dirname, '../../../proto');
 
@@ -90,7 +90,9 @@ export async function startRaw(options: MlmdServerOptions = {}): Promise<RawMlmd
 }
 
 /** Puts the types most tests need and returns their ids. */
-export async function putBasicTypes(mlmd: RawMlmd): Promise<{ artifactType: number; executionType: number; contextType: number }> {
+export async function putBasicTypes(
+  mlmd: RawMlmd,
+): Promise<{ artifactType: number; executionType: number; contextType: number }> {
   const reply = await mlmd.call('PutTypes', {
     artifact_types: [{ name: 'system.Dataset', properties: { rows: 'INT' } }],
     execution_types: [{ name: 'system.ContainerExecution' }],

@@ -35,7 +35,10 @@ test('execution and context types round-trip through PutTypes and the list calls
   });
   const executionTypes = await mlmd.call('GetExecutionTypes');
   const contextTypes = await mlmd.call('GetContextTypesByID', { type_ids: ids.context_type_ids });
-  expect(list(executionTypes.execution_types).map((t) => t.name)).toEqual(['system.ContainerExecution', 'system.DAGExecution']);
+  expect(list(executionTypes.execution_types).map((t) => t.name)).toEqual([
+    'system.ContainerExecution',
+    'system.DAGExecution',
+  ]);
   expect(list(contextTypes.context_types).map((t) => t.name)).toEqual(['system.Pipeline']);
 });
 
@@ -53,7 +56,9 @@ test('types with the same name but different versions are different types', asyn
 
 test('adding a property to a stored type without can_add_fields is ALREADY_EXISTS', async () => {
   await mlmd.call('PutArtifactType', { artifact_type: { name: 't', properties: { a: 'INT' } } });
-  const code = await mlmd.code('PutArtifactType', { artifact_type: { name: 't', properties: { a: 'INT', b: 'STRING' } } });
+  const code = await mlmd.code('PutArtifactType', {
+    artifact_type: { name: 't', properties: { a: 'INT', b: 'STRING' } },
+  });
   expect(code).toBe(grpc.status.ALREADY_EXISTS);
 });
 

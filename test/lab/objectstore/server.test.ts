@@ -15,7 +15,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startObjectStore, type LabObjectStore } from '../../../src/lab/objectstore/index.js';
+import { startObjectStore, type LabObjectStore } from '../../../packages/lab/src/objectstore/index.js';
 
 let dir: string;
 let store: LabObjectStore;
@@ -167,7 +167,12 @@ describe('lab object store', () => {
     try {
       await expect(
         chunked.send(
-          new PutObjectCommand({ Bucket: 'mlpipeline', Key: 'chunked.bin', Body: Readable.from([Buffer.from('data')]), ContentLength: 4 }),
+          new PutObjectCommand({
+            Bucket: 'mlpipeline',
+            Key: 'chunked.bin',
+            Body: Readable.from([Buffer.from('data')]),
+            ContentLength: 4,
+          }),
         ),
       ).rejects.toMatchObject({ $metadata: { httpStatusCode: 501 } });
     } finally {
@@ -217,7 +222,11 @@ describe('lab object store faults', () => {
   });
 
   it('applies faults given at start', async () => {
-    const faulty = await startObjectStore({ dir: join(dir, 'second'), buckets: ['b1'], faults: { status500EveryN: 1 } });
+    const faulty = await startObjectStore({
+      dir: join(dir, 'second'),
+      buckets: ['b1'],
+      faults: { status500EveryN: 1 },
+    });
     try {
       expect((await raw(faulty, 'GET', '/b1?list-type=2')).status).toBe(500);
     } finally {

@@ -3,8 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { startKfpServer, type KfpServer } from '../../../src/lab/kfp/index.js';
-import { collectAll, eq, KfpClient, KfpError, oneOf, tokenFromEnv, where, type HttpRequest, type JsonObject, type Transport } from '../../../src/location/kfp/index.js';
+import { startKfpServer, type KfpServer } from '../../../packages/lab/src/kfp/index.js';
+import {
+  collectAll,
+  eq,
+  KfpClient,
+  KfpError,
+  oneOf,
+  tokenFromEnv,
+  where,
+  type HttpRequest,
+  type JsonObject,
+  type Transport,
+} from '../../../src/location/kfp/index.js';
 import { compiledFixturesDir } from '../../support/fixtures.js';
 import { swaggerErrors } from '../../support/swagger.js';
 
@@ -48,7 +59,10 @@ describe('KfpClient against the lab server', () => {
 
   it('adds a pipeline version and lists the versions with their specs', async () => {
     const p = await client.uploadPipeline(fixture('hello_world.yaml'), { name: 'client-versions' });
-    const v = await client.uploadPipelineVersion(fixture('hello_world.yaml'), { pipelineId: p.pipeline_id, name: 'client-versions-v2' });
+    const v = await client.uploadPipelineVersion(fixture('hello_world.yaml'), {
+      pipelineId: p.pipeline_id,
+      name: 'client-versions-v2',
+    });
     const versions = await client.listPipelineVersions(p.pipeline_id, { sortBy: 'name' });
     expect(versions.items.map((x) => x.name)).toEqual(['client-versions', 'client-versions-v2']);
     expect(versions.items[1]?.pipeline_version_id).toBe(v.pipeline_version_id);
@@ -81,9 +95,16 @@ describe('KfpClient against the lab server', () => {
   it('lists runs by filter across pages', async () => {
     const exp = await client.getOrCreateExperiment('client-paging');
     const spec = parse(fixture('hello_world.yaml')) as JsonObject;
-    for (const n of ['p-1', 'p-2', 'p-3', 'other']) await client.createRun({ displayName: n, experimentId: exp.experiment_id, pipelineSpec: spec });
+    for (const n of ['p-1', 'p-2', 'p-3', 'other'])
+      await client.createRun({ displayName: n, experimentId: exp.experiment_id, pipelineSpec: spec });
     const all = await collectAll((pageToken) =>
-      client.listRuns({ experimentId: exp.experiment_id, filter: where(oneOf('display_name', ['p-1', 'p-2', 'p-3'])), sortBy: 'display_name', pageSize: 2, ...(pageToken ? { pageToken } : {}) }),
+      client.listRuns({
+        experimentId: exp.experiment_id,
+        filter: where(oneOf('display_name', ['p-1', 'p-2', 'p-3'])),
+        sortBy: 'display_name',
+        pageSize: 2,
+        ...(pageToken ? { pageToken } : {}),
+      }),
     );
     expect(all.map((r) => r.display_name)).toEqual(['p-1', 'p-2', 'p-3']);
   });
@@ -115,7 +136,13 @@ describe('KfpClient against the lab server', () => {
   it('loses a run’s cache rows when the run is deleted', async () => {
     const spec = parse(fixture('hello_world.yaml')) as JsonObject;
     const run = await client.createRun({ displayName: 'doomed', pipelineSpec: spec });
-    await client.createTask({ pipelineName: 'pipeline/echo', runId: run.run_id, fingerprint: 'doomed-fp', mlmdExecutionID: '5', createdAt: new Date() });
+    await client.createTask({
+      pipelineName: 'pipeline/echo',
+      runId: run.run_id,
+      fingerprint: 'doomed-fp',
+      mlmdExecutionID: '5',
+      createdAt: new Date(),
+    });
     await client.deleteRun(run.run_id);
     expect((await client.listTasks({ filter: where(eq('fingerprint', 'doomed-fp')) })).items).toEqual([]);
   });
@@ -130,7 +157,15 @@ describe('KfpClient against the lab server', () => {
   });
 
   it('refuses a cache row for a run that does not exist', async () => {
-    const err = await client.createTask({ pipelineName: 'pipeline/x', runId: 'missing', fingerprint: 'f', mlmdExecutionID: '1', createdAt: new Date() }).catch((e: unknown) => e);
+    const err = await client
+      .createTask({
+        pipelineName: 'pipeline/x',
+        runId: 'missing',
+        fingerprint: 'f',
+        mlmdExecutionID: '1',
+        createdAt: new Date(),
+      })
+      .catch((e: unknown) => e);
     expect((err as KfpError).status).toBe(404);
   });
 });
@@ -141,7 +176,10 @@ describe('KfpClient against a multi-user lab server', () => {
   let muDir: string;
   beforeAll(async () => {
     muDir = mkdtempSync(join(tmpdir(), 'kfp-client-mu-'));
-    mu = await startKfpServer({ dbPath: join(muDir, 'kfp.sqlite'), multiUser: { tokens: { [TOKEN]: 'bob@example.com' }, namespaces: ['team-b'] } });
+    mu = await startKfpServer({
+      dbPath: join(muDir, 'kfp.sqlite'),
+      multiUser: { tokens: { [TOKEN]: 'bob@example.com' }, namespaces: ['team-b'] },
+    });
   });
   afterAll(async () => {
     await mu.close();
@@ -149,7 +187,13 @@ describe('KfpClient against a multi-user lab server', () => {
   });
 
   it('sends the token from the environment and works in the namespace', async () => {
-    const c = new KfpClient({ location: 'serve', endpoint: mu.url, namespace: 'team-b', tokenProvider: tokenFromEnv('KFP_SERVE_TOKEN', { KFP_SERVE_TOKEN: TOKEN }), retries: 0 });
+    const c = new KfpClient({
+      location: 'serve',
+      endpoint: mu.url,
+      namespace: 'team-b',
+      tokenProvider: tokenFromEnv('KFP_SERVE_TOKEN', { KFP_SERVE_TOKEN: TOKEN }),
+      retries: 0,
+    });
     const exp = await c.getOrCreateExperiment('mu');
     expect(exp.namespace).toBe('team-b');
     expect((await c.healthz()).multiUser).toBe(true);
@@ -157,7 +201,13 @@ describe('KfpClient against a multi-user lab server', () => {
 
   it('turns a rejected token into a 401 KfpError that names the variable, not the token', async () => {
     const wrong = 'wrong-token-value-77aa';
-    const c = new KfpClient({ location: 'serve', endpoint: mu.url, namespace: 'team-b', tokenProvider: tokenFromEnv('KFP_SERVE_TOKEN', { KFP_SERVE_TOKEN: wrong }), retries: 0 });
+    const c = new KfpClient({
+      location: 'serve',
+      endpoint: mu.url,
+      namespace: 'team-b',
+      tokenProvider: tokenFromEnv('KFP_SERVE_TOKEN', { KFP_SERVE_TOKEN: wrong }),
+      retries: 0,
+    });
     const err = (await c.listRuns().catch((e: unknown) => e)) as KfpError;
     expect(err.status).toBe(401);
     expect(err.message).toContain('$KFP_SERVE_TOKEN');

@@ -16,7 +16,11 @@ afterAll(() => {
   nock.enableNetConnect();
 });
 
-function clientWith(over: Partial<ConstructorParameters<typeof KfpClient>[0]> = {}): { client: KfpClient; waits: number[]; retries: RetryEvent[] } {
+function clientWith(over: Partial<ConstructorParameters<typeof KfpClient>[0]> = {}): {
+  client: KfpClient;
+  waits: number[];
+  retries: RetryEvent[];
+} {
   const waits: number[] = [];
   const retries: RetryEvent[] = [];
   const client = new KfpClient({
@@ -37,14 +41,22 @@ function clientWith(over: Partial<ConstructorParameters<typeof KfpClient>[0]> = 
 
 describe('KfpClient retries', () => {
   it('retries a 503 and returns the answer that follows', async () => {
-    nock(KFP).get(RUN_PATH).reply(503, { code: 14, message: 'unavailable' }).get(RUN_PATH).reply(200, { run_id: 'r1', state: 'RUNNING' });
+    nock(KFP)
+      .get(RUN_PATH)
+      .reply(503, { code: 14, message: 'unavailable' })
+      .get(RUN_PATH)
+      .reply(200, { run_id: 'r1', state: 'RUNNING' });
     const { client, retries } = clientWith();
     expect((await client.getRun('r1')).state).toBe('RUNNING');
     expect(retries.map((r) => r.reason)).toEqual(['HTTP 503']);
   });
 
   it('waits as long as Retry-After asks on a 429', async () => {
-    nock(KFP).get(RUN_PATH).reply(429, { code: 8, message: 'slow down' }, { 'Retry-After': '2' }).get(RUN_PATH).reply(200, { run_id: 'r1' });
+    nock(KFP)
+      .get(RUN_PATH)
+      .reply(429, { code: 8, message: 'slow down' }, { 'Retry-After': '2' })
+      .get(RUN_PATH)
+      .reply(200, { run_id: 'r1' });
     const { client, waits } = clientWith();
     await client.getRun('r1');
     expect(waits).toHaveLength(1);
@@ -93,7 +105,11 @@ describe('KfpClient retries', () => {
   });
 
   it('retries a reset connection for a read', async () => {
-    nock(KFP).get(RUN_PATH).replyWithError({ code: 'ECONNRESET', message: 'socket hang up' }).get(RUN_PATH).reply(200, { run_id: 'r1' });
+    nock(KFP)
+      .get(RUN_PATH)
+      .replyWithError({ code: 'ECONNRESET', message: 'socket hang up' })
+      .get(RUN_PATH)
+      .reply(200, { run_id: 'r1' });
     const { client, retries } = clientWith();
     expect((await client.getRun('r1')).run_id).toBe('r1');
     expect(retries[0]?.reason).toBe('network ECONNRESET');
@@ -116,7 +132,11 @@ describe('KfpClient retries', () => {
   });
 
   it('retries createRun on a 503, which the server did not act on', async () => {
-    nock(KFP).post('/pipeline/apis/v2beta1/runs').reply(503, {}).post('/pipeline/apis/v2beta1/runs').reply(200, { run_id: 'new' });
+    nock(KFP)
+      .post('/pipeline/apis/v2beta1/runs')
+      .reply(503, {})
+      .post('/pipeline/apis/v2beta1/runs')
+      .reply(200, { run_id: 'new' });
     const { client } = clientWith();
     expect((await client.createRun({ displayName: 'x', pipelineSpec: {} })).run_id).toBe('new');
   });
@@ -160,7 +180,9 @@ describe('KfpClient retries', () => {
   });
 
   it('sends the configured user-id header', async () => {
-    const scope = nock(KFP, { reqheaders: { 'kubeflow-userid': 'alice@example.com' } }).get(RUN_PATH).reply(200, { run_id: 'r1' });
+    const scope = nock(KFP, { reqheaders: { 'kubeflow-userid': 'alice@example.com' } })
+      .get(RUN_PATH)
+      .reply(200, { run_id: 'r1' });
     const { client } = clientWith({ userIdHeader: { name: 'kubeflow-userid', value: 'alice@example.com' } });
     await client.getRun('r1');
     expect(scope.isDone()).toBe(true);

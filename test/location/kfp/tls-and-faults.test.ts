@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startKfpServer, type KfpServer } from '../../../src/lab/kfp/index.js';
+import { startKfpServer, type KfpServer } from '../../../packages/lab/src/kfp/index.js';
 import { KfpClient, KfpError } from '../../../src/location/kfp/index.js';
 
 let dir: string;
@@ -17,10 +17,29 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'kfp-tls-'));
   const key = join(dir, 'key.pem');
   const crt = join(dir, 'cert.pem');
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', key, '-out', crt, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      crt,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
   cert = readFileSync(crt, 'utf8');
   server = createServer({ key: readFileSync(key), cert }, (_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -49,7 +68,13 @@ describe('KfpClient TLS', () => {
   });
 
   it('skips verification only when told to', async () => {
-    const client = new KfpClient({ location: 'tls', endpoint: url, insecureSkipTlsVerify: true, retries: 0, timeoutMs: 2000 });
+    const client = new KfpClient({
+      location: 'tls',
+      endpoint: url,
+      insecureSkipTlsVerify: true,
+      retries: 0,
+      timeoutMs: 2000,
+    });
     expect((await client.healthz()).version).toBe('2.16.0');
   });
 });
@@ -68,14 +93,26 @@ describe('KfpClient against a faulty lab server', () => {
 
   it('gets through 503s and dropped connections by retrying', async () => {
     lab.setFaults({ status503EveryN: 2, dropConnectionEveryN: 3, retryAfterSeconds: 0 });
-    const client = new KfpClient({ location: 'flaky', endpoint: lab.url, retries: 4, retryBaseDelayMs: 1, timeoutMs: 2000 });
+    const client = new KfpClient({
+      location: 'flaky',
+      endpoint: lab.url,
+      retries: 4,
+      retryBaseDelayMs: 1,
+      timeoutMs: 2000,
+    });
     for (let i = 0; i < 5; i++) expect((await client.healthz()).version).toBe('2.17.0');
     lab.setFaults(undefined);
   });
 
   it('runs out of retries against a server that is always unavailable', async () => {
     lab.setFaults({ status503EveryN: 1 });
-    const client = new KfpClient({ location: 'down', endpoint: lab.url, retries: 2, retryBaseDelayMs: 1, timeoutMs: 2000 });
+    const client = new KfpClient({
+      location: 'down',
+      endpoint: lab.url,
+      retries: 2,
+      retryBaseDelayMs: 1,
+      timeoutMs: 2000,
+    });
     const err = (await client.listRuns().catch((e: unknown) => e)) as KfpError;
     expect(err.status).toBe(503);
     expect(err.attempts).toBe(3);

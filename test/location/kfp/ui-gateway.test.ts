@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startKfpServer, type KfpServer } from '../../../src/lab/kfp/index.js';
-import { startUiGateway, type UiGateway } from '../../../src/lab/kfp/ui-gateway.js';
+import { startKfpServer, type KfpServer } from '../../../packages/lab/src/kfp/index.js';
+import { startUiGateway, type UiGateway } from '../../../packages/lab/src/kfp/ui-gateway.js';
 import { KfpClient, KfpError, type Transport } from '../../../src/location/kfp/index.js';
 
 let dir: string;
@@ -53,17 +53,29 @@ describe('KfpClient pointed at the Kubeflow UI gateway', () => {
     const client = through(`${ui.url}/pipeline`);
     const listed = await failure(client.listTasks({ pageSize: 1 }));
     expect(listed.operation).toBe('listTasks');
-    expect(listed.message).toContain('/apis/v1alpha1/tasks answered HTTP 404 (Cannot GET /pipeline/apis/v1alpha1/tasks)');
+    expect(listed.message).toContain(
+      '/apis/v1alpha1/tasks answered HTTP 404 (Cannot GET /pipeline/apis/v1alpha1/tasks)',
+    );
     expect(listed.message).toContain('http://ml-pipeline.kubeflow:8888');
     const created = await failure(
-      client.createTask({ pipelineName: 'pipeline/x', runId: 'r', mlmdExecutionID: '1', fingerprint: 'f'.repeat(64), createdAt: new Date() }),
+      client.createTask({
+        pipelineName: 'pipeline/x',
+        runId: 'r',
+        mlmdExecutionID: '1',
+        fingerprint: 'f'.repeat(64),
+        createdAt: new Date(),
+      }),
     );
     expect(created.operation).toMatch(/^createTask /);
     expect(created.message).toContain('Cannot POST /pipeline/apis/v1alpha1/tasks');
   });
 
   it('says to drop the user-id header when the location sends one', async () => {
-    const e = await failure(through(`${ui.url}/pipeline`, { userIdHeader: { name: 'kubeflow-userid', value: 'alice@example.com' } }).healthz());
+    const e = await failure(
+      through(`${ui.url}/pipeline`, {
+        userIdHeader: { name: 'kubeflow-userid', value: 'alice@example.com' },
+      }).healthz(),
+    );
     expect(e.message).toContain('Remove kfp.userIdHeader');
     expect(e.message).toContain('pipelines.kubeflow.org');
   });
@@ -78,8 +90,17 @@ describe('KfpClient pointed at the Kubeflow UI gateway', () => {
   });
 
   it('recognises the UI healthz also when the UI cannot reach the API server', async () => {
-    const answer = JSON.stringify({ buildDate: '', frontendCommitHash: '', frontendTagName: '2.17.0', apiServerReady: false });
-    const transport: Transport = async () => ({ status: 200, headers: { 'content-type': 'application/json' }, text: answer });
+    const answer = JSON.stringify({
+      buildDate: '',
+      frontendCommitHash: '',
+      frontendTagName: '2.17.0',
+      apiServerReady: false,
+    });
+    const transport: Transport = async () => ({
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      text: answer,
+    });
     const e = await failure(through('https://kubeflow.example.com/pipeline', { transport }).healthz());
     expect(e.message).toContain('https://kubeflow.example.com/pipeline is the Kubeflow Pipelines UI');
   });

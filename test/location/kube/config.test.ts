@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startKubeServer, type LabKubeServer } from '../../../src/lab/kube/index.js';
+import { startKubeServer, type LabKubeServer } from '../../../packages/lab/src/kube/index.js';
 import { buildKubeConfig, KubeClient, KubeError } from '../../../src/location/kube/index.js';
 
 let dir: string;

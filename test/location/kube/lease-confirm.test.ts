@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { startKubeServer, type LabKubeServer } from '../../../src/lab/kube/index.js';
+import { startKubeServer, type LabKubeServer } from '../../../packages/lab/src/kube/index.js';
 import { KubeClient } from '../../../src/location/kube/index.js';
 
 let dir: string;
@@ -19,7 +19,8 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const client = () => new KubeClient({ location: 'train', namespace: 'kubeflow', connection: { server: server.url, token: 'lab-token' } });
+const client = () =>
+  new KubeClient({ location: 'train', namespace: 'kubeflow', connection: { server: server.url, token: 'lab-token' } });
 
 describe('LeaseLock.confirm', () => {
   it('says the lease is held while it is ours and unexpired', async () => {
@@ -49,7 +50,10 @@ describe('LeaseLock.confirm', () => {
   it('says when the lease was deleted', async () => {
     const lock = client().leaseLock('split-pipelines-churn');
     await lock.acquire({ holder: 'runner-a', ttlSeconds: 30, timeoutMs: 0 });
-    const res = await fetch(`${server.url}/apis/coordination.k8s.io/v1/namespaces/kubeflow/leases/split-pipelines-churn`, { method: 'DELETE', headers: { authorization: 'Bearer lab-token' } });
+    const res = await fetch(
+      `${server.url}/apis/coordination.k8s.io/v1/namespaces/kubeflow/leases/split-pipelines-churn`,
+      { method: 'DELETE', headers: { authorization: 'Bearer lab-token' } },
+    );
     expect(res.ok).toBe(true);
     expect(await lock.confirm()).toEqual({ held: false, heldBy: undefined, why: 'the lease was deleted' });
   });

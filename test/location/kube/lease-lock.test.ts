@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startKubeServer, type LabKubeServer } from '../../../src/lab/kube/index.js';
+import { startKubeServer, type LabKubeServer } from '../../../packages/lab/src/kube/index.js';
 import { KubeClient, KubeError, type LeaseWait } from '../../../src/location/kube/index.js';
 
 let dir: string;
@@ -24,9 +24,12 @@ const client = (token = 'lab-token') =>
 const lock = () => client().leaseLock('split-pipelines-churn');
 
 async function rawLease(): Promise<{ spec: Record<string, unknown>; metadata: Record<string, unknown> }> {
-  const res = await fetch(`${server.url}/apis/coordination.k8s.io/v1/namespaces/kubeflow/leases/split-pipelines-churn`, {
-    headers: { authorization: 'Bearer lab-token' },
-  });
+  const res = await fetch(
+    `${server.url}/apis/coordination.k8s.io/v1/namespaces/kubeflow/leases/split-pipelines-churn`,
+    {
+      headers: { authorization: 'Bearer lab-token' },
+    },
+  );
   return (await res.json()) as { spec: Record<string, unknown>; metadata: Record<string, unknown> };
 }
 
@@ -54,7 +57,13 @@ describe('LeaseLock', () => {
     const first = lock();
     await first.acquire({ holder: 'runner-a', ttlSeconds: 30, timeoutMs: 0 });
     const waits: LeaseWait[] = [];
-    const second = lock().acquire({ holder: 'runner-b', ttlSeconds: 30, timeoutMs: 5000, pollMs: 50, onWait: (w) => waits.push(w) });
+    const second = lock().acquire({
+      holder: 'runner-b',
+      ttlSeconds: 30,
+      timeoutMs: 5000,
+      pollMs: 50,
+      onWait: (w) => waits.push(w),
+    });
     await new Promise((r) => setTimeout(r, 150));
     expect(await first.release()).toEqual({ released: true });
     const result = await second;
@@ -85,7 +94,13 @@ describe('LeaseLock', () => {
       headers: { authorization: 'Bearer lab-token', 'content-type': 'application/json' },
       body: JSON.stringify({
         metadata: { name: 'split-pipelines-churn' },
-        spec: { holderIdentity: 'crashed-runner', leaseDurationSeconds: 60, renewTime: old, acquireTime: old, leaseTransitions: 4 },
+        spec: {
+          holderIdentity: 'crashed-runner',
+          leaseDurationSeconds: 60,
+          renewTime: old,
+          acquireTime: old,
+          leaseTransitions: 4,
+        },
       }),
     });
     const result = await lock().acquire({ holder: 'runner-b', ttlSeconds: 30, timeoutMs: 0 });
@@ -141,7 +156,10 @@ describe('LeaseLock', () => {
   });
 
   it('fails with a KubeError naming the location when the token is rejected', async () => {
-    const err = await client('wrong').leaseLock('x').acquire({ holder: 'a', ttlSeconds: 5, timeoutMs: 0 }).catch((e: unknown) => e);
+    const err = await client('wrong')
+      .leaseLock('x')
+      .acquire({ holder: 'a', ttlSeconds: 5, timeoutMs: 0 })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KubeError);
     expect(err).toMatchObject({ location: 'train', operation: 'read-lease', status: 401, reason: 'Unauthorized' });
     expect((err as Error).message).toContain("kubernetes 'train'");

@@ -31,7 +31,11 @@ async function kfpTypes(): Promise<{ artifact: number; execution: number; run: n
 }
 
 test('types round-trip and a missing type reads as undefined', async () => {
-  const id = await lab.client.putExecutionType({ name: 'system.DAGExecution', properties: { n: 'INT' }, externalId: 'g:t' });
+  const id = await lab.client.putExecutionType({
+    name: 'system.DAGExecution',
+    properties: { n: 'INT' },
+    externalId: 'g:t',
+  });
   expect(await lab.client.getExecutionType('system.DAGExecution')).toEqual({
     id,
     name: 'system.DAGExecution',
@@ -82,12 +86,18 @@ test('PutExecution, events, contexts and parent contexts round-trip through the 
   const result = await lab.client.putExecution({
     execution: { typeId: types.execution, externalId: 'g:exec', lastKnownState: 'COMPLETE' },
     artifactEventPairs: [
-      { artifact: { typeId: types.artifact, uri: 's3://b/m', externalId: 'g:m' }, event: { type: 'OUTPUT', path: { steps: [{ key: 'model' }] } } },
+      {
+        artifact: { typeId: types.artifact, uri: 's3://b/m', externalId: 'g:m' },
+        event: { type: 'OUTPUT', path: { steps: [{ key: 'model' }] } },
+      },
     ],
     contexts: [{ typeId: types.run, name: 'run-uuid' }],
   });
   await lab.client.putParentContexts([{ childId: result.contextIds[0] as number, parentId: pipeline as number }]);
-  await lab.client.putAttributionsAndAssociations([{ artifactId: result.artifactIds[0] as number, contextId: pipeline as number }], []);
+  await lab.client.putAttributionsAndAssociations(
+    [{ artifactId: result.artifactIds[0] as number, contextId: pipeline as number }],
+    [],
+  );
 
   const events = await lab.client.getEventsByExecutionIDs([result.executionId]);
   const artifactContexts = await lab.client.getContextsByArtifact(result.artifactIds[0] as number);
@@ -111,7 +121,9 @@ test('lookups that MLMD answers with NOT_FOUND come back empty', async () => {
 test('a duplicate external id surfaces as an ALREADY_EXISTS MlmdError naming the location and call', async () => {
   const types = await kfpTypes();
   await lab.client.putContexts([{ typeId: types.run, name: 'a', externalId: 'g:c' }]);
-  const error = await lab.client.putContexts([{ typeId: types.run, name: 'b', externalId: 'g:c' }]).catch((e: unknown) => e);
+  const error = await lab.client
+    .putContexts([{ typeId: types.run, name: 'b', externalId: 'g:c' }])
+    .catch((e: unknown) => e);
   expect(error).toBeInstanceOf(MlmdError);
   expect(error).toMatchObject({ code: 'ALREADY_EXISTS', location: 'lab-east', operation: 'PutContexts', attempts: 1 });
 });
@@ -124,7 +136,10 @@ test('collectPages gathers 250 executions of a run filtered the way KFP filters 
     customProperties: { parent_dag_id: intValue(i % 2) },
   }));
   const ids = await lab.client.putExecutions(executions);
-  await lab.client.putAttributionsAndAssociations([], ids.map((executionId) => ({ executionId, contextId: run as number })));
+  await lab.client.putAttributionsAndAssociations(
+    [],
+    ids.map((executionId) => ({ executionId, contextId: run as number })),
+  );
   const all = await collectPages((nextPageToken) =>
     lab.client.getExecutionsByContext(run as number, {
       filterQuery: 'custom_properties.parent_dag_id.int_value = 1',

@@ -1,8 +1,9 @@
 import * as grpc from '@grpc/grpc-js';
 import { expect, test } from 'vitest';
-import { startMlmdServer } from '../../../src/lab/mlmd/index.js';
-import { metadataStoreServiceDefinition } from '../../../src/lab/mlmd/proto-definition.js';
+import { startMlmdServer } from '../../../packages/lab/src/mlmd/index.js';
+import { metadataStoreServiceDefinition } from '../../../packages/lab/src/mlmd/proto-definition.js';
 import { MlmdClient, MlmdError } from '../../../src/location/mlmd/index.js';
+import { stringContaining } from '../../support/matchers.js';
 
 test("an MlmdError's message names the location, address and operation and says what to do", () => {
   const error = new MlmdError({
@@ -23,7 +24,11 @@ test('an unreachable location fails with UNAVAILABLE naming the location and the
   const server = await startMlmdServer();
   const address = server.address;
   await server.close();
-  const client = new MlmdClient({ location: 'offline-site', address, retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 } });
+  const client = new MlmdClient({
+    location: 'offline-site',
+    address,
+    retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
+  });
   try {
     const error = await client.getContextByTypeAndName('system.PipelineRun', 'run').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MlmdError);
@@ -40,7 +45,7 @@ test('a rejected request is INVALID_ARGUMENT and blamed on split-pipelines, not 
   const client = new MlmdClient({ location: 'lab', address: server.address });
   try {
     const error = await client.getExecutions({ filterQuery: 'events_0.type = INPUT' }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'INVALID_ARGUMENT', details: expect.stringContaining('unsupported filter_query') });
+    expect(error).toMatchObject({ code: 'INVALID_ARGUMENT', details: stringContaining('unsupported filter_query') });
     expect((error as MlmdError).message).toContain('split-pipelines bug');
   } finally {
     client.close();

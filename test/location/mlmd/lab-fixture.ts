@@ -1,5 +1,5 @@
 // Starts a lab MLMD server on loopback and a product client pointed at it.
-import { startMlmdServer, type MlmdServer, type MlmdServerOptions } from '../../../src/lab/mlmd/index.js';
+import { startMlmdServer, type MlmdServer, type MlmdServerOptions } from '../../../packages/lab/src/mlmd/index.js';
 import { MlmdClient, type MlmdClientOptions } from '../../../src/location/mlmd/index.js';
 
 export interface Fixture {

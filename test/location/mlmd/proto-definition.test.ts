@@ -27,7 +27,7 @@ test('a bundled client and lab server load the protos and talk to each other', a
     await build({
       stdin: {
         contents: `
-          import { startMlmdServer } from './src/lab/mlmd/index.js';
+          import { startMlmdServer } from './packages/lab/src/mlmd/index.js';
           import { MlmdClient } from './src/location/mlmd/index.js';
           const server = await startMlmdServer();
           const client = new MlmdClient({ location: 'bundle', address: server.address });

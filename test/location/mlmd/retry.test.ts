@@ -38,7 +38,10 @@ test('an unguarded insert is not retried, so it cannot be stored twice', async (
 });
 
 test('retries stop after the configured attempts and the error says how many were made', async () => {
-  lab = await startFixture({ faults: { unavailableEveryN: 1 } }, { retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 2 } });
+  lab = await startFixture(
+    { faults: { unavailableEveryN: 1 } },
+    { retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 2 } },
+  );
   const error = await lab.client.getContexts().catch((e: unknown) => e);
   expect(error).toBeInstanceOf(MlmdError);
   expect(error).toMatchObject({ code: 'UNAVAILABLE', attempts: 3 });
@@ -46,7 +49,10 @@ test('retries stop after the configured attempts and the error says how many wer
 });
 
 test('a read that exceeds its deadline is retried and then reported as DEADLINE_EXCEEDED', async () => {
-  lab = await startFixture({ faults: { delayMs: 200 } }, { deadlineMs: 40, retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 } });
+  lab = await startFixture(
+    { faults: { delayMs: 200 } },
+    { deadlineMs: 40, retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 } },
+  );
   const error = await lab.client.getArtifactTypes().catch((e: unknown) => e);
   expect(error).toMatchObject({ code: 'DEADLINE_EXCEEDED', attempts: 2, operation: 'GetArtifactTypes' });
 });

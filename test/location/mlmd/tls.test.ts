@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { startMlmdServer, type MlmdServer } from '../../../src/lab/mlmd/index.js';
+import { startMlmdServer, type MlmdServer } from '../../../packages/lab/src/mlmd/index.js';
 import { MlmdClient, MlmdError } from '../../../src/location/mlmd/index.js';
 
 // A throwaway self-signed certificate for mlmd.lab.test / localhost / 127.0.0.1, valid until 2126;
@@ -46,7 +46,12 @@ test('the certificate is checked against the server name override when one is gi
 });
 
 test('a plaintext client cannot talk to a TLS server and is told which location failed', async () => {
-  const client = new MlmdClient({ location: 'secure', address: server.address, retry: { attempts: 1 }, deadlineMs: 2_000 });
+  const client = new MlmdClient({
+    location: 'secure',
+    address: server.address,
+    retry: { attempts: 1 },
+    deadlineMs: 2_000,
+  });
   try {
     const error = await client.getContextTypes().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MlmdError);

@@ -28,7 +28,10 @@ async function readAll(stream: Readable): Promise<Buffer> {
 
 describe('ObjectStore', () => {
   it('puts an object and heads its size, ETag and sha256 metadata', async () => {
-    const put = await store.put({ bucket, key: 'a/x.txt' }, 'hello world', { contentType: 'text/plain', metadata: { origin: 'test' } });
+    const put = await store.put({ bucket, key: 'a/x.txt' }, 'hello world', {
+      contentType: 'text/plain',
+      metadata: { origin: 'test' },
+    });
     expect(put.sha256).toBe(sha('hello world'));
     const info = await store.head({ bucket, key: 'a/x.txt' });
     expect(info).toMatchObject({
@@ -106,7 +109,10 @@ describe('ObjectStore', () => {
   });
 
   it('resolves an artifact URI of any scheme to a bucket and key on its endpoint', () => {
-    expect(store.resolve('minio://mlpipeline/v2/artifacts/p/r/t/u/o')).toEqual({ bucket, key: 'v2/artifacts/p/r/t/u/o' });
+    expect(store.resolve('minio://mlpipeline/v2/artifacts/p/r/t/u/o')).toEqual({
+      bucket,
+      key: 'v2/artifacts/p/r/t/u/o',
+    });
     expect(store.resolve('s3://mlpipeline/k')).toEqual({ bucket, key: 'k' });
   });
 });
@@ -125,7 +131,13 @@ describe('ObjectStore credentials', () => {
 
   it('names the unset variable, never a value', () => {
     const make = () =>
-      new ObjectStore({ location: 'train', endpoint: lab.server.endpoint, accessKeyIdEnv: 'T_KEY', secretAccessKeyEnv: 'T_SECRET', env: { T_KEY: 'AKIA-visible-secret' } });
+      new ObjectStore({
+        location: 'train',
+        endpoint: lab.server.endpoint,
+        accessKeyIdEnv: 'T_KEY',
+        secretAccessKeyEnv: 'T_SECRET',
+        env: { T_KEY: 'AKIA-visible-secret' },
+      });
     expect(make).toThrow(ObjectStoreError);
     expect(make).toThrow(/environment variable T_SECRET \(objectStore.secretAccessKeyEnv\) is not set/);
     expect(make).not.toThrow(/AKIA-visible-secret/);
@@ -146,7 +158,14 @@ describe('ObjectStore retries', () => {
     const retrying = lab.client({ maxAttempts: 6 });
     lab.server.setFaults({ status500EveryN: 2, slowDownEveryN: 5, dropConnectionEveryN: 7 });
     for (let i = 0; i < 6; i++) await retrying.put({ bucket, key: `f/${i}` }, `v${i}`);
-    expect((await retrying.listAll(bucket, 'f/')).map((o) => o.key)).toEqual(['f/0', 'f/1', 'f/2', 'f/3', 'f/4', 'f/5']);
+    expect((await retrying.listAll(bucket, 'f/')).map((o) => o.key)).toEqual([
+      'f/0',
+      'f/1',
+      'f/2',
+      'f/3',
+      'f/4',
+      'f/5',
+    ]);
     const stats = lab.server.faultStats();
     expect(stats.status500).toBeGreaterThan(0);
     expect(stats.slowDown).toBeGreaterThan(0);

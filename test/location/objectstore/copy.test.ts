@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { copyObject, ObjectStore, ObjectStoreError, SOURCE_ETAG_METADATA } from '../../../src/location/objectstore/index.js';
+import {
+  copyObject,
+  ObjectStore,
+  ObjectStoreError,
+  SOURCE_ETAG_METADATA,
+} from '../../../src/location/objectstore/index.js';
 import { pseudoRandomBytes, startLabStore, type LabFixture } from './lab-stores.js';
 
 const MiB = 1024 * 1024;
@@ -54,7 +59,10 @@ describe('copyObject', () => {
     const data = pseudoRandomBytes(20 * MiB, 42);
     // A stream whose digest is known beforehand (what an earlier handoff recorded) keeps it in metadata.
     await src.put({ bucket, key: 'big.bin' }, Readable.from([data]), { contentLength: data.length, sha256: sha(data) });
-    const result = await copyObject(src, { bucket, key: 'big.bin' }, dst, { bucket: 'serve-bucket', key: 'v2/big.bin' });
+    const result = await copyObject(src, { bucket, key: 'big.bin' }, dst, {
+      bucket: 'serve-bucket',
+      key: 'v2/big.bin',
+    });
     expect(result).toMatchObject({ skipped: false, bytes: 20 * MiB, sha256: sha(data), verified: true });
     const head = await dst.head({ bucket: 'serve-bucket', key: 'v2/big.bin' });
     expect(head?.etag).toMatch(/-4"$/); // 4 parts of 5 MiB
@@ -81,10 +89,16 @@ describe('copyObject', () => {
 
   it('records the sha256 of a source written without one, and skips by its ETag next time', async () => {
     await rawPut(src, 'kfp-written.bin', Buffer.from('written by the KFP launcher'));
-    const first = await copyObject(src, { bucket, key: 'kfp-written.bin' }, dst, { bucket: 'serve-bucket', key: 'k.bin' });
+    const first = await copyObject(src, { bucket, key: 'kfp-written.bin' }, dst, {
+      bucket: 'serve-bucket',
+      key: 'k.bin',
+    });
     expect(first).toMatchObject({ skipped: false, verified: false, sha256: sha('written by the KFP launcher') });
     expect((await dst.head({ bucket: 'serve-bucket', key: 'k.bin' }))?.sha256).toBe(sha('written by the KFP launcher'));
-    const second = await copyObject(src, { bucket, key: 'kfp-written.bin' }, dst, { bucket: 'serve-bucket', key: 'k.bin' });
+    const second = await copyObject(src, { bucket, key: 'kfp-written.bin' }, dst, {
+      bucket: 'serve-bucket',
+      key: 'k.bin',
+    });
     expect(second.skipped).toBe(true);
   });
 
@@ -92,7 +106,10 @@ describe('copyObject', () => {
     const data = pseudoRandomBytes(7 * MiB, 3);
     await rawPut(src, 'large-raw.bin', data);
     const source = await src.head({ bucket, key: 'large-raw.bin' });
-    const result = await copyObject(src, { bucket, key: 'large-raw.bin' }, dst, { bucket: 'serve-bucket', key: 'l.bin' });
+    const result = await copyObject(src, { bucket, key: 'large-raw.bin' }, dst, {
+      bucket: 'serve-bucket',
+      key: 'l.bin',
+    });
     expect(result).toMatchObject({ bytes: data.length, sha256: sha(data), verified: false });
     expect((await download(dst, 'l.bin')).equals(data)).toBe(true);
     // S3 takes metadata before the body: the digest, known only at the end, is the caller's to record.
@@ -100,7 +117,10 @@ describe('copyObject', () => {
     expect(head?.sha256).toBeUndefined();
     expect(head?.etag).toBe(result.etag);
     expect(head?.metadata[SOURCE_ETAG_METADATA]).toBe(source?.etag);
-    const again = await copyObject(src, { bucket, key: 'large-raw.bin' }, dst, { bucket: 'serve-bucket', key: 'l.bin' });
+    const again = await copyObject(src, { bucket, key: 'large-raw.bin' }, dst, {
+      bucket: 'serve-bucket',
+      key: 'l.bin',
+    });
     expect(again).toMatchObject({ skipped: true, bytes: 0, etag: result.etag });
   });
 
@@ -109,12 +129,24 @@ describe('copyObject', () => {
     const listed = (await src.listAll(bucket, 'known.bin'))[0]!;
     train.server.setFaults({});
     serve.server.setFaults({});
-    const result = await copyObject(src, { bucket, key: 'known.bin' }, dst, { bucket: 'serve-bucket', key: 'known.bin' }, { source: { size: listed.size, etag: listed.etag! }, targetAbsent: true });
+    const result = await copyObject(
+      src,
+      { bucket, key: 'known.bin' },
+      dst,
+      { bucket: 'serve-bucket', key: 'known.bin' },
+      { source: { size: listed.size, etag: listed.etag! }, targetAbsent: true },
+    );
     expect(result).toMatchObject({ skipped: false, bytes: 12, sha256: sha('listed bytes') });
     expect(train.server.faultStats().requests).toBe(1); // the GET
     expect(serve.server.faultStats().requests).toBe(1); // the PUT
     // Known and present: one HEAD of the destination decides, the source is not asked.
-    const again = await copyObject(src, { bucket, key: 'known.bin' }, dst, { bucket: 'serve-bucket', key: 'known.bin' }, { source: { size: listed.size, etag: listed.etag! } });
+    const again = await copyObject(
+      src,
+      { bucket, key: 'known.bin' },
+      dst,
+      { bucket: 'serve-bucket', key: 'known.bin' },
+      { source: { size: listed.size, etag: listed.etag! } },
+    );
     expect(again.skipped).toBe(true);
     expect(train.server.faultStats().requests).toBe(1);
     expect(serve.server.faultStats().requests).toBe(2);
@@ -122,21 +154,35 @@ describe('copyObject', () => {
 
   it('refuses a source whose size changed since it was listed, writing nothing', async () => {
     await rawPut(src, 'grown.bin', Buffer.from('now longer than listed'));
-    const err = await copyObject(src, { bucket, key: 'grown.bin' }, dst, { bucket: 'serve-bucket', key: 'grown.bin' }, { source: { size: 5, etag: '"x"' }, targetAbsent: true }).catch((e: unknown) => e);
+    const err = await copyObject(
+      src,
+      { bucket, key: 'grown.bin' },
+      dst,
+      { bucket: 'serve-bucket', key: 'grown.bin' },
+      { source: { size: 5, etag: '"x"' }, targetAbsent: true },
+    ).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'LengthMismatch', location: 'train', operation: 'copy' });
     expect((err as Error).message).toContain('changed since');
     expect(await dst.head({ bucket: 'serve-bucket', key: 'grown.bin' })).toBeUndefined();
   });
 
   it('reports a missing known source as NoSuchKey of the source location', async () => {
-    const err = await copyObject(src, { bucket, key: 'gone' }, dst, { bucket: 'serve-bucket', key: 'gone' }, { source: { size: 1, etag: '"e"' }, targetAbsent: true }).catch((e: unknown) => e);
+    const err = await copyObject(
+      src,
+      { bucket, key: 'gone' },
+      dst,
+      { bucket: 'serve-bucket', key: 'gone' },
+      { source: { size: 1, etag: '"e"' }, targetAbsent: true },
+    ).catch((e: unknown) => e);
     expect(err).toMatchObject({ location: 'train', operation: 'copy', code: 'NoSuchKey' });
   });
 
   it('detects a small source whose bytes no longer match its sha256 and writes nothing', async () => {
     await src.put({ bucket, key: 'c.txt' }, 'recorded content');
     await rawPut(src, 'c.txt', Buffer.from('altered content!'), sha('recorded content'));
-    const err = await copyObject(src, { bucket, key: 'c.txt' }, dst, { bucket: 'serve-bucket', key: 'c.txt' }).catch((e: unknown) => e);
+    const err = await copyObject(src, { bucket, key: 'c.txt' }, dst, { bucket: 'serve-bucket', key: 'c.txt' }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ObjectStoreError);
     expect(err).toMatchObject({ code: 'ChecksumMismatch', location: 'train', operation: 'copy', key: 'c.txt' });
     expect((err as Error).message).toContain('nothing was written to serve serve-bucket/c.txt');
@@ -151,14 +197,18 @@ describe('copyObject', () => {
     altered[last] = (altered[last] ?? 0) ^ 0xff;
     await rawPut(src, 'm.bin', altered, sha(recorded));
     await dst.put({ bucket: 'serve-bucket', key: 'm.bin' }, 'previous');
-    const err = await copyObject(src, { bucket, key: 'm.bin' }, dst, { bucket: 'serve-bucket', key: 'm.bin' }).catch((e: unknown) => e);
+    const err = await copyObject(src, { bucket, key: 'm.bin' }, dst, { bucket: 'serve-bucket', key: 'm.bin' }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toMatchObject({ code: 'ChecksumMismatch', location: 'train' });
     expect((await download(dst, 'm.bin')).toString()).toBe('previous');
     expect(await pendingUploads(serve, 'serve-bucket')).toEqual([]);
   });
 
   it('reports a missing source as an ObjectStoreError of the source location', async () => {
-    const err = await copyObject(src, { bucket, key: 'none' }, dst, { bucket: 'serve-bucket', key: 'none' }).catch((e: unknown) => e);
+    const err = await copyObject(src, { bucket, key: 'none' }, dst, { bucket: 'serve-bucket', key: 'none' }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ObjectStoreError);
     expect(err).toMatchObject({ location: 'train', operation: 'copy', code: 'NoSuchKey' });
   });
@@ -192,7 +242,9 @@ describe('copyObject', () => {
     await src.put({ bucket, key: 'x.bin' }, 'x');
     const s = train.client({ maxAttempts: 2 });
     train.server.setFaults({ status500EveryN: 1 });
-    const err = await copyObject(s, { bucket, key: 'x.bin' }, dst, { bucket: 'serve-bucket', key: 'x.bin' }).catch((e: unknown) => e);
+    const err = await copyObject(s, { bucket, key: 'x.bin' }, dst, { bucket: 'serve-bucket', key: 'x.bin' }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ObjectStoreError);
     expect(err).toMatchObject({ location: 'train', status: 500, attempts: 2 });
     expect(await dst.head({ bucket: 'serve-bucket', key: 'x.bin' })).toBeUndefined();

@@ -31,7 +31,12 @@ describe('direct requests against the lab store, which checks their signatures',
     const put = await store.put({ bucket, key }, body, { contentType: 'text/plain', metadata: { origin: 'test' } });
     expect(put.sha256).toBe(sha(body));
     const head = await store.head({ bucket, key });
-    expect(head).toMatchObject({ size: Buffer.byteLength(body), sha256: sha(body), contentType: 'text/plain', metadata: { origin: 'test', sha256: sha(body) } });
+    expect(head).toMatchObject({
+      size: Buffer.byteLength(body),
+      sha256: sha(body),
+      contentType: 'text/plain',
+      metadata: { origin: 'test', sha256: sha(body) },
+    });
     expect(head?.etag).toBe(put.etag);
     const { body: stream } = await store.get({ bucket, key }, { verify: true });
     const chunks: Buffer[] = [];
@@ -60,7 +65,11 @@ describe('direct requests against the lab store, which checks their signatures',
     await lab.client().put({ bucket, key: 'exists' }, 'x');
     const wrong = lab.client({ credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'not-the-secret' } });
     lab.server.setFaults({});
-    for (const attempt of [() => wrong.get({ bucket, key: 'exists' }), () => wrong.put({ bucket, key: 'exists' }, 'y'), () => wrong.head({ bucket, key: 'exists' })]) {
+    for (const attempt of [
+      () => wrong.get({ bucket, key: 'exists' }),
+      () => wrong.put({ bucket, key: 'exists' }, 'y'),
+      () => wrong.head({ bucket, key: 'exists' }),
+    ]) {
       const err = await attempt().catch((e: unknown) => e);
       expect(err).toMatchObject({ location: 'direct', status: 403 });
       expect((err as Error).message).toContain('check the credentials');
@@ -79,7 +88,12 @@ describe('direct requests go where the SDK would send them', () => {
   afterAll(() => nock.enableNetConnect());
 
   it('virtual-hosted style on AWS S3: the bucket in the host name, signed for the region', async () => {
-    const store = new ObjectStore({ location: 'aws', region: 'eu-central-1', forcePathStyle: false, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } });
+    const store = new ObjectStore({
+      location: 'aws',
+      region: 'eu-central-1',
+      forcePathStyle: false,
+      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+    });
     let auth = '';
     const scope = nock('https://my-bucket.s3.eu-central-1.amazonaws.com')
       .head('/v2/run%201/out')
@@ -91,11 +105,17 @@ describe('direct requests go where the SDK would send them', () => {
     store.close();
     expect(scope.isDone()).toBe(true);
     expect(head).toMatchObject({ size: 5, etag: '"abc"', sha256: 'f'.repeat(64) });
-    expect(auth).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-central-1\/s3\/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=[0-9a-f]{64}$/);
+    expect(auth).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-central-1\/s3\/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=[0-9a-f]{64}$/,
+    );
   });
 
   it('path style on a custom endpoint with a path, and a session token signed along', async () => {
-    const store = new ObjectStore({ location: 'minio', endpoint: 'http://minio.example:9000', credentials: { accessKeyId: 'k', secretAccessKey: 's', sessionToken: 'tok' } });
+    const store = new ObjectStore({
+      location: 'minio',
+      endpoint: 'http://minio.example:9000',
+      credentials: { accessKeyId: 'k', secretAccessKey: 's', sessionToken: 'tok' },
+    });
     let headers: Record<string, unknown> = {};
     nock('http://minio.example:9000')
       .put('/mlpipeline/a/b.txt', 'hello')
@@ -108,11 +128,18 @@ describe('direct requests go where the SDK would send them', () => {
     expect(put.etag).toBe('"e"');
     expect(headers['x-amz-security-token']).toBe('tok');
     expect(headers['x-amz-content-sha256']).toBe(sha('hello'));
-    expect(String(headers['authorization'])).toContain('SignedHeaders=content-length;host;x-amz-content-sha256;x-amz-date;x-amz-meta-sha256;x-amz-security-token');
+    expect(String(headers['authorization'])).toContain(
+      'SignedHeaders=content-length;host;x-amz-content-sha256;x-amz-date;x-amz-meta-sha256;x-amz-security-token',
+    );
   });
 
   it('retries 503 SlowDown and a dropped connection, then gives the error after the attempt budget', async () => {
-    const store = new ObjectStore({ location: 'minio', endpoint: 'http://minio.example:9000', credentials: { accessKeyId: 'k', secretAccessKey: 's' }, maxAttempts: 3 });
+    const store = new ObjectStore({
+      location: 'minio',
+      endpoint: 'http://minio.example:9000',
+      credentials: { accessKeyId: 'k', secretAccessKey: 's' },
+      maxAttempts: 3,
+    });
     nock('http://minio.example:9000')
       .get('/b/k')
       .reply(503, '<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>')
@@ -124,7 +151,10 @@ describe('direct requests go where the SDK would send them', () => {
     const chunks: Buffer[] = [];
     for await (const c of got.body as AsyncIterable<Buffer>) chunks.push(c);
     expect(Buffer.concat(chunks).toString()).toBe('body');
-    nock('http://minio.example:9000').get('/b/k').times(3).reply(500, '<Error><Code>InternalError</Code><Message>We encountered an internal error.</Message></Error>');
+    nock('http://minio.example:9000')
+      .get('/b/k')
+      .times(3)
+      .reply(500, '<Error><Code>InternalError</Code><Message>We encountered an internal error.</Message></Error>');
     const err = await store.get({ bucket: 'b', key: 'k' }).catch((e: unknown) => e);
     store.close();
     expect(err).toMatchObject({ code: 'InternalError', status: 500, attempts: 3 });

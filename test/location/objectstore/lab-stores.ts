@@ -2,8 +2,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startObjectStore, type LabObjectStore } from '../../../src/lab/objectstore/index.js';
-import type { ObjectStoreFaults } from '../../../src/lab/objectstore/index.js';
+import { startObjectStore, type LabObjectStore } from '../../../packages/lab/src/objectstore/index.js';
+import type { ObjectStoreFaults } from '../../../packages/lab/src/objectstore/index.js';
 import { ObjectStore, type ObjectStoreConfig } from '../../../src/location/objectstore/index.js';
 
 export interface LabFixture {

@@ -53,7 +53,14 @@ describe('listCovering', () => {
 
   it('allows at least one page of entries, however few keys are asked about', async () => {
     for (let i = 0; i < 30; i++) await store.put({ bucket, key: `v2/history/run-${i}/x` }, 'x');
-    const few = await listCovering(store, [{ bucket, key: 'v2/history/run-1/x' }, { bucket, key: 'v2/history/run-2/x' }], { entriesPerKey: 4 });
+    const few = await listCovering(
+      store,
+      [
+        { bucket, key: 'v2/history/run-1/x' },
+        { bucket, key: 'v2/history/run-2/x' },
+      ],
+      { entriesPerKey: 4 },
+    );
     // The limit is never below one page of 1,000 entries, so 30 entries are still listed.
     expect(few).toBeDefined();
     const many = [];
@@ -67,7 +74,10 @@ describe('listCovering', () => {
     for (let i = 0; i < 1005; i++) keys.push(`v2/big/o-${String(i).padStart(4, '0')}`);
     await Promise.all(keys.map((k) => store.s3.send(new PutObjectCommand({ Bucket: bucket, Key: k, Body: 'x' }))));
     lab.server.setFaults({});
-    const listing = await listCovering(store, [{ bucket, key: 'v2/big/o-0001' }, { bucket, key: 'v2/big/o-0002' }]);
+    const listing = await listCovering(store, [
+      { bucket, key: 'v2/big/o-0001' },
+      { bucket, key: 'v2/big/o-0002' },
+    ]);
     expect(listing).toBeUndefined();
     // Pages of 10: it stopped after 1,001 entries, not at the end of the listing.
     expect(lab.server.faultStats().requests).toBe(101);

@@ -14,7 +14,9 @@ describe('the cache key input of container tasks', () => {
       componentName: 'comp-write-to-gcs',
       inputArtifactIds: {},
       inputParameterValues: { text: 'hi there' },
-      outputArtifacts: { output_gcs_path: { artifactType: { schemaTitle: 'system.Artifact', schemaVersion: '0.0.1' } } },
+      outputArtifacts: {
+        output_gcs_path: { artifactType: { schemaTitle: 'system.Artifact', schemaVersion: '0.0.1' } },
+      },
       outputParameters: {},
       image: 'google/cloud-sdk:slim',
       command: [
@@ -100,7 +102,9 @@ describe('the cache key input of container tasks', () => {
 
   it('adds the run workspace PVC for a task reading an artifact an importer downloaded to the workspace', async () => {
     const graph = loadFixture('critical/pipeline_with_importer_workspace.yaml');
-    const visitor = new FakeVisitor({ outputs: { 'get-uri': { Output: 's3://bucket/file' }, 'get-uri-2': { Output: 's3://bucket/dir' } } });
+    const visitor = new FakeVisitor({
+      outputs: { 'get-uri': { Output: 's3://bucket/file' }, 'get-uri-2': { Output: 's3://bucket/dir' } },
+    });
     const result = await driveRun(graph, { parameters: {}, ...run }, visitor);
     expect(result.state).toBe('succeeded');
     const train = visitor.calls.get('import-stage/train')!;
@@ -121,7 +125,9 @@ describe('the cache key input of container tasks', () => {
 
   it('fails a workspace task when the run resource name is not given', async () => {
     const graph = loadFixture('critical/pipeline_with_importer_workspace.yaml');
-    const visitor = new FakeVisitor({ outputs: { 'get-uri': { Output: 's3://b/f' }, 'get-uri-2': { Output: 's3://b/d' } } });
+    const visitor = new FakeVisitor({
+      outputs: { 'get-uri': { Output: 's3://b/f' }, 'get-uri-2': { Output: 's3://b/d' } },
+    });
     const result = await driveRun(graph, { parameters: {}, concurrency: 1 }, visitor);
     expect(result.state).toBe('failed');
     expect(result.error).toMatch(/run name is required when workspace is used/);
@@ -129,7 +135,9 @@ describe('the cache key input of container tasks', () => {
 
   it('keeps an f-string constant unresolved in the key, as the KFP 2.17.0 driver does', async () => {
     const graph = loadFixture('critical/flip_coin.yaml');
-    const visitor = new FakeVisitor({ outputs: { 'flip-coin': { Output: 'heads' }, 'condition-1/random-num': { Output: 7 } } });
+    const visitor = new FakeVisitor({
+      outputs: { 'flip-coin': { Output: 'heads' }, 'condition-1/random-num': { Output: 7 } },
+    });
     await driveRun(graph, { parameters: {}, ...run }, visitor);
     const key = visitor.calls.get('condition-1/condition-2/print-msg')!.cacheKeyInput!;
     expect(key.inputParameterValues).toEqual({

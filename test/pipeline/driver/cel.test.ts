@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { CelError, evaluateCondition, NotEmulatedError, selectParameter } from '../../../src/pipeline/driver/cel/index.js';
+import {
+  CelError,
+  evaluateCondition,
+  NotEmulatedError,
+  selectParameter,
+} from '../../../src/pipeline/driver/cel/index.js';
 
 const cond = (expr: string, params: Record<string, unknown> = {}) =>
   evaluateCondition(expr, params as Parameters<typeof evaluateCondition>[1]);
@@ -94,14 +99,14 @@ describe('CEL beyond the emulated subset', () => {
     "inputs.parameter_values['a'] + 1 == 2",
     "size(inputs.parameter_values['a']) == 1",
     "inputs.parameter_values['a'].startsWith('x')",
-    "has(inputs.parameter_values.a)",
+    'has(inputs.parameter_values.a)',
     "inputs.parameter_values['a'] in ['x']",
     "inputs.parameter_values['a'] == 1 ? true : false",
     "inputs.parameter_values['a'] == 1u",
     "inputs.parameter_values['a'] == r'x'",
     "inputs.parameter_values['a'] == b'x'",
     "inputs.parameter_values['a'] == '''x'''",
-    "[1, 2][0] == 1",
+    '[1, 2][0] == 1',
     "{'a': 1}['a'] == 1",
     "inputs.parameters['a'] == 'x'",
     "outputs.parameters['a'] == 'x'",

@@ -7,13 +7,21 @@ const run = { runId: 'run-1', runName: 'my run', jobResourceName: 'wf-abc', conc
 describe('conditions', () => {
   it('skips a DAG whose condition is false, telling the visitor with the resolved inputs', async () => {
     const graph = loadFixture('critical/flip_coin.yaml');
-    const visitor = new FakeVisitor({ outputs: { 'flip-coin': { Output: 'heads' }, 'condition-1/random-num': { Output: 2 } } });
+    const visitor = new FakeVisitor({
+      outputs: { 'flip-coin': { Output: 'heads' }, 'condition-1/random-num': { Output: 2 } },
+    });
     const result = await driveRun(graph, { parameters: {}, ...run }, visitor);
     expect(result.state).toBe('succeeded');
-    expect(result.byKey.get('condition-1/condition-2')).toMatchObject({ state: 'skipped', skipReason: 'condition false' });
+    expect(result.byKey.get('condition-1/condition-2')).toMatchObject({
+      state: 'skipped',
+      skipReason: 'condition false',
+    });
     expect(result.byKey.get('condition-4')).toMatchObject({ state: 'skipped', skipReason: 'condition false' });
     const skip = visitor.skips.find((s) => s.key === 'condition-1/condition-2')!;
-    expect(skip.call.inputs!.parameters).toEqual({ 'pipelinechannel--flip-coin-Output': 'heads', 'pipelinechannel--random-num-Output': 2 });
+    expect(skip.call.inputs!.parameters).toEqual({
+      'pipelinechannel--flip-coin-Output': 'heads',
+      'pipelinechannel--random-num-Output': 2,
+    });
     expect(visitor.executed).toContain('condition-1/condition-3/print-msg-2');
   });
 
@@ -43,7 +51,10 @@ describe('conditions', () => {
 
   it('fails the OneOf consumer when the chosen branch was only cache hits, as its DAG stays RUNNING in KFP 2.17.0', async () => {
     const graph = loadFixture('if_else_with_oneof_artifacts.yaml');
-    const visitor = new FakeVisitor({ outputs: { 'flip-coin-pipeline/flip-coin': { Output: 'heads' } }, cached: () => true });
+    const visitor = new FakeVisitor({
+      outputs: { 'flip-coin-pipeline/flip-coin': { Output: 'heads' } },
+      cached: () => true,
+    });
     const result = await driveRun(graph, { parameters: {}, ...run }, visitor);
     expect(result.state).toBe('failed');
     expect(result.error).toMatch(/flip-coin-pipeline\/print-artifact failed: .*No successful task found/);
@@ -51,9 +62,13 @@ describe('conditions', () => {
 
   it('fails a task whose condition cannot be evaluated', async () => {
     const graph = loadFixture('critical/flip_coin.yaml');
-    const visitor = new FakeVisitor({ outputs: { 'flip-coin': { Output: 'heads' }, 'condition-1/random-num': { Output: 'seven' } } });
+    const visitor = new FakeVisitor({
+      outputs: { 'flip-coin': { Output: 'heads' }, 'condition-1/random-num': { Output: 'seven' } },
+    });
     const result = await driveRun(graph, { parameters: {}, ...run }, visitor);
     expect(result.state).toBe('failed');
-    expect(result.byKey.get('condition-1/condition-2')!.error).toMatch(/type mismatch: expect NUMBER_INTEGER, got string/);
+    expect(result.byKey.get('condition-1/condition-2')!.error).toMatch(
+      /type mismatch: expect NUMBER_INTEGER, got string/,
+    );
   });
 });

@@ -135,7 +135,8 @@ export function loadFixture(rel: string): PipelineGraph {
 export function requiredParameters(graph: PipelineGraph): Record<string, JsonValue> {
   const out: Record<string, JsonValue> = {};
   for (const [name, spec] of Object.entries(graph.pkg.spec.root.inputDefinitions?.parameters ?? {})) {
-    if (spec.defaultValue === undefined && spec.isOptional !== true) out[name] = defaultParameterValue(spec.parameterType);
+    if (spec.defaultValue === undefined && spec.isOptional !== true)
+      out[name] = defaultParameterValue(spec.parameterType);
   }
   return out;
 }

@@ -16,14 +16,20 @@ const NOT_EMULATED: Record<string, RegExp> = {
  * cannot be given (RuntimeConfig holds parameters only), so resolve.go finds no such input.
  */
 const KFP_FAILS: Record<string, RegExp> = {
-  'components_with_optional_artifacts.yaml': /custom-artifact-printer failed: .*parent DAG does not have input artifact dataset1/,
+  'components_with_optional_artifacts.yaml':
+    /custom-artifact-printer failed: .*parent DAG does not have input artifact dataset1/,
   'pipeline_with_metadata_fields.yaml': /dataset-joiner failed: .*parent DAG does not have input artifact in_dataset/,
 };
 
 /** Outputs that make a fixture meaningful: loop items must be structs where the loop reads fields. */
 const OUTPUTS: Record<string, FakeOptions['outputs']> = {
   'parallel_and_nested/pipeline_with_loops.yaml': {
-    'args-generator-op': { Output: [{ A_a: '1', B_b: '2' }, { A_a: '10', B_b: '20' }] },
+    'args-generator-op': {
+      Output: [
+        { A_a: '1', B_b: '2' },
+        { A_a: '10', B_b: '20' },
+      ],
+    },
   },
 };
 
@@ -42,14 +48,14 @@ describe('driving every real compiled KFP pipeline with a fake visitor', () => {
       const drive = driveRun(graph, { parameters: requiredParameters(graph), ...run }, visitor);
       if (NOT_EMULATED[rel]) {
         await expect(drive).rejects.toThrow(NotEmulatedError);
-        await expect(drive).rejects.toThrow(NOT_EMULATED[rel]!);
+        await expect(drive).rejects.toThrow(NOT_EMULATED[rel]);
         expect(visitor.executed).toEqual([]);
         return;
       }
       const result = await drive;
       if (KFP_FAILS[rel]) {
         expect(result.state).toBe('failed');
-        expect(result.error).toMatch(KFP_FAILS[rel]!);
+        expect(result.error).toMatch(KFP_FAILS[rel]);
       } else {
         expect(result.error).toBeUndefined();
         expect(result.state).toBe('succeeded');
@@ -63,7 +69,8 @@ describe('driving every real compiled KFP pipeline with a fake visitor', () => {
       // Without a failure, every executable outside a condition ran.
       if (!KFP_FAILS[rel]) {
         for (const n of nodes) {
-          if (n.kind !== 'dag' && !underCondition(n, byPath)) expect(executedPaths, n.path.join('/')).toContain(n.path.join('/'));
+          if (n.kind !== 'dag' && !underCondition(n, byPath))
+            expect(executedPaths, n.path.join('/')).toContain(n.path.join('/'));
         }
       }
       // Every root task has a record.
@@ -76,7 +83,11 @@ describe('executed task paths of selected fixtures', () => {
   const drive = async (rel: string, options: FakeOptions = {}, parameters = {}) => {
     const graph = loadFixture(rel);
     const visitor = new FakeVisitor(options);
-    const result = await driveRun(graph, { parameters: { ...requiredParameters(graph), ...parameters }, ...run }, visitor);
+    const result = await driveRun(
+      graph,
+      { parameters: { ...requiredParameters(graph), ...parameters }, ...run },
+      visitor,
+    );
     return { result, visitor };
   };
 
@@ -94,15 +105,24 @@ describe('executed task paths of selected fixtures', () => {
     const { visitor } = await drive('cross_loop_after_topology.yaml');
     expect([...visitor.executed].sort()).toEqual(
       [
-        'for-loop-2/print-op@0', 'for-loop-2/print-op@1',
-        'for-loop-4/print-op-2@0', 'for-loop-4/print-op-2@1',
-        'for-loop-6/print-op-3@0', 'for-loop-6/print-op-3@1',
-        'for-loop-6/for-loop-8/print-op-4@0,0', 'for-loop-6/for-loop-8/print-op-4@0,1',
-        'for-loop-6/for-loop-8/print-op-4@1,0', 'for-loop-6/for-loop-8/print-op-4@1,1',
-        'for-loop-10/print-op-5@0', 'for-loop-10/print-op-5@1',
-        'for-loop-12/print-op-8@0', 'for-loop-12/print-op-8@1',
-        'for-loop-12/for-loop-14/print-op-7@0,0', 'for-loop-12/for-loop-14/print-op-7@0,1',
-        'for-loop-12/for-loop-14/print-op-7@1,0', 'for-loop-12/for-loop-14/print-op-7@1,1',
+        'for-loop-2/print-op@0',
+        'for-loop-2/print-op@1',
+        'for-loop-4/print-op-2@0',
+        'for-loop-4/print-op-2@1',
+        'for-loop-6/print-op-3@0',
+        'for-loop-6/print-op-3@1',
+        'for-loop-6/for-loop-8/print-op-4@0,0',
+        'for-loop-6/for-loop-8/print-op-4@0,1',
+        'for-loop-6/for-loop-8/print-op-4@1,0',
+        'for-loop-6/for-loop-8/print-op-4@1,1',
+        'for-loop-10/print-op-5@0',
+        'for-loop-10/print-op-5@1',
+        'for-loop-12/print-op-8@0',
+        'for-loop-12/print-op-8@1',
+        'for-loop-12/for-loop-14/print-op-7@0,0',
+        'for-loop-12/for-loop-14/print-op-7@0,1',
+        'for-loop-12/for-loop-14/print-op-7@1,0',
+        'for-loop-12/for-loop-14/print-op-7@1,1',
         'print-op-6',
       ].sort(),
     );
@@ -113,12 +133,16 @@ describe('executed task paths of selected fixtures', () => {
   });
 
   it('runs only the heads branch of flip_coin when the coin says heads and the number is high', async () => {
-    const { visitor } = await drive('critical/flip_coin.yaml', { outputs: { 'flip-coin': { Output: 'heads' }, 'condition-1/random-num': { Output: 7 } } });
+    const { visitor } = await drive('critical/flip_coin.yaml', {
+      outputs: { 'flip-coin': { Output: 'heads' }, 'condition-1/random-num': { Output: 7 } },
+    });
     expect(visitor.executed).toEqual(['flip-coin', 'condition-1/random-num', 'condition-1/condition-2/print-msg']);
   });
 
   it('runs only the tails branch of flip_coin for tails and a low number', async () => {
-    const { visitor } = await drive('critical/flip_coin.yaml', { outputs: { 'flip-coin': { Output: 'tails' }, 'condition-4/random-num-2': { Output: 12 } } });
+    const { visitor } = await drive('critical/flip_coin.yaml', {
+      outputs: { 'flip-coin': { Output: 'tails' }, 'condition-4/random-num-2': { Output: 12 } },
+    });
     expect(visitor.executed).toEqual(['flip-coin', 'condition-4/random-num-2', 'condition-4/condition-6/print-msg-4']);
   });
 });

@@ -4,15 +4,22 @@ import { FakeVisitor, loadFixture } from './fake-visitor.js';
 import { graphFromYaml } from './inline-pipelines.js';
 
 const run = { runId: 'run-1', runName: 'my run', jobResourceName: 'wf-abc', concurrency: 1 };
-const structItems = [{ A_a: '1', B_b: '2' }, { A_a: '10', B_b: '20' }];
+const structItems = [
+  { A_a: '1', B_b: '2' },
+  { A_a: '10', B_b: '20' },
+];
 
 describe('ParallelFor loops', () => {
   it('iterates a raw list, giving each iteration its own item and selected fields', async () => {
     const graph = loadFixture('parallel_and_nested/pipeline_with_loops.yaml');
     const visitor = new FakeVisitor({ outputs: { 'args-generator-op': { Output: structItems } } });
     await driveRun(graph, { parameters: {}, ...run }, visitor);
-    expect(visitor.calls.get('for-loop-4/print-struct-2@0')!.inputs.parameters).toEqual({ struct: { A_a: '1', B_b: '2' } });
-    expect(visitor.calls.get('for-loop-4/print-struct-2@1')!.inputs.parameters).toEqual({ struct: { A_a: '10', B_b: '20' } });
+    expect(visitor.calls.get('for-loop-4/print-struct-2@0')!.inputs.parameters).toEqual({
+      struct: { A_a: '1', B_b: '2' },
+    });
+    expect(visitor.calls.get('for-loop-4/print-struct-2@1')!.inputs.parameters).toEqual({
+      struct: { A_a: '10', B_b: '20' },
+    });
     expect(visitor.calls.get('for-loop-4/print-text-4@0')!.inputs.parameters).toEqual({ msg: '1' });
     expect(visitor.calls.get('for-loop-4/print-text-5@1')!.inputs.parameters).toEqual({ msg: '20' });
     expect(visitor.executed.filter((k) => k.startsWith('for-loop-4/'))).toHaveLength(6);
@@ -30,12 +37,18 @@ describe('ParallelFor loops', () => {
     const graph = loadFixture('parallel_and_nested/pipeline_with_loops.yaml');
     const visitor = new FakeVisitor({ outputs: { 'args-generator-op': { Output: structItems } } });
     await driveRun(graph, { parameters: { loop_parameter: ['p', 'q', 'r'] }, ...run }, visitor);
-    const texts = visitor.executed.filter((k) => k.startsWith('for-loop-1/')).map((k) => visitor.calls.get(k)!.inputs.parameters.msg);
+    const texts = visitor.executed
+      .filter((k) => k.startsWith('for-loop-1/'))
+      .map((k) => visitor.calls.get(k)!.inputs.parameters.msg);
     expect(texts).toEqual(['p', 'q', 'r']);
     const head = visitor.entered.find((c) => c.path.join('/') === 'for-loop-1' && c.iterationCount !== undefined)!;
     expect(head.iterationCount).toBe(3);
-    const iterations = visitor.entered.filter((c) => c.path.join('/') === 'for-loop-1' && c.iterationIndex !== undefined);
-    expect(iterations.map((c) => [c.iteration, c.inputs.parameters['pipelinechannel--loop_parameter-loop-item']])).toEqual([
+    const iterations = visitor.entered.filter(
+      (c) => c.path.join('/') === 'for-loop-1' && c.iterationIndex !== undefined,
+    );
+    expect(
+      iterations.map((c) => [c.iteration, c.inputs.parameters['pipelinechannel--loop_parameter-loop-item']]),
+    ).toEqual([
       [[0], 'p'],
       [[1], 'q'],
       [[2], 'r'],
@@ -63,7 +76,9 @@ describe('ParallelFor loops', () => {
     });
     const result = await driveRun(graph, { parameters: {}, ...run }, visitor);
     expect(result.state).toBe('succeeded');
-    expect(visitor.calls.get('collecting-parameters/consume-ids')!.inputs.parameters).toEqual({ ids: ['a-s1', 'a-s2', 'a-s3'] });
+    expect(visitor.calls.get('collecting-parameters/consume-ids')!.inputs.parameters).toEqual({
+      ids: ['a-s1', 'a-s2', 'a-s3'],
+    });
     // Through the enclosing DAG's output, to the root.
     expect(visitor.calls.get('consume-ids')!.inputs.parameters).toEqual({ ids: ['a-s1', 'a-s2', 'a-s3'] });
   });
@@ -74,7 +89,9 @@ describe('ParallelFor loops', () => {
     const result = await driveRun(graph, { parameters: {}, ...run }, visitor);
     expect(result.state).toBe('succeeded');
     for (const it of ['0,0', '0,1', '1,0', '1,1']) {
-      expect(visitor.calls.has(`collecting-artifacts/for-loop-1/for-loop-2/read-single-dataset-generate-model@${it}`)).toBe(true);
+      expect(
+        visitor.calls.has(`collecting-artifacts/for-loop-1/for-loop-2/read-single-dataset-generate-model@${it}`),
+      ).toBe(true);
     }
     const models = visitor.calls.get('read-models')!.inputs.artifacts.models!;
     expect(models).toHaveLength(4);
@@ -91,7 +108,9 @@ describe('ParallelFor loops', () => {
   it('flattens outputs collected from a loop nested in a loop into one list for a parameter', async () => {
     const graph = loadFixture('pipeline_producer_consumer.yaml');
     const outputs: Record<string, Record<string, number>> = {};
-    for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) outputs[`for-loop-2/for-loop-4/double-pipeline/double@${i},${j}`] = { Output: 10 * i + j };
+    for (let i = 0; i < 3; i++)
+      for (let j = 0; j < 3; j++)
+        outputs[`for-loop-2/for-loop-4/double-pipeline/double@${i},${j}`] = { Output: 10 * i + j };
     const visitor = new FakeVisitor({ outputs });
     const result = await driveRun(graph, { parameters: {}, ...run }, visitor);
     expect(result.state).toBe('succeeded');
@@ -102,7 +121,10 @@ describe('ParallelFor loops', () => {
     const graph = loadFixture('critical/collected_parameters.yaml');
     const visitor = new FakeVisitor({ outputs: { 'collecting-parameters/split-ids': { Output: [] } } });
     const result = await driveRun(graph, { parameters: {}, ...run }, visitor);
-    expect(result.byKey.get('collecting-parameters/for-loop-1')).toMatchObject({ state: 'succeeded', iterationCount: 0 });
+    expect(result.byKey.get('collecting-parameters/for-loop-1')).toMatchObject({
+      state: 'succeeded',
+      iterationCount: 0,
+    });
     expect(visitor.executed.some((k) => k.includes('prepend-id'))).toBe(false);
     expect(result.state).toBe('failed');
     expect(result.error).toMatch(/consume-ids failed: .*the loop ran no iterations/);

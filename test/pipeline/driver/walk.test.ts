@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { driveRun, NotEmulatedError, type DriverVisitor, type ExecutableCall } from '../../../src/pipeline/driver/index.js';
+import {
+  driveRun,
+  NotEmulatedError,
+  type DriverVisitor,
+  type ExecutableCall,
+} from '../../../src/pipeline/driver/index.js';
 import { FakeVisitor, loadFixture, type FakeFrame } from './fake-visitor.js';
 import { graphFromYaml } from './inline-pipelines.js';
 
@@ -49,7 +54,9 @@ describe('the walk over a run', () => {
 
   it('refuses a root task that does not exist', async () => {
     const graph = loadFixture('two_step_pipeline.yaml');
-    await expect(driveRun(graph, { parameters: {}, rootTasks: ['nope'] }, new FakeVisitor())).rejects.toThrow(/"nope" is not a root task/);
+    await expect(driveRun(graph, { parameters: {}, rootTasks: ['nope'] }, new FakeVisitor())).rejects.toThrow(
+      /"nope" is not a root task/,
+    );
   });
 
   it('reports the dependents of an unavailable task unavailable without visiting them', async () => {
@@ -57,7 +64,10 @@ describe('the walk over a run', () => {
     const visitor = new FakeVisitor({ unavailable: (k) => k === 'write-to-gcs' });
     const result = await driveRun(graph, { parameters: {}, ...run }, visitor);
     expect(visitor.executed).toEqual(['write-to-gcs']);
-    expect(result.byKey.get('read-from-gcs')).toMatchObject({ state: 'unavailable', reason: 'upstream task write-to-gcs is unavailable' });
+    expect(result.byKey.get('read-from-gcs')).toMatchObject({
+      state: 'unavailable',
+      reason: 'upstream task write-to-gcs is unavailable',
+    });
     expect(result.state).toBe('unavailable');
     expect(result.error).toBeUndefined();
   });
@@ -68,7 +78,10 @@ describe('the walk over a run', () => {
     const result = await driveRun(graph, { parameters: {}, ...run }, visitor);
     expect(visitor.executed.sort()).toEqual(['a', 'b', 'c', 'inner/leaf', 'use-a']);
     expect(result.byKey.get('inner')!.state).toBe('unavailable');
-    expect(result.byKey.get('use-inner')).toMatchObject({ state: 'unavailable', reason: 'upstream task inner is unavailable' });
+    expect(result.byKey.get('use-inner')).toMatchObject({
+      state: 'unavailable',
+      reason: 'upstream task inner is unavailable',
+    });
   });
 
   it('passes a nested DAG output to the task that consumes it', async () => {

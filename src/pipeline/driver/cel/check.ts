@@ -10,7 +10,8 @@ import { CelError } from './values.js';
 
 export type CelEnvKind = 'condition' | 'select';
 
-type StaticType = 'int' | 'double' | 'string' | 'bool' | 'null' | 'list' | 'map' | 'dyn' | 'inputs' | 'parameter_values';
+type StaticType =
+  'int' | 'double' | 'string' | 'bool' | 'null' | 'list' | 'map' | 'dyn' | 'inputs' | 'parameter_values';
 
 const CONVERSIONS: Record<'int' | 'double' | 'string' | 'parseJson', { accepts: StaticType[]; result: StaticType }> = {
   int: { accepts: ['int', 'double', 'string', 'dyn'], result: 'int' },
@@ -41,11 +42,13 @@ export function checkCel(expr: CelExpr, env: CelEnvKind, src: string): void {
       case 'ident':
         if (env === 'condition') {
           if (e.name === 'inputs') return 'inputs';
-          if (e.name === 'outputs') throw new NotEmulatedError(`reading "outputs" in the condition ${JSON.stringify(src)}`);
+          if (e.name === 'outputs')
+            throw new NotEmulatedError(`reading "outputs" in the condition ${JSON.stringify(src)}`);
         } else {
           const t = SELECT_ENV[e.name];
           if (t) return t;
-          if (e.name === 'null_value') throw new NotEmulatedError(`reading "null_value" in the selector ${JSON.stringify(src)}`);
+          if (e.name === 'null_value')
+            throw new NotEmulatedError(`reading "null_value" in the selector ${JSON.stringify(src)}`);
         }
         return fail(`undeclared reference to '${e.name}'`);
       case 'select': {

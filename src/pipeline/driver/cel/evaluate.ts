@@ -91,7 +91,7 @@ export function evaluateCel(expr: CelExpr, bindings: CelBindings, src: string): 
         if (v.t === 'int') return v;
         if (v.t === 'double') {
           // doubleToInt64Checked: truncation, with NaN, infinities and |v| >= 2^63 refused.
-          if (!Number.isFinite(v.v) || v.v <= -9223372036854775808 || v.v >= 9223372036854775807) return fail('integer overflow');
+          if (!Number.isFinite(v.v) || v.v <= -(2 ** 63) || v.v >= 2 ** 63) return fail('integer overflow');
           return { t: 'int', v: BigInt(Math.trunc(v.v)) };
         }
         if (v.t === 'string') {
@@ -150,16 +150,22 @@ export function celEquals(a: CelValue, b: CelValue): boolean {
     case 'list':
       return b.t === 'list' && a.v.length === b.v.length && a.v.every((x, i) => celEquals(x, b.v[i]!));
     case 'map':
-      return b.t === 'map' && a.v.size === b.v.size && [...a.v].every(([k, x]) => b.v.has(k) && celEquals(x, b.v.get(k)!));
+      return (
+        b.t === 'map' && a.v.size === b.v.size && [...a.v].every(([k, x]) => b.v.has(k) && celEquals(x, b.v.get(k)!))
+      );
     default:
       return false;
   }
 }
 
 /** -1, 0, 1, or NaN when a NaN takes part (every ordering is then false). */
-function compareNumbers(a: Extract<CelValue, { t: 'int' | 'double' }>, b: Extract<CelValue, { t: 'int' | 'double' }>): number {
+function compareNumbers(
+  a: Extract<CelValue, { t: 'int' | 'double' }>,
+  b: Extract<CelValue, { t: 'int' | 'double' }>,
+): number {
   if (a.t === 'int' && b.t === 'int') return a.v < b.v ? -1 : a.v > b.v ? 1 : 0;
-  if (a.t === 'double' && b.t === 'double') return Number.isNaN(a.v) || Number.isNaN(b.v) ? NaN : Math.sign(a.v - b.v) || 0;
+  if (a.t === 'double' && b.t === 'double')
+    return Number.isNaN(a.v) || Number.isNaN(b.v) ? NaN : Math.sign(a.v - b.v) || 0;
   if (a.t === 'double') return -compareNumbers(b, a);
   // int against double, exactly (cel-go compareIntDouble).
   const i = (a as { v: bigint }).v;
@@ -173,12 +179,18 @@ function compareNumbers(a: Extract<CelValue, { t: 'int' | 'double' }>, b: Extrac
   return Number.isInteger(d) ? 0 : -1;
 }
 
-function relation(op: RelOp, a: CelValue, b: CelValue, noOverload: (fn: string, ...args: CelValue[]) => never): boolean {
+function relation(
+  op: RelOp,
+  a: CelValue,
+  b: CelValue,
+  noOverload: (fn: string, ...args: CelValue[]) => never,
+): boolean {
   if (op === '==') return celEquals(a, b);
   if (op === '!=') return !celEquals(a, b);
   let c: number;
   if ((a.t === 'int' || a.t === 'double') && (b.t === 'int' || b.t === 'double')) c = compareNumbers(a, b);
-  else if (a.t === 'string' && b.t === 'string') c = compareUtf8(a.v, b.v); // Go compares strings bytewise
+  else if (a.t === 'string' && b.t === 'string')
+    c = compareUtf8(a.v, b.v); // Go compares strings bytewise
   else if (a.t === 'bool' && b.t === 'bool') c = Number(a.v) - Number(b.v);
   else return noOverload(`_${op}_`, a, b);
   if (Number.isNaN(c)) return false;

@@ -30,7 +30,11 @@ function compile(src: string, env: CelEnvKind): CelExpr {
 export function evaluateCondition(condition: string, parameterValues: Record<string, JsonValue>): boolean {
   const expr = compile(condition, 'condition');
   const params = new Map(Object.entries(parameterValues).map(([k, v]) => [k, fromJson(v)]));
-  const result = evaluateCel(expr, new Map<string, CelValue>([['inputs', { t: 'inputs', parameterValues: params }]]), condition);
+  const result = evaluateCel(
+    expr,
+    new Map<string, CelValue>([['inputs', { t: 'inputs', parameterValues: params }]]),
+    condition,
+  );
   if (result.t !== 'bool') throw new CelError(condition, `evaluation error: return type is not bool, got ${result.t}`);
   return result.v;
 }

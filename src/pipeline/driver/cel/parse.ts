@@ -32,8 +32,23 @@ type Token =
 const SUPPORTED_FUNCTIONS = new Set(['int', 'double', 'string', 'parseJson']);
 // cel-spec "Syntax": reserved words that are not identifiers.
 const RESERVED = new Set([
-  'as', 'break', 'const', 'continue', 'else', 'for', 'function', 'if', 'import', 'let', 'loop',
-  'package', 'namespace', 'return', 'var', 'void', 'while',
+  'as',
+  'break',
+  'const',
+  'continue',
+  'else',
+  'for',
+  'function',
+  'if',
+  'import',
+  'let',
+  'loop',
+  'package',
+  'namespace',
+  'return',
+  'var',
+  'void',
+  'while',
 ]);
 // Valid CEL operators and punctuation outside the subset.
 const UNSUPPORTED_OPS = ['+', '-', '*', '/', '%', '?', ':', '{', '}'];
@@ -55,7 +70,10 @@ function lex(src: string): Token[] {
       continue;
     }
     const at = i;
-    const num = /^(?:[0-9]+\.[0-9]+(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?|[0-9]+[eE][+-]?[0-9]+|0[xX][0-9a-fA-F]+|[0-9]+)([uU])?/.exec(src.slice(i));
+    const num =
+      /^(?:[0-9]+\.[0-9]+(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?|[0-9]+[eE][+-]?[0-9]+|0[xX][0-9a-fA-F]+|[0-9]+)([uU])?/.exec(
+        src.slice(i),
+      );
     const prev = tokens[tokens.length - 1];
     const dotStartsNumber = prev === undefined || (prev.k === 'op' && prev.op !== ')' && prev.op !== ']');
     if (num && (c !== '.' || dotStartsNumber)) {
@@ -83,7 +101,20 @@ function lex(src: string): Token[] {
           continue;
         }
         const e = src[i + 1];
-        const simple: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', "'": "'", '"': '"', '`': '`', '?': '?' };
+        const simple: Record<string, string> = {
+          a: '\x07',
+          b: '\b',
+          f: '\f',
+          n: '\n',
+          r: '\r',
+          t: '\t',
+          v: '\v',
+          '\\': '\\',
+          "'": "'",
+          '"': '"',
+          '`': '`',
+          '?': '?',
+        };
         if (e !== undefined && e in simple) {
           value += simple[e];
           i += 2;
@@ -116,7 +147,24 @@ function lex(src: string): Token[] {
       i += ident[0].length;
       continue;
     }
-    const op = ['==', '!=', '<=', '>=', '&&', '||', '<', '>', '!', '(', ')', '[', ']', '.', ',', ...UNSUPPORTED_OPS].find((o) => src.startsWith(o, i));
+    const op = [
+      '==',
+      '!=',
+      '<=',
+      '>=',
+      '&&',
+      '||',
+      '<',
+      '>',
+      '!',
+      '(',
+      ')',
+      '[',
+      ']',
+      '.',
+      ',',
+      ...UNSUPPORTED_OPS,
+    ].find((o) => src.startsWith(o, i));
     if (op) {
       tokens.push({ k: 'op', op, at });
       i += op.length;
@@ -140,7 +188,9 @@ export function parseCel(src: string): CelExpr {
     throw new CelError(src, `${detail} at offset ${peek().at}`);
   };
   const notEmulated = (what: string): never => {
-    throw new NotEmulatedError(`${what} in the CEL expression ${JSON.stringify(src)} (only the subset KFP's compiler emits is emulated)`);
+    throw new NotEmulatedError(
+      `${what} in the CEL expression ${JSON.stringify(src)} (only the subset KFP's compiler emits is emulated)`,
+    );
   };
   const expect = (op: string) => {
     if (!isOp(op)) fail(`expected "${op}"`);
@@ -218,7 +268,8 @@ export function parseCel(src: string): CelExpr {
     const t = peek();
     if (t.k === 'num') {
       pos++;
-      if (/[.eE]/.test(t.text) && !/^0[xX]/.test(t.text)) return { k: 'lit', value: { t: 'double', v: Number(t.text) } };
+      if (/[.eE]/.test(t.text) && !/^0[xX]/.test(t.text))
+        return { k: 'lit', value: { t: 'double', v: Number(t.text) } };
       const v = BigInt(t.text);
       if (v > INT64_MAX) fail(`integer literal ${t.text} is out of range`);
       return { k: 'lit', value: { t: 'int', v } };

@@ -17,7 +17,10 @@ export type CelValue =
 /** A CEL compile or evaluation error: KFP's driver fails the task with it (`expression/expression.go`). */
 export class CelError extends Error {
   override readonly name = 'CelError';
-  constructor(readonly expression: string, detail: string) {
+  constructor(
+    readonly expression: string,
+    detail: string,
+  ) {
     super(`CEL expression ${JSON.stringify(expression)}: ${detail}`);
   }
 }
@@ -34,6 +37,9 @@ export function fromJson(value: JsonValue): CelValue {
       return { t: 'string', v: value };
     case 'boolean':
       return { t: 'bool', v: value };
+    default:
+      // Arrays and objects, below; JSON has no other kinds.
+      break;
   }
   if (Array.isArray(value)) return { t: 'list', v: value.map(fromJson) };
   return { t: 'map', v: new Map(Object.entries(value).map(([k, v]) => [k, fromJson(v)])) };
@@ -45,7 +51,8 @@ export function toJson(value: CelValue, expression: string): JsonValue {
     case 'int':
       return Number(value.v);
     case 'double':
-      if (!Number.isFinite(value.v)) throw new NotEmulatedError(`the non-finite number ${value.v} as a parameter value (${expression})`);
+      if (!Number.isFinite(value.v))
+        throw new NotEmulatedError(`the non-finite number ${value.v} as a parameter value (${expression})`);
       return value.v;
     case 'string':
     case 'bool':

@@ -1,0 +1,324 @@
+// A lab: emulated KFP locations on loopback, each with its API server, ML Metadata, object store,
+// Kubernetes API and executor, and its state under `DIR/<name>/` so a restarted lab keeps its runs,
+// metadata and artifacts.
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parsePipelineRoot } from '../../../src/location/objectstore/index.js';
+import { LabExecutor, DEFAULT_PIPELINE_ROOT, type StepBehaviours } from './executor/index.js';
+import { startKfpServer, type KfpFaults, type KfpServer } from './kfp/index.js';
+import { startUiGateway, type UiGateway } from './kfp/ui-gateway.js';
+import { startKubeServer, type LabKubeServer } from './kube/index.js';
+import {
+  kubeconfigPath,
+  readLabFile,
+  renderLocationsYaml,
+  writeKubeconfig,
+  writeLabFile,
+  type LabFile,
+  type LabLocation,
+} from './lab-config.js';
+import { startMlmdServer, type MlmdFaults, type MlmdServer } from './mlmd/index.js';
+import { startObjectStore, type LabObjectStore, type ObjectStoreFaults } from './objectstore/index.js';
+import { assertPortFree, defaultPorts, EPHEMERAL_PORTS, LAB_HOST, type LocationPorts } from './ports.js';
+
+export const DEFAULT_LOCATIONS = ['a', 'b', 'c'];
+export const DEFAULT_KFP_VERSION = '2.17.0';
+
+export interface LocationFaults {
+  kfp?: KfpFaults;
+  mlmd?: MlmdFaults;
+  objectStore?: ObjectStoreFaults;
+}
+
+export interface StartLabOptions {
+  /** Where the state lives (`DIR/<location>/`), and `lab.json` and `kubeconfig`. */
+  dir: string;
+  /** Location names (DNS labels), in port order. Default a, b, c. */
+  locations?: string[];
+  /** One version for all, or per location (missing ones get the default 2.17.0). */
+  kfpVersion?: string | Record<string, string>;
+  /** `default`: 18880+10i…; `ephemeral`: free ports chosen by the OS (tests). */
+  ports?: 'default' | 'ephemeral';
+  /** Locations in KFP multi-user mode: bearer token and the namespace runs go to. */
+  multiUser?: Record<string, { token: string; namespace: string }>;
+  /** Step behaviours per location. */
+  steps?: Record<string, StepBehaviours>;
+  /** Protocol faults per location. */
+  faults?: Record<string, LocationFaults>;
+  /** Default pipeline root of every location (default `minio://mlpipeline/v2/artifacts`). */
+  pipelineRoot?: string;
+  /**
+   * Per location, the root KFP itself uses for runs that do not pin one: kfp-launcher's
+   * `defaultPipelineRoot` (`2.17.0:backend/src/v2/config/env.go:38,86-92`, read by the root driver,
+   * `driver/root_dag.go:97-113`), when it differs from `pipelineRoot`, the root the generated
+   * `locations:` block (the user's file) names. Its bucket is created too.
+   */
+  kfpDefaultPipelineRoot?: Record<string, string>;
+  /** The API servers' `CacheEnabled` (default true), for all or per location. */
+  cacheEnabled?: boolean | Record<string, boolean>;
+  /**
+   * The namespace KFP's pods run in at single-user locations (default `kubeflow`), for all or per
+   * location: KFP's driver and launcher scope cache rows to it (`config.InPodNamespace()`,
+   * `2.17.0:backend/src/v2/cmd/driver/main.go:363`), not to the run's empty namespace.
+   */
+  podNamespace?: string | Record<string, string>;
+  /**
+   * The API server's `PUBLISH_LOGS` (default true), for all or per location: passed to every driver as
+   * `--publish_logs` (`2.17.0:backend/src/v2/compiler/argocompiler/container.go:238-239`), it decides
+   * whether container tasks get an `executor-logs` output, in their cache keys too.
+   */
+  publishLogs?: boolean | Record<string, boolean>;
+  /**
+   * Also serve, for all or per location, an emulated Kubeflow UI (`ml-pipeline-ui`) in front of the API
+   * server, as the `/pipeline` path of a Kubeflow gateway: it forwards only `/apis/v1beta1` and
+   * `/apis/v2beta1` (packages/lab/src/kfp/ui-gateway.ts). Its URL is the location's `kfpUi`; default ports put it
+   * on the location's KFP port + 4.
+   */
+  uiGateway?: boolean | Record<string, boolean>;
+}
+
+export interface Lab {
+  dir: string;
+  locations: Record<string, LabLocation>;
+  kubeconfig: string;
+  /** The `locations:` block for a split-pipeline.yaml; `kubeconfig` defaults to the absolute path. */
+  locationsYaml(options?: { kubeconfig?: string }): string;
+  setSteps(location: string, steps: StepBehaviours): void;
+  setFaults(location: string, faults: LocationFaults): void;
+  /** Resolves when no location is executing a run. */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A lab cannot start; the message says why and what to do. */
+export class LabError extends Error {
+  override readonly name = 'LabError';
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+interface Running {
+  info: LabLocation;
+  kfp?: KfpServer;
+  ui?: UiGateway;
+  mlmd?: MlmdServer;
+  objects?: LabObjectStore;
+  kube?: LabKubeServer;
+  executor?: LabExecutor;
+}
+
+function perLocation<T>(value: T | Record<string, T> | undefined, name: string, fallback: T): T {
+  if (value === undefined) return fallback;
+  if (typeof value === 'object' && value !== null) return (value as Record<string, T>)[name] ?? fallback;
+  return value;
+}
+
+function checkNames(names: string[]): void {
+  if (names.length === 0) throw new LabError('a lab needs at least one location');
+  const seen = new Set<string>();
+  for (const n of names) {
+    if (!DNS_LABEL.test(n))
+      throw new LabError(`location name "${n}" is not a DNS label (lower-case letters, digits and '-')`);
+    if (seen.has(n)) throw new LabError(`location "${n}" is given twice`);
+    seen.add(n);
+  }
+}
+
+/** Refuses to share a directory with a lab that is still serving it. */
+async function assertDirFree(dir: string): Promise<void> {
+  const existing = await readLabFile(dir);
+  if (!existing?.pid || existing.pid === process.pid) return;
+  try {
+    process.kill(existing.pid, 0);
+  } catch {
+    return; // that process is gone
+  }
+  const first = Object.values(existing.locations)[0];
+  const answering = first
+    ? await fetch(`${first.kfp}/apis/v2beta1/healthz`, { signal: AbortSignal.timeout(2000) }).then(
+        (r) => r.ok,
+        () => false,
+      )
+    : false;
+  if (answering) {
+    throw new LabError(
+      `a lab is already running in ${dir} (pid ${existing.pid}): stop it with \`split-pipelines lab down --dir ${dir}\` or use another --dir`,
+    );
+  }
+}
+
+/** The UI gateway's port: the location's KFP port + 4 with default ports, any free port otherwise. */
+const uiGatewayPort = (ports: LocationPorts): number => (ports.kfp === 0 ? 0 : ports.kfp + 4);
+
+async function startLocation(
+  dir: string,
+  name: string,
+  ports: LocationPorts,
+  options: StartLabOptions,
+  r: Running,
+): Promise<void> {
+  const data = join(dir, name);
+  await mkdir(data, { recursive: true });
+  const faults = options.faults?.[name] ?? {};
+  r.mlmd = await startMlmdServer({
+    dbPath: join(data, 'mlmd.sqlite'),
+    host: LAB_HOST,
+    port: ports.mlmd,
+    ...(faults.mlmd ? { faults: faults.mlmd } : {}),
+  });
+  r.objects = await startObjectStore({
+    dir: join(data, 'objects'),
+    host: LAB_HOST,
+    port: ports.objectStore,
+    buckets: [
+      ...new Set([
+        r.info.bucket,
+        ...(r.info.kfpDefaultPipelineRoot ? [parsePipelineRoot(r.info.kfpDefaultPipelineRoot).bucket] : []),
+      ]),
+    ],
+    ...(faults.objectStore ? { faults: faults.objectStore } : {}),
+  });
+  r.kube = await startKubeServer({ dir: join(data, 'kube'), host: LAB_HOST, port: ports.kubernetes });
+  r.executor = new LabExecutor({
+    location: name,
+    mlmdAddress: r.mlmd.address,
+    objectStore: { endpoint: r.objects.endpoint, credentials: r.objects.credentials, region: r.objects.region },
+    defaultPipelineRoot: r.info.kfpDefaultPipelineRoot ?? r.info.pipelineRoot,
+    cacheEnabled: perLocation(options.cacheEnabled, name, true),
+    ...(perLocation(options.podNamespace, name, '') ? { namespace: perLocation(options.podNamespace, name, '') } : {}),
+    publishLogs: perLocation(options.publishLogs, name, true),
+    ...(options.steps?.[name] ? { steps: options.steps[name] } : {}),
+  });
+  const mu = options.multiUser?.[name];
+  r.kfp = await startKfpServer({
+    dbPath: join(data, 'kfp.sqlite'),
+    host: LAB_HOST,
+    port: ports.kfp,
+    kfpVersion: r.info.kfpVersion,
+    runExecutor: r.executor,
+    ...(mu ? { multiUser: { tokens: { [mu.token]: `user@${name}` }, namespaces: [mu.namespace] } } : {}),
+    ...(faults.kfp ? { faults: faults.kfp } : {}),
+  });
+  if (perLocation(options.uiGateway, name, false)) {
+    r.ui = await startUiGateway({
+      apiServer: r.kfp.url,
+      host: LAB_HOST,
+      port: uiGatewayPort(ports),
+      frontendTagName: r.info.kfpVersion,
+    });
+    r.info.kfpUi = r.ui.url;
+  }
+  Object.assign(r.info, {
+    kfp: r.kfp.url,
+    mlmd: r.mlmd.address,
+    objectStore: r.objects.endpoint,
+    kubernetes: r.kube.url,
+    region: r.objects.region,
+    credentials: r.objects.credentials,
+  });
+}
+
+async function stopLocation(r: Running): Promise<void> {
+  // The executor first, so no run writes to a closed store; then the servers.
+  await r.executor?.close().catch(() => undefined);
+  const servers = [r.ui, r.kfp, r.mlmd, r.objects, r.kube].filter((s) => s !== undefined);
+  await Promise.all(servers.map((s) => s.close().catch(() => undefined)));
+}
+
+export async function startLab(options: StartLabOptions): Promise<Lab> {
+  const dir = resolve(options.dir);
+  const names = options.locations ?? DEFAULT_LOCATIONS;
+  checkNames(names);
+  const pipelineRoot = options.pipelineRoot ?? DEFAULT_PIPELINE_ROOT;
+  let bucket: string;
+  try {
+    bucket = parsePipelineRoot(pipelineRoot).bucket;
+  } catch (err) {
+    throw new LabError(`pipeline root ${pipelineRoot}: ${(err as Error).message}`);
+  }
+  for (const [name, root] of Object.entries(options.kfpDefaultPipelineRoot ?? {})) {
+    if (!names.includes(name))
+      throw new LabError(`kfpDefaultPipelineRoot names location "${name}", which the lab does not have`);
+    try {
+      parsePipelineRoot(root);
+    } catch (err) {
+      throw new LabError(`KFP default pipeline root ${root} of location ${name}: ${(err as Error).message}`);
+    }
+  }
+  await mkdir(dir, { recursive: true });
+  await assertDirFree(dir);
+  const portsOf = (i: number) => (options.ports === 'ephemeral' ? EPHEMERAL_PORTS : defaultPorts(i));
+  if (options.ports !== 'ephemeral') {
+    for (let i = 0; i < names.length; i++) {
+      const { kfp, mlmd, objectStore, kubernetes } = portsOf(i);
+      for (const port of [kfp, mlmd, objectStore, kubernetes]) await assertPortFree(port);
+      if (perLocation(options.uiGateway, names[i]!, false)) await assertPortFree(uiGatewayPort(portsOf(i)));
+    }
+  }
+  const running: Running[] = names.map((name) => ({
+    info: {
+      name,
+      kfp: '',
+      mlmd: '',
+      objectStore: '',
+      kubernetes: '',
+      pipelineRoot,
+      bucket,
+      region: 'us-east-1',
+      kfpVersion: perLocation(options.kfpVersion, name, DEFAULT_KFP_VERSION),
+      credentials: { accessKeyId: '', secretAccessKey: '' },
+      kubeContext: name,
+      ...(options.multiUser?.[name] ? { namespace: options.multiUser[name].namespace } : {}),
+      ...(options.kfpDefaultPipelineRoot?.[name]
+        ? { kfpDefaultPipelineRoot: options.kfpDefaultPipelineRoot[name] }
+        : {}),
+    },
+  }));
+  try {
+    await Promise.all(running.map((r, i) => startLocation(dir, r.info.name, portsOf(i), options, r)));
+  } catch (err) {
+    await Promise.all(running.map(stopLocation));
+    throw err;
+  }
+  const infos = running.map((r) => r.info);
+  const kubeconfig = kubeconfigPath(dir);
+  const file: LabFile = {
+    version: 1,
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    dir,
+    kubeconfig,
+    locations: Object.fromEntries(infos.map(({ name, ...rest }) => [name, rest])),
+  };
+  await writeKubeconfig(dir, infos);
+  await writeLabFile(dir, file);
+  const byName = new Map(running.map((r) => [r.info.name, r]));
+  const get = (location: string): Running => {
+    const r = byName.get(location);
+    if (!r) throw new LabError(`the lab has no location "${location}"`);
+    return r;
+  };
+  let closing: Promise<void> | undefined;
+  return {
+    dir,
+    kubeconfig,
+    locations: Object.fromEntries(infos.map((l) => [l.name, l])),
+    locationsYaml: (o = {}) => renderLocationsYaml(infos, o.kubeconfig ?? kubeconfig),
+    setSteps: (location, steps) => get(location).executor!.setSteps(steps),
+    setFaults: (location, faults) => {
+      const r = get(location);
+      r.kfp!.setFaults(faults.kfp);
+      r.mlmd!.setFaults(faults.mlmd);
+      r.objects!.setFaults(faults.objectStore ?? {});
+    },
+    idle: async () => {
+      await Promise.all(running.map((r) => r.executor!.idle()));
+    },
+    close: () =>
+      (closing ??= (async () => {
+        await Promise.all(running.map(stopLocation));
+        const { pid: _pid, ...rest } = file;
+        await writeLabFile(dir, { ...rest, stoppedAt: new Date().toISOString() }).catch(() => undefined);
+      })()),
+  };
+}
