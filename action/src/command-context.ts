@@ -6,6 +6,7 @@ import type { ApplyProgress, Diagnostic, SplitCore } from './core-api.js';
 import type { RunEvent } from './event.js';
 import type { Settings } from './inputs.js';
 import type { ActionIO } from './io.js';
+import type { ApprovalDecision, PolicyOwners } from './policy-approvals.js';
 import type { SemanticDiff } from './semantic-diff.js';
 
 export interface CommandContext {
@@ -21,6 +22,8 @@ export interface CommandContext {
   env: NodeJS.ProcessEnv;
   /** Semantic diff of a config against the pull request's base (pull requests only). */
   diff?: (config: string) => Promise<SemanticDiff>;
+  /** Overrides of soft policy failures by owners' approving reviews of the pull request (when one is known). */
+  approvals?: (policies: readonly PolicyOwners[]) => Promise<ApprovalDecision>;
 }
 
 /** Diagnostics as GitHub annotations on the file and line they are about. */

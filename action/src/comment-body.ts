@@ -22,10 +22,10 @@ export function composeComment(
   core: SplitCore,
   limit: number = COMMENT_LIMIT,
 ): string {
-  const full = `${marker}\n${renderRun(report, core, 'full')}`;
+  const full = `${marker}\n${renderRun(report, core, 'full', 'comment')}`;
   if (full.length <= limit) return full;
   const note = summarisedNote(report.runUrl);
-  const compact = `${marker}\n${note}\n\n${renderRun(report, core, 'compact')}`;
+  const compact = `${marker}\n${note}\n\n${renderRun(report, core, 'compact', 'comment')}`;
   if (compact.length <= limit) return compact;
   // Many configs, or huge diagnostics: keep the head, on a line boundary, and say where the rest is.
   const tail = `\n\n…\n\n${note}\n`;

@@ -2,21 +2,27 @@
 // the action calls. Typed here as an interface so command dispatch can be tested with an injected
 // core, and so a build whose core cannot apply yet fails the step with a clear message instead of
 // a TypeError.
-import type { ApplyEvent, Diagnostic, PlanDocument } from '../../src/api/index.js';
+import type { ApplyEvent, Diagnostic, PlanDocument, PolicyOverride } from '../../src/api/index.js';
 import type { PlanMarkdownOptions } from '../../src/report/plan-markdown.js';
 import { UserError } from '../../src/errors/user-error.js';
 
-export type { Diagnostic, PlanDocument };
+export type { Diagnostic, PlanDocument, PolicyOverride };
 export type { PlanMarkdownOptions } from '../../src/report/plan-markdown.js';
 
 export interface PlanFileOptions {
   offline?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** `context.command` of the policies. */
+  command?: 'plan' | 'apply' | 'reconcile';
+  /** Soft policy failures overridden by owners' approving reviews. */
+  overrides?: PolicyOverride[];
 }
 
 export interface PlanFileResult {
   plan?: PlanDocument;
   diagnostics: Diagnostic[];
+  /** The file's policies: who owns each and how it is enforced (absent from a core without policies). */
+  policies?: { name: string; enforcement: 'advisory' | 'soft' | 'hard'; owners: string[] }[];
 }
 
 /**
@@ -31,6 +37,9 @@ export interface ApplyFileOptions {
   lockTimeoutMs?: number;
   env?: NodeJS.ProcessEnv;
   onProgress?: (event: ApplyProgress) => void;
+  command?: 'apply' | 'reconcile';
+  /** Soft policy failures overridden by owners' approving reviews: written in the apply output and the runs' records. */
+  overrides?: PolicyOverride[];
 }
 
 export interface AppliedOperation {

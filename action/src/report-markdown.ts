@@ -4,11 +4,14 @@
 import type { ConfigReport, RunReport } from './report.js';
 import type { SplitCore } from './core-api.js';
 import type { SemanticDiff } from './semantic-diff.js';
+import { policySection } from './policy-section.js';
 import { mermaidBlock } from '../../src/report/mermaid.js';
 import { pipelineGraph, transfersOf } from '../../src/report/pipeline-graph.js';
 import { runLinksLine } from '../../src/report/status-markdown.js';
 
 export type Detail = 'full' | 'compact';
+/** The comment keeps policies short (its section); the job summary also has every result. */
+export type Target = 'comment' | 'summary';
 
 /** Escapes text for inline Markdown (plan contents come from user files). */
 export function md(s: string): string {
@@ -37,11 +40,11 @@ export function offlineNote(r: RunReport): string | undefined {
   return undefined;
 }
 
-export function renderRun(r: RunReport, core: SplitCore, detail: Detail): string {
+export function renderRun(r: RunReport, core: SplitCore, detail: Detail, target: Target = 'summary'): string {
   const parts = [renderTitle(r)];
   const note = offlineNote(r);
   if (note) parts.push(note);
-  for (const c of r.configs) parts.push(renderConfig(c, r, core, detail));
+  for (const c of r.configs) parts.push(renderConfig(c, r, core, detail, target));
   parts.push(footer(r));
   return `${parts.join('\n\n')}\n`;
 }
@@ -61,10 +64,17 @@ function footer(r: RunReport): string {
   return `<sub>split-pipelines ${r.command}${run}</sub>`;
 }
 
-export function renderConfig(c: ConfigReport, r: RunReport, core: SplitCore, detail: Detail): string {
+export function renderConfig(
+  c: ConfigReport,
+  r: RunReport,
+  core: SplitCore,
+  detail: Detail,
+  target: Target = 'summary',
+): string {
   const out: string[] = [`### ${c.error ? '❌' : '📄'} ${code(c.config)}`];
   if (c.diff) out.push(renderDiff(c.diff, detail));
   if (c.error) out.push(`${errorLabel(c)} ${md(c.error)}`);
+  if (c.plan?.policies) out.push(policySection(c.plan.policies, target === 'comment'));
   const errors = c.diagnostics.filter((d) => d.severity === 'error');
   if (c.diagnostics.length > 0) {
     const shown = detail === 'full' ? c.diagnostics : errors.slice(0, 20);
@@ -76,12 +86,19 @@ export function renderConfig(c: ConfigReport, r: RunReport, core: SplitCore, det
   if (c.plan) {
     // After an apply the diagram's arrows also say how many bytes each handoff moved.
     const transfers = transfersOf(c.applied ?? []);
-    const planMd = detail === 'full' ? core.renderPlanMarkdown(c.plan, { transfers }) : compactPlan(c);
+    // The comment's policy section stands for the plan's full policy table, which the job summary shows.
+    const shown = target === 'comment' ? withoutPolicies(c.plan) : c.plan;
+    const planMd = detail === 'full' ? core.renderPlanMarkdown(shown, { transfers }) : compactPlan(c);
     // Without `applied` the plan is the one observed before applying (the apply failed).
     const label = c.applied ? `Plan after ${r.command}` : 'Plan observed before applying';
     out.push(r.command === 'plan' ? planMd : `<details><summary>${label}</summary>\n\n${planMd}\n</details>`);
   }
   return out.join('\n\n');
+}
+
+function withoutPolicies(plan: NonNullable<ConfigReport['plan']>): NonNullable<ConfigReport['plan']> {
+  const { policies: _dropped, ...rest } = plan;
+  return rest;
 }
 
 function renderDiff(d: SemanticDiff, detail: Detail): string {

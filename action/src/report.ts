@@ -1,7 +1,7 @@
 // What one run of the action found and did, per config file: the data the comment, the job
 // summary and the outputs are rendered from (each renderer reads this; none fetches anything).
 import { errorReport, errorText, type ErrorReport } from '../../src/errors/error-report.js';
-import type { AppliedOperation, Diagnostic, PlanDocument } from './core-api.js';
+import type { AppliedOperation, Diagnostic, PlanDocument, PolicyOverride } from './core-api.js';
 import type { Command } from './inputs.js';
 import type { SemanticDiff } from './semantic-diff.js';
 
@@ -25,6 +25,8 @@ export interface ConfigReport {
   error?: string;
   /** The thrown failure behind `error`, when there was one: its code, location, operation and advice. */
   failure?: ErrorReport;
+  /** Soft policy failures overridden by owners' approving reviews (who, why) for this run. */
+  overrides?: PolicyOverride[];
 }
 
 export interface RunReport {

@@ -13,6 +13,7 @@ import { inputsFromEnv, readSettings, type Settings } from './inputs.js';
 import { redactingIO, type ActionIO } from './io.js';
 import type { GitHubClientFactory } from './octokit.js';
 import { outputsOf, writeOutputs } from './outputs.js';
+import { approvalOverrides, gitHubReviewSource, mergedPullRequestOf } from './policy-approvals.js';
 import { failed, type ConfigReport, type RunReport } from './report.js';
 import { runApply } from './run-apply.js';
 import { runPlan } from './run-plan.js';
@@ -76,6 +77,22 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
     if (pr) {
       const diff = deps.semanticDiff ?? semanticDiff;
       ctx.diff = (config) => diff({ config, baseSha: pr.baseSha, headSha: pr.headSha, cwd: deps.cwd });
+    }
+    if (settings.githubToken && event.owner) {
+      const repo = { owner: event.owner, repo: event.repo };
+      const sha = deps.env['GITHUB_SHA'];
+      ctx.approvals = async (policies) => {
+        const octokit = deps.github(settings.githubToken);
+        // A pull request's own run, or the pull request a push merged (apply on the default branch).
+        const pull = pr
+          ? { number: pr.number, headSha: pr.headSha }
+          : sha
+            ? await mergedPullRequestOf(octokit, repo, sha)
+            : undefined;
+        if (!pull)
+          return { overrides: [], notes: ['no pull request found for this run: no approving review to count'] };
+        return approvalOverrides(policies, gitHubReviewSource(octokit, repo), pull);
+      };
     }
     const report: RunReport = { command: settings.command, configs: await runCommand(ctx) };
     if (fork) report.offlineReason = 'fork';

@@ -5,7 +5,8 @@
 import { stepDebug, type CommandContext } from './command-context.js';
 import { requireApply } from './core-api.js';
 import { recordFailure, type ConfigReport } from './report.js';
-import { applyOptions, recordApply, validate } from './run-apply.js';
+import { approvedOverrides } from './policy-overrides.js';
+import { applyOptions, recordApply, validated } from './run-apply.js';
 
 export async function runReconcile(ctx: CommandContext): Promise<ConfigReport[]> {
   const apply = requireApply(ctx.core, 'reconcile');
@@ -13,10 +14,16 @@ export async function runReconcile(ctx: CommandContext): Promise<ConfigReport[]>
   for (const config of ctx.configs) {
     reports.push(
       await ctx.io.group(`split-pipelines reconcile ${config}`, async () => {
-        const report = await validate(ctx, config);
+        const { report, policies } = await validated(ctx, config);
         if (report.error) return report;
         try {
-          const { plan } = await ctx.core.planFile(config, { offline: false, env: ctx.env });
+          const overrides = await approvedOverrides(ctx, report, policies);
+          const { plan } = await ctx.core.planFile(config, {
+            offline: false,
+            env: ctx.env,
+            command: 'reconcile',
+            ...(overrides.length > 0 ? { overrides } : {}),
+          });
           if (!plan) throw new Error('the core returned no plan for a valid file');
           report.plan = plan;
           report.drift = plan.drift;
@@ -27,7 +34,7 @@ export async function runReconcile(ctx: CommandContext): Promise<ConfigReport[]>
             return report;
           }
           ctx.io.info(ctx.core.renderPlanText(plan));
-          const result = await apply(config, applyOptions(ctx));
+          const result = await apply(config, applyOptions(ctx, 'reconcile', overrides));
           recordApply(report, result, plan.drift);
           if (!result.inSync && !ctx.settings.throughStage) {
             ctx.io.warning(

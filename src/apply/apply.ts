@@ -1,5 +1,6 @@
 // `apply`: lock, observe, plan, walk the plan, observe again. The second observation is the
 // result users see: after a full apply the plan is in sync.
+import type { Observation } from '../plan/observation.js';
 import type { PlanDocument } from '../plan/types.js';
 import type { Project } from '../split-file/load-project.js';
 import type { ApplyListener } from './events.js';
@@ -17,6 +18,12 @@ export interface ApplyOptions extends SessionOptions {
   pollMs?: number;
   /** How long to wait for one run (default 24 h, `DEFAULT_RUN_TIMEOUT_MS`). */
   runTimeoutMs?: number;
+  /**
+   * Sees the fresh plan (and what it was made from) under the locks, before the first operation: it
+   * refuses by throwing (a plan that differs from the reviewed one, a blocking policy), or returns
+   * the plan to walk (the plan pipeline adds its policy results). src/plan-pipeline/ sets it.
+   */
+  review?: (planned: PlanDocument, observation: Observation) => PlanDocument;
 }
 
 export interface ApplyResult {
@@ -56,7 +63,9 @@ export async function applyProject(project: Project, options: ApplyOptions = {})
           message: `no kubernetes section for ${locks.unprotected.join(', ')}: another reconciler could act there at the same time`,
         });
       }
-      const planned = session.plan(await session.observe());
+      const observation = await session.observe();
+      const fresh = session.plan(observation);
+      const planned = options.review ? options.review(fresh, observation) : fresh;
       options.onEvent?.({ type: 'observed', operations: planned.operations.length });
       const exec: Parameters<typeof executePlan>[2] = { locks };
       if (throughStage !== undefined) exec.throughStage = throughStage;

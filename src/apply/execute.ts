@@ -10,6 +10,7 @@ import { prunePipeline } from '../pipeline/prune.js';
 import { markerRunName, pipelineVersionName, stageRunName } from '../split-file/run-names.js';
 import type { PlanDocument, PlannedOperation } from '../plan/types.js';
 import { runHandoff, type HandoffReport } from '../sync/handoff.js';
+import type { TransferChoice } from '../sync/copy-bytes.js';
 import { writeFreshCacheRows } from '../sync/fresh-rows.js';
 import { formatDuration } from '../units/duration.js';
 import type { ApplyListener } from './events.js';
@@ -49,6 +50,8 @@ export interface AppliedOperation {
   detail: string;
   durationMs: number;
   bytesMoved?: number;
+  /** Handoffs: the transfer engine that copied the bytes (inline, server-side, kubernetes-job). */
+  engine?: HandoffReport['engine'];
   runId?: string;
   handoff?: HandoffReport;
 }
@@ -113,12 +116,12 @@ export async function executePlan(
               `${report.bytesMoved} bytes moved, ${report.executionsCreated} executions and ` +
               `${report.artifactsCreated} artifacts imported, ${report.cacheRowsCreated} cache rows ` +
               `(marker run ${report.markerRunId})`,
-            { bytesMoved: report.bytesMoved, handoff: report },
+            { bytesMoved: report.bytesMoved, engine: report.engine, handoff: report },
           );
           break;
         }
         case 'run-stage': {
-          const run = await submitStage(session, op);
+          const run = await submitStage(session, op, overrideRecord(plan));
           stageRuns.set(op.stage, run.run_id);
           const final = await awaitRun(session, op, run.run_id, options);
           let fresh = '';
@@ -233,10 +236,12 @@ async function handoff(
     graph: session.project.graph,
     parameters: session.parameters,
     steps: op.steps ?? [],
+    recordsOnly: (op.artifacts ?? []).filter((a) => a.travels === 'records'),
     splitPipeline: name,
     revision: session.project.revision.short,
     experiment: session.experiment,
     markerRunName: markerRunName(name, session.project.revision.short, op.stage, op.from!),
+    transfer: transferChoice(session, op),
     ...markerOptions(
       session.project.spec.spec.locations.find((l) => l.name === op.location)?.kfp.markerImage,
       options.pollMs,
@@ -257,6 +262,24 @@ async function handoff(
   });
 }
 
+/** The file's transfer settings for this handoff, and its stable id (engines name their work by it). */
+function transferChoice(session: ReconcileSession, op: PlannedOperation): TransferChoice {
+  const spec = session.project.spec.spec;
+  const at = (name: string | undefined) => spec.locations.find((l) => l.name === name)?.transfer;
+  const source = at(op.from);
+  const target = at(op.location);
+  const id = `sp-${session.project.revision.short}-${op.stage}-${op.from}-${op.location}`;
+  return {
+    handoffId: id
+      .toLowerCase()
+      .replace(/[^a-z0-9-]/g, '-')
+      .slice(0, 40),
+    ...(spec.transfer ? { spec: spec.transfer } : {}),
+    ...(source ? { source } : {}),
+    ...(target ? { target } : {}),
+  };
+}
+
 /** The target's marker image (kfp.markerImage) and the poll interval for its marker run. */
 function markerOptions(
   image: string | undefined,
@@ -265,7 +288,15 @@ function markerOptions(
   return { ...(image ? { markerImage: image } : {}), ...(pollMs !== undefined ? { pollMs } : {}) };
 }
 
-async function submitStage(session: ReconcileSession, op: PlannedOperation): Promise<KfpRun> {
+/** Soft policy failures overridden for this apply (who, why), recorded in the stage runs' descriptions at their locations. */
+function overrideRecord(plan: PlanDocument): string {
+  const overridden = (plan.policies?.results ?? []).flatMap((r) =>
+    r.override ? [`${r.policy} on ${r.item} overridden by ${r.override.actor}: ${r.override.reason}`] : [],
+  );
+  return overridden.length > 0 ? ` Policy overrides: ${overridden.join('; ')}.` : '';
+}
+
+async function submitStage(session: ReconcileSession, op: PlannedOperation, policyRecord = ''): Promise<KfpRun> {
   const p = session.project;
   const { kfp } = session.client(op.location);
   const displayName = stageRunName(p.spec.metadata.name, p.revision.short, op.stage);
@@ -300,7 +331,7 @@ async function submitStage(session: ReconcileSession, op: PlannedOperation): Pro
     description:
       `split-pipelines stage ${op.stage} of ${p.spec.metadata.name} at ${op.location}: ` +
       `runs ${layout.steps.join(', ')}${layout.fromCache.length ? `; ${layout.fromCache.join(', ')} from cache` : ''}. ` +
-      `Revision ${p.revision.digest}. ${stageRunSequenceTag(nextStageRunSequence(earlier))}`,
+      `Revision ${p.revision.digest}.${policyRecord} ${stageRunSequenceTag(nextStageRunSequence(earlier))}`,
     experimentId: experiment.experiment_id,
     pipelineSpec: pipelineSpec as never,
     parameters: session.parameters,

@@ -1,5 +1,7 @@
 // Everything one reconcile needs about the locations of a project: their clients (connected once),
 // their KFP versions and pipeline roots, and fresh observations on demand.
+import { artifactFlowOf } from '../plan/travel.js';
+import { dataOf } from '../plan/residency.js';
 import { connectLocation, type LocationClients } from '../location/connect.js';
 import type { LocationReaders } from '../observe/cache-lookup.js';
 import { observeLocation } from '../observe/location.js';
@@ -112,6 +114,7 @@ export class ReconcileSession {
         pipeline: { name: p.graph.name, package: p.packageName },
         layouts: p.layouts,
         diagnostics: planDiagnosticsOf(p),
+        artifactFlow: artifactFlowOf(p.graph, (ref) => dataOf(p.spec.spec.data ?? [], ref).labels),
         dependsOn: Object.fromEntries(
           [...p.graph.rootTasks.values()].map((t) => [t.key, [...new Set(t.dependsOn.map((d) => d.task))]]),
         ),

@@ -1,9 +1,9 @@
-import { applyProject } from '../apply/apply.js';
+import { applyWithPipeline, type ApplyPipelineOptions } from '../plan-pipeline/make-plan.js';
 import { renderPlanText } from '../report/plan-text.js';
 import { parseDuration } from '../units/duration.js';
 import { CliError, EXIT } from './exit.js';
 import type { Output } from './output.js';
-import { requireProject } from './plan.js';
+import { overridesOf, requireProject } from './plan.js';
 import { progressPrinter } from './progress.js';
 import type { ParsedArgs } from './run.js';
 
@@ -29,15 +29,22 @@ export async function applyCommand(args: ParsedArgs, out: Output): Promise<numbe
   }
   const json = Boolean(args.values['json']);
   const through = typeof args.values['through'] === 'string' ? args.values['through'] : undefined;
-  // Failures carry their exit code (a held or lost lock: 3) and their advice (apply again to resume).
-  const result = await applyProject(project, {
+  const reviewedPlan = typeof args.values['plan'] === 'string' ? args.values['plan'] : undefined;
+  const options: ApplyPipelineOptions = {
     lockTimeoutMs,
     onEvent: progressPrinter(out),
+    overrides: overridesOf(args),
     ...(through ? { through } : {}),
     ...(runTimeoutMs !== undefined ? { runTimeoutMs } : {}),
-  });
+    ...(reviewedPlan !== undefined ? { reviewedPlan } : {}),
+  };
+  // Failures carry their exit code (a held or lost lock: 3; a refused plan or a blocking policy: 1) and their advice.
+  const result = await applyWithPipeline(project, options);
   if (json) out.stdout(`${JSON.stringify({ ...result.plan, applied: result.applied }, null, 2)}\n`);
   out.stderr(`\n${renderPlanText(result.plan)}`);
+  for (const r of result.planned.policies?.results ?? [])
+    if (r.override)
+      out.stderr(`Policy ${r.policy} on ${r.item} was overridden by ${r.override.actor}: ${r.override.reason}\n`);
   if (!result.inSync && !through)
     out.stderr('Not in sync after apply: see the operations above; apply again to continue.\n');
   return EXIT.ok;

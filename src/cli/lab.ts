@@ -34,6 +34,9 @@ function stringOption(args: ParsedArgs, name: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
+/** A KFP release, or `next` (the next KFP: native task and artifact API, no ML Metadata). */
+const isKfpVersion = (v: string): boolean => VERSION.test(v) || v === 'next';
+
 function parseKfpVersion(
   lab: LabModule,
   value: string | undefined,
@@ -41,8 +44,8 @@ function parseKfpVersion(
 ): string | Record<string, string> {
   if (value === undefined) return lab.DEFAULT_KFP_VERSION;
   if (!value.includes('=')) {
-    if (!VERSION.test(value))
-      throw new CliError(`--kfp-version ${value}: expected a KFP version such as 2.17.0, or a=2.14.0,b=2.17.0`);
+    if (!isKfpVersion(value))
+      throw new CliError(`--kfp-version ${value}: expected a KFP version such as 2.17.0 or next, or a=2.14.0,b=next`);
     return value;
   }
   const out: Record<string, string> = {};
@@ -50,8 +53,8 @@ function parseKfpVersion(
     const [name = '', version = ''] = part.split('=').map((s) => s.trim());
     if (!locations.includes(name))
       throw new CliError(`--kfp-version: "${name}" is not one of the locations (${locations.join(', ')})`);
-    if (!VERSION.test(version))
-      throw new CliError(`--kfp-version: "${version}" for ${name} is not a KFP version such as 2.17.0`);
+    if (!isKfpVersion(version))
+      throw new CliError(`--kfp-version: "${version}" for ${name} is not a KFP version such as 2.17.0 or next`);
     out[name] = version;
   }
   return out;
@@ -81,7 +84,7 @@ function summary(lab: LabModule, file: LabFile, detached: boolean): string {
   ];
   for (const l of infos) {
     lines.push(
-      `  ${l.name}: KFP ${l.kfpVersion} ${l.kfp}  mlmd ${l.mlmd}  s3 ${l.objectStore}  kubernetes ${l.kubernetes}`,
+      `  ${l.name}: KFP ${l.kfpVersion} ${l.kfp}  mlmd ${l.mlmd || '(none: native API)'}  s3 ${l.objectStore}  kubernetes ${l.kubernetes}`,
     );
     if (l.kfpUi)
       lines.push(`     Kubeflow UI gateway (forwards only /apis/v1beta1 and /apis/v2beta1): ${l.kfpUi}/pipeline`);

@@ -10,6 +10,7 @@ import { statusCommand } from './status.js';
 import { exportCommand, importCommand } from './bundle.js';
 import { LAB_OPTIONS, labCommand } from './lab.js';
 import { demoCommand } from './demo.js';
+import { policyCommand } from './policy.js';
 import { USAGE } from './usage.js';
 import type { Output } from './output.js';
 import { processOutput } from './output.js';
@@ -27,6 +28,12 @@ const fileOption = {
   file: { type: 'string', multiple: true },
 } as const;
 
+/** `--override-policy NAME --reason TEXT`, repeatable (the n-th reason goes with the n-th policy). */
+const overrideOptions = {
+  'override-policy': { type: 'string', multiple: true },
+  reason: { type: 'string', multiple: true },
+} as const;
+
 const COMMANDS: Record<string, CommandDef> = {
   validate: { options: { ...fileOption }, run: validateCommand },
   plan: {
@@ -36,6 +43,8 @@ const COMMANDS: Record<string, CommandDef> = {
       markdown: { type: 'boolean' },
       'detailed-exitcode': { type: 'boolean' },
       offline: { type: 'boolean' },
+      out: { type: 'string' },
+      ...overrideOptions,
     },
     run: planCommand,
   },
@@ -46,6 +55,8 @@ const COMMANDS: Record<string, CommandDef> = {
       'lock-timeout': { type: 'string' },
       'run-timeout': { type: 'string' },
       json: { type: 'boolean' },
+      plan: { type: 'string' },
+      ...overrideOptions,
     },
     run: applyCommand,
   },
@@ -64,6 +75,7 @@ const COMMANDS: Record<string, CommandDef> = {
   import: { options: { ...fileOption, location: { type: 'string' } }, run: importCommand },
   lab: { options: LAB_OPTIONS, run: labCommand },
   demo: { options: { keep: { type: 'boolean' } }, run: demoCommand },
+  policy: { options: {}, run: policyCommand },
 };
 
 export async function main(argv: string[], out: Output = processOutput()): Promise<number> {

@@ -171,6 +171,8 @@ export interface RecordedObject {
 export interface RecordedArtifact {
   uri: string;
   objects: RecordedObject[];
+  /** `records`: the handoff deliberately carried no bytes (no step here reads them; src/plan/travel.ts). */
+  travels?: 'records';
 }
 
 /** Output name → its imported artifacts (a container output has one). */

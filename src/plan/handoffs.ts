@@ -56,6 +56,8 @@ export function handoffsInto(facts: PlanFacts, reruns: Reruns, l: StageLayout): 
       from,
       steps,
       reason: parts.join('; '),
+      // A done stage's handoff repairs drift; before the stage runs it is the ordinary way in.
+      reasonCode: st.state === 'done' ? 'handoff-repair' : 'handoff-needed',
     });
   }
   return { operations, drift };

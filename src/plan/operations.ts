@@ -5,6 +5,8 @@ import { observedAt, stateOf, type PlanFacts } from './facts.js';
 import { handoffsInto } from './handoffs.js';
 import type { StageLayout } from './layout.js';
 import type { Reruns } from './reruns.js';
+import type { ReasonCode } from './reason-codes.js';
+import type { ObservedStage } from './stage-state.js';
 import type { PlannedOperation } from './types.js';
 
 export interface PlannedWork {
@@ -27,6 +29,7 @@ export function planOperations(facts: PlanFacts, reruns: Reruns, revision: strin
         stage: l.index,
         location: l.location,
         reason: `pipeline version ${revision} is not uploaded at ${l.location} yet`,
+        reasonCode: 'pipeline-version-missing',
       });
     }
     const handoffs = handoffsInto(facts, reruns, l);
@@ -41,14 +44,24 @@ export function planOperations(facts: PlanFacts, reruns: Reruns, revision: strin
         location: l.location,
         steps: l.steps,
         reason: st.reason,
+        reasonCode: 'stage-running',
       });
       operations.push(verifyStage(l));
     } else if (mustRun) {
-      operations.push(runStage(l, reruns.reasons.get(l.index) ?? st.reason, reruns.refresh.get(l.index)));
+      const op = runStage(l, reruns.reasons.get(l.index) ?? st.reason, reruns.refresh.get(l.index));
+      op.reasonCode = runReasonCode(st, reruns.reasons.has(l.index), reruns.refresh.has(l.index));
+      operations.push(op);
       operations.push(verifyStage(l));
     }
   }
   return { operations, drift };
+}
+
+/** Why a stage runs: a rerun's rule (lost outputs set `refresh`, the regeneration cascade does not), else its last run. */
+function runReasonCode(st: ObservedStage, rerun: boolean, refreshes: boolean): ReasonCode {
+  if (rerun) return refreshes ? 'rerun-lost-output' : 'rerun-regenerated-input';
+  if (st.state !== 'failed') return 'stage-not-run';
+  return st.run?.state === 'succeeded' ? 'stage-unverified' : 'stage-failed';
 }
 
 export function runStage(l: StageLayout, why: string, fresh: ReadonlySet<string> | undefined): PlannedOperation {
@@ -59,6 +72,7 @@ export function runStage(l: StageLayout, why: string, fresh: ReadonlySet<string>
     location: l.location,
     steps: l.steps,
     reason: `stage ${l.index} runs ${l.steps.join(', ')} at ${l.location}: ${why}`,
+    reasonCode: 'stage-not-run',
   };
   if (fresh && fresh.size > 0) {
     op.refresh = l.steps.filter((s) => fresh.has(s));
@@ -80,5 +94,6 @@ export function verifyStage(l: StageLayout): PlannedOperation {
     location: l.location,
     steps: l.runTasks,
     reason,
+    reasonCode: 'verify-run',
   };
 }

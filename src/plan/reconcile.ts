@@ -17,6 +17,7 @@ import { planOperations } from './operations.js';
 import type { DependsOn } from './regeneration.js';
 import { plannedStage } from './stage-state.js';
 import { stagesToRunAgain } from './stages-to-run-again.js';
+import { withTravel, type ArtifactFlow } from './travel.js';
 import type { PlanDocument } from './types.js';
 
 export interface ReconcileInput {
@@ -28,12 +29,18 @@ export interface ReconcileInput {
   diagnostics: PlanDiagnostic[];
   /** Root task → the root tasks it depends on (to cascade regenerated outputs to their consumers). */
   dependsOn?: DependsOn;
+  /** Which outputs each step makes and reads: handoffs then say what travels as bytes (travel.ts). */
+  artifactFlow?: ArtifactFlow;
 }
 
 export function planReconcile(input: ReconcileInput, observation: Observation): PlanDocument {
   const facts = planFacts(input.layouts, observation);
   const reruns = stagesToRunAgain(facts, input.dependsOn);
-  const { operations, drift } = planOperations(facts, reruns, input.revision.short);
+  const work = planOperations(facts, reruns, input.revision.short);
+  const drift = work.drift;
+  const operations = input.artifactFlow
+    ? withTravel(work.operations, input.artifactFlow, input.layouts)
+    : work.operations;
   return {
     name: input.name,
     revision: input.revision.short,

@@ -1,6 +1,8 @@
 // The plan as data (Terraform's model): rendered for review, printed as JSON for scripts, then
 // walked by `apply`, which re-checks each operation's precondition before executing it.
 import type { PlanDiagnostic } from '../diagnostics/plan-diagnostic.js';
+import type { ReasonCode } from './reason-codes.js';
+import type { HandoffArtifact } from './travel.js';
 
 export type StageState =
   /** Not observed (offline plan). */
@@ -37,6 +39,12 @@ export interface PlannedOperation {
   /** run-stage: steps that must execute although a (stale) cache row exists for them. */
   refresh?: string[];
   reason: string;
+  /** Why, as a stable machine-readable code (reason-codes.ts); `reason` says it in words. The planner sets it on every operation. */
+  reasonCode?: ReasonCode;
+  /** handoff: each output artifact of its steps and whether its bytes travel or only its records (travel.ts). */
+  artifacts?: HandoffArtifact[];
+  /** handoff: total size of what travels as bytes; null when a size is unknown. */
+  bytes?: number | null;
 }
 
 export interface PlannedStage {
@@ -69,4 +77,40 @@ export interface PlanDocument {
   diagnostics: PlanDiagnostic[];
   /** Drift found at locations (scheduled reconciles report it). */
   drift: string[];
+  /** Policy results of this plan (src/policy), when the file has policies. */
+  policies?: PlanPolicies;
+}
+
+/**
+ * Policy results as a plan carries them (src/policy/types.ts PolicyReport, in its JSON form). Declared
+ * here by shape because the policy folder reads plans: plan may not import it back.
+ */
+export interface PlanPolicies {
+  results: PlanPolicyResult[];
+  exceptionsUsed: number;
+  expiredExceptions: PlanPolicyException[];
+  blocking: { policy: string; item: string; enforcement: string }[];
+}
+
+export interface PlanPolicyException {
+  policy: string;
+  why: string;
+  approvedBy: string;
+  until: string;
+  match?: string;
+}
+
+export interface PlanPolicyResult {
+  policy: string;
+  enforcement: 'advisory' | 'soft' | 'hard';
+  scope: 'handoff' | 'stage' | 'plan';
+  item: string;
+  passed: boolean;
+  messages: string[];
+  exception?: PlanPolicyException;
+  overridable: boolean;
+  owners: string[];
+  /** A soft failure overridden: by whom (a command-line user or an approving owner) and why. */
+  override?: { policy: string; reason: string; actor: string };
+  blocking: boolean;
 }

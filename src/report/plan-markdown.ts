@@ -1,7 +1,9 @@
 // Markdown rendering of a plan for pull-request comments and job summaries.
+import { travelSummary } from '../plan/travel.js';
 import type { PlanDocument } from '../plan/types.js';
 import { operationTarget } from './plan-text.js';
 import { diagnosticsMarkdown } from './plan-diagnostics.js';
+import { policyMarkdown } from './plan-policies.js';
 import { mermaidBlock, type MermaidOptions } from './mermaid.js';
 import { pipelineGraph, type GraphOptions } from './pipeline-graph.js';
 import { runLinksLine } from './status-markdown.js';
@@ -48,13 +50,18 @@ export function renderPlanMarkdown(plan: PlanDocument, options: PlanMarkdownOpti
     out.push('');
     plan.operations.forEach((op, i) => {
       const steps = op.kind === 'handoff' && op.steps ? ` (${esc(op.steps.join(', '))})` : '';
-      out.push(`${i + 1}. \`${op.kind}\` ${esc(operationTarget(op))}${steps} — ${esc(op.reason)}`);
+      const travel = travelSummary(op);
+      out.push(
+        `${i + 1}. \`${op.kind}\` ${esc(operationTarget(op))}${steps} — ${esc(op.reason)}${travel ? ` (${esc(travel)})` : ''}`,
+      );
     });
     out.push('');
   } else {
     out.push('No changes.');
     out.push('');
   }
+  const policies = policyMarkdown(plan);
+  if (policies) out.push(policies);
   out.push(...diagnosticsMarkdown(plan.diagnostics, esc));
   return out.join('\n');
 }

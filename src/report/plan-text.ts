@@ -1,6 +1,8 @@
 // Human rendering of a plan for terminals and logs (Terraform-style: what, where, why).
+import { travelSummary } from '../plan/travel.js';
 import type { PlanDocument, PlannedOperation } from '../plan/types.js';
 import { diagnosticsText } from './plan-diagnostics.js';
+import { policyTextLines } from './plan-policies.js';
 
 const SYMBOL: Record<PlannedOperation['kind'], string> = {
   'upload-pipeline': '+',
@@ -45,8 +47,12 @@ export function renderPlanText(plan: PlanDocument): string {
       const steps = op.steps && op.kind === 'handoff' ? `  ${op.steps.join(', ')}` : '';
       lines.push(`  ${SYMBOL[op.kind]} ${op.kind.padEnd(kindWidth)}  ${operationTarget(op)}${steps}`);
       lines.push(`      ${op.reason}`);
+      const travel = travelSummary(op);
+      if (travel) lines.push(`      ${travel}`);
     }
   }
+  const policies = policyTextLines(plan);
+  if (policies.length > 0) lines.push('', ...policies);
   const diagnostics = diagnosticsText(plan.diagnostics);
   if (diagnostics.length > 0) lines.push('', ...diagnostics);
   lines.push('');

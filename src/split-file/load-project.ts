@@ -1,11 +1,14 @@
 // Everything `validate` and `plan` know without contacting a location: the file, the compiled
 // pipeline it names, the semantic checks between them, the stage layout and the revision.
+import { checkData } from './check-data.js';
 import { checkPackageVersions } from './check-package-versions.js';
 import { relative } from 'node:path';
 import type { PipelineGraph } from '../pipeline/graph.js';
 import { loadPipelineFile } from '../pipeline/load.js';
 import { layoutStages, type StageLayout } from '../plan/layout.js';
 import { checkStages } from './check-stages.js';
+import { checkTransfer } from './check-transfer.js';
+import { checkPolicies, type ProjectPolicies } from './check-policies.js';
 import { hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { loadSpecFile } from './load.js';
 import { packageRootFor, resolvePackagePath } from './package-path.js';
@@ -24,6 +27,8 @@ export interface Project {
   revision: Revision;
   layouts: StageLayout[];
   diagnostics: Diagnostic[];
+  /** Compiled policies and exceptions (`spec.policies`, `spec.policyFiles`, `spec.policyExceptions`). */
+  policies?: ProjectPolicies;
 }
 
 export interface ProjectResult {
@@ -49,6 +54,7 @@ export async function loadProject(file: string, options: LoadProjectOptions = {}
   const at = (path: readonly (string | number)[]) => loaded.source.positionOf(path);
   const pkgPos = at(['spec', 'pipeline', 'package']);
   diagnostics.push(...checkPipelineRoots(loaded.file, spec, at));
+  diagnostics.push(...checkTransfer(loaded.file, spec, at));
   // A value already refused at the package's position (e.g. a pasted token) is not a path to open,
   // nor one to print in further messages.
   if (diagnostics.some((d) => d.severity === 'error' && d.line === pkgPos.line && d.col === pkgPos.col)) {
@@ -80,7 +86,10 @@ export async function loadProject(file: string, options: LoadProjectOptions = {}
   const graph = pipeline.graph;
   diagnostics.push(...checkParameters(loaded.file, graph, spec, at));
   diagnostics.push(...checkStages(loaded.file, graph, spec.spec.stages, at, spec.spec));
+  if (!hasErrors(diagnostics)) diagnostics.push(...checkData(loaded.file, graph, spec.spec, at));
   diagnostics.push(...checkPackageVersions(graph.pkg, spec));
+  const policyCheck = await checkPolicies(spec, loaded.source, loaded.dir);
+  diagnostics.push(...policyCheck.diagnostics);
   if (hasErrors(diagnostics)) return { diagnostics: sortDiagnostics(diagnostics) };
   const docs: JsonValue[] = [graph.pkg.spec as unknown as JsonValue];
   if (graph.pkg.platformSpec) docs.push(graph.pkg.platformSpec as unknown as JsonValue);
@@ -101,6 +110,7 @@ export async function loadProject(file: string, options: LoadProjectOptions = {}
       revision,
       layouts: layoutStages(graph, spec.spec.stages),
       diagnostics: sorted,
+      policies: policyCheck.policies,
     },
     diagnostics: sorted,
   };

@@ -2,6 +2,7 @@
 // schema's defaults were applied (so defaulted fields are never undefined).
 
 import type { JsonValue } from '../pipeline/ir.js';
+import type { LocationTransferSettings, TransferSpec } from './transfer-types.js';
 
 export type { JsonValue };
 
@@ -26,6 +27,42 @@ export interface SplitPipelineBody {
   pipeline: PipelineSpec;
   locations: LocationSpec[];
   stages: StageSpec[];
+  /** Policies in CEL (src/policy); more in `policyFiles`. */
+  policies?: PolicySpecInFile[];
+  policyFiles?: string[];
+  policyExceptions?: PolicyExceptionInFile[];
+  /** How handoff bytes are copied (src/transfer). */
+  transfer?: TransferSpec;
+  /** Data residency and labels of step outputs (src/plan/residency.ts). */
+  data?: DataEntry[];
+}
+
+/** Step outputs (one, all of a step's, or all of a type) with labels and where their bytes may be stored. */
+export interface DataEntry {
+  step?: string;
+  output?: string;
+  type?: string;
+  labels?: Record<string, string>;
+  keepIn?: string[];
+}
+
+/** A policy as written (src/policy/types.ts `PolicySpec` adds positions). */
+export interface PolicySpecInFile {
+  name: string;
+  description?: string;
+  enforcement: 'advisory' | 'soft' | 'hard';
+  owners?: string[];
+  scope: 'handoff' | 'stage' | 'plan';
+  match?: string;
+  validations: { expression: string; message: string }[];
+}
+
+export interface PolicyExceptionInFile {
+  policy: string;
+  match?: string;
+  why: string;
+  approvedBy: string;
+  until: string;
 }
 
 export interface PipelineSpec {
@@ -44,6 +81,10 @@ export interface LocationSpec {
   mlmd: MlmdSpec;
   objectStore: ObjectStoreSpec;
   kubernetes?: KubernetesSpec;
+  region?: string;
+  labels?: Record<string, string>;
+  /** Transfer engines this location allows, and their settings (src/transfer). */
+  transfer?: LocationTransferSettings;
 }
 
 export interface KfpSpec {

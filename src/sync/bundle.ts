@@ -30,6 +30,11 @@ export interface BundleArtifact {
    * object (KFP records such outputs: metrics, or outputs a component left unwritten).
    */
   objects: BundleObject[];
+  /**
+   * `records`: only its records travel (no step at the target reads its bytes; KFP never reads a
+   * cached step's bytes), so `objects` is `[]` and the target records it with none (src/plan/travel.ts).
+   */
+  travels?: 'records';
 }
 
 export interface BundleExecution {

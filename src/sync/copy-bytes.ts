@@ -4,18 +4,23 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  copyObject,
-  listCovering,
-  type KnownObject,
-  type ObjectRef,
-  type ObjectStore,
-} from '../location/objectstore/index.js';
+import { listCovering, type ObjectRef, type ObjectStore } from '../location/objectstore/index.js';
 import type { RecordedObject } from '../observe/cache-lookup.js';
 import type { BundleArtifact, BundleObject, HandoffBundle } from './bundle.js';
 import { HandoffError } from './export.js';
 import { Limiter } from '../pipeline/driver/limiter.js';
 import { forEachConcurrently } from './parallel.js';
+import type {
+  LocationTransferSettings,
+  TransferEngine,
+  TransferEngineName,
+  TransferSide,
+  TransferSpec,
+} from '../transfer/engine.js';
+import { chooseEngine } from '../transfer/choose.js';
+import { inlineEngine } from '../transfer/inline.js';
+import { serverSideEngine } from '../transfer/server-side.js';
+import { verifyTransfer } from '../transfer/verify.js';
 
 export interface ByteProgress {
   objects: number;
@@ -32,6 +37,19 @@ export interface CopyBytesResult {
   bytesMoved: number;
   /** Artifact global id → its objects as written at the target: size, SHA-256 and ETag. */
   digests: Map<string, RecordedObject[]>;
+  /** The transfer engine that copied the bytes (bundles from a directory: always inline). */
+  engine: TransferEngineName;
+}
+
+/** How a handoff between two stores chooses its engine (the file's settings; all optional). */
+export interface TransferChoice {
+  spec?: TransferSpec;
+  source?: LocationTransferSettings;
+  target?: LocationTransferSettings;
+  /** Stable id of the handoff, for engines that name their work. */
+  handoffId?: string;
+  /** Engines besides inline and server-side (kubernetes-job), with their cluster context. */
+  engines?: TransferEngine[];
 }
 
 /** The target URI of a carried artifact: the same path under the target's pipeline root. */
@@ -75,7 +93,7 @@ export async function copyBytes(
   bundle: HandoffBundle,
   from: ByteSource,
   target: { store: ObjectStore; pipelineRoot: string },
-  options: { concurrency?: number; onProgress?: (p: ByteProgress) => void } = {},
+  options: { concurrency?: number; onProgress?: (p: ByteProgress) => void; transfer?: TransferChoice } = {},
 ): Promise<CopyBytesResult> {
   const carried = new Set(bundle.executions.flatMap((e) => e.outputs.map((o) => o.artifact)));
   const jobs: CopyJob[] = [];
@@ -92,7 +110,15 @@ export async function copyBytes(
     bytesMoved: 0,
     bytesSkipped: 0,
   };
-  const result: CopyBytesResult = { objects: jobs.length, copied: 0, skipped: 0, bytesMoved: 0, digests: new Map() };
+  if (from.kind === 'store') return copyByEngine(bundle, from.store, target.store, jobs, progress, options);
+  const result: CopyBytesResult = {
+    objects: jobs.length,
+    copied: 0,
+    skipped: 0,
+    bytesMoved: 0,
+    digests: new Map(),
+    engine: 'inline',
+  };
   const record = (job: CopyJob, written: { sha256?: string | undefined; etag?: string | undefined }) => {
     const list = result.digests.get(job.artifact.globalId) ?? [];
     list.push({
@@ -116,22 +142,6 @@ export async function copyBytes(
   const targetAbsent = (job: CopyJob) => listing !== undefined && listing.at(job.dstRef) === undefined;
   const copyOne = async (job: CopyJob): Promise<{ moved: number; skipped: boolean }> => {
     const o = job.object;
-    if (from.kind === 'store') {
-      const known: KnownObject = {
-        size: o.size,
-        ...(o.sha256 ? { sha256: o.sha256 } : {}),
-        ...(o.etag ? { etag: o.etag } : {}),
-      };
-      const r = await copyObject(
-        from.store,
-        objectRef(from.store, job.artifact.uri, o.path),
-        target.store,
-        job.dstRef,
-        { source: known, targetAbsent: targetAbsent(job) },
-      );
-      record(job, r);
-      return { moved: r.bytes, skipped: r.skipped };
-    }
     const existing = targetAbsent(job) ? undefined : await target.store.head(job.dstRef);
     if (existing && existing.size === o.size && o.sha256 && existing.sha256 === o.sha256) {
       record(job, existing);
@@ -170,4 +180,67 @@ export async function copyBytes(
     options.onProgress?.({ ...progress });
   });
   return result;
+}
+
+function sideOf(store: ObjectStore, settings: LocationTransferSettings | undefined): TransferSide {
+  return { location: store.location, endpoint: store.endpoint, region: store.region, store, settings };
+}
+
+/** Store to store: the engine the file chooses copies, then the shared verification, before any record. */
+async function copyByEngine(
+  bundle: HandoffBundle,
+  source: ObjectStore,
+  target: ObjectStore,
+  jobs: CopyJob[],
+  progress: ByteProgress,
+  options: { concurrency?: number; onProgress?: (p: ByteProgress) => void; transfer?: TransferChoice },
+): Promise<CopyBytesResult> {
+  const t = options.transfer ?? {};
+  const manifest = {
+    handoffId:
+      t.handoffId ??
+      `${bundle.splitPipeline}-${bundle.revision}`
+        .toLowerCase()
+        .replace(/[^a-z0-9-]/g, '-')
+        .slice(0, 40),
+    source: sideOf(source, t.source),
+    target: sideOf(target, t.target),
+    objects: jobs.map((j) => ({
+      artifact: j.artifact.globalId,
+      path: j.object.path,
+      source: objectRef(source, j.artifact.uri, j.object.path),
+      target: j.dstRef,
+      size: j.object.size,
+      ...(j.object.sha256 ? { sha256: j.object.sha256 } : {}),
+      ...(j.object.etag ? { etag: j.object.etag } : {}),
+    })),
+  };
+  const engines = [inlineEngine(), serverSideEngine(), ...(t.engines ?? [])];
+  const { engine } = chooseEngine(t.spec, manifest.source, manifest.target, progress.bytes, engines);
+  const run = await engine.startOrResume(manifest, {
+    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+    ...(options.onProgress
+      ? {
+          onProgress: (p) =>
+            options.onProgress!({
+              objects: p.objects,
+              objectsDone: p.objectsDone,
+              bytes: p.bytes,
+              bytesMoved: p.bytesMoved,
+              // Bytes another engine copied count as done, not as moved by this process.
+              bytesSkipped: p.bytesDone - p.bytesMoved,
+            }),
+        }
+      : {}),
+  });
+  const done = await run.watch();
+  const digests = await verifyTransfer(manifest, done);
+  return {
+    objects: done.objects,
+    copied: done.copied,
+    skipped: done.skipped,
+    bytesMoved: done.bytesMovedByReconciler,
+    digests,
+    engine: done.engine,
+  };
 }

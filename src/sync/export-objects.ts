@@ -1,6 +1,7 @@
 // What the export says of each carried artifact's bytes: its objects, sizes, ETags, and the
 // SHA-256 where it is known without reading them.
 import type { Artifact } from '../location/mlmd/index.js';
+import type { PipelineGraph } from '../pipeline/graph.js';
 import { listCovering, sameEtag, type ObjectRef, type ObjectStore } from '../location/objectstore/index.js';
 import { NO_BYTES_TYPES, type RecordedObject } from '../observe/cache-lookup.js';
 import type { BundleObject } from './bundle.js';
@@ -73,5 +74,29 @@ async function objectsOne(store: ObjectStore, ref: ObjectRef): Promise<BundleObj
   const out: BundleObject[] = [];
   for await (const o of store.list(ref.bucket, prefix))
     out.push(withEtag({ path: o.key.slice(prefix.length), size: o.size }, o.etag));
+  return out;
+}
+
+/**
+ * The carried artifacts whose records travel without their bytes: the outputs the plan marked so
+ * (src/plan/travel.ts). A root task that is a DAG hands off its inner tasks' outputs, which only its
+ * own outputs expose to later steps: they travel as records when every output of the DAG does.
+ */
+export function recordsOnlyArtifacts(
+  graph: PipelineGraph,
+  entries: readonly { path: string[]; outputs: readonly { name: string; id: number }[] }[],
+  recordsOnly: readonly { step: string; output: string }[],
+): Set<number> {
+  const out = new Set<number>();
+  if (recordsOnly.length === 0) return out;
+  const listed = (step: string, output: string) => recordsOnly.some((r) => r.step === step && r.output === output);
+  const wholeStep = (step: string) => {
+    const outputs = Object.keys(graph.rootTasks.get(step)?.component.outputDefinitions?.artifacts ?? {});
+    return outputs.length > 0 && outputs.every((o) => listed(step, o));
+  };
+  for (const e of entries) {
+    const step = e.path[0]!;
+    for (const o of e.outputs) if (e.path.length === 1 ? listed(step, o.name) : wholeStep(step)) out.add(o.id);
+  }
   return out;
 }

@@ -15,7 +15,7 @@ import {
   type BundleExecution,
   type HandoffBundle,
 } from './bundle.js';
-import { objectsOf } from './export-objects.js';
+import { objectsOf, recordsOnlyArtifacts } from './export-objects.js';
 import { recordedObjectsOf, recordedOutputs, type RecordedObject } from '../observe/cache-lookup.js';
 import { kfpRootsOfExecution, rootMismatchAdvice, sameRoot } from '../observe/pipeline-root.js';
 import { globalIdOf } from './global-id.js';
@@ -35,6 +35,8 @@ export interface ExportRequest {
   steps: string[];
   splitPipeline: string;
   revision: string;
+  /** Outputs that travel as records only (src/plan/travel.ts): their objects are neither listed nor copied. */
+  recordsOnly?: readonly { step: string; output: string }[];
 }
 
 export async function exportHandoff(req: ExportRequest): Promise<HandoffBundle> {
@@ -130,12 +132,16 @@ export async function exportHandoff(req: ExportRequest): Promise<HandoffBundle> 
     }
   }
   await refuseOutsideRoot(source, perEntry, artifacts, importerIds);
+  const recordsOnly = recordsOnlyArtifacts(graph, perEntry, req.recordsOnly ?? []);
   const bundleArtifacts: BundleArtifact[] = [];
   const objects = await objectsOf(
     source.store,
     source.name,
     [...artifacts]
-      .filter(([id, a]) => carried.has(id) && (a.uri ?? '').startsWith(`${root}/`) && !importerIds.has(id))
+      .filter(
+        ([id, a]) =>
+          carried.has(id) && (a.uri ?? '').startsWith(`${root}/`) && !importerIds.has(id) && !recordsOnly.has(id),
+      )
       .map(([, a]) => a),
     recorded,
   );
@@ -151,6 +157,7 @@ export async function exportHandoff(req: ExportRequest): Promise<HandoffBundle> 
     };
     if (!importerIds.has(id) && uri.startsWith(`${root}/`)) ba.relativePath = uri.slice(root.length + 1);
     if (carried.has(id) && ba.relativePath !== undefined) ba.objects = objects.get(id) ?? [];
+    if (recordsOnly.has(id) && ba.relativePath !== undefined) ba.travels = 'records';
     bundleArtifacts.push(ba);
   }
   bundleArtifacts.sort((x, y) => x.globalId.localeCompare(y.globalId));

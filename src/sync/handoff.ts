@@ -5,7 +5,8 @@ import type { LocationReaders } from '../observe/cache-lookup.js';
 import type { PipelineGraph } from '../pipeline/graph.js';
 import type { JsonValue } from '../pipeline/ir.js';
 import type { ObjectStore } from '../location/objectstore/index.js';
-import { copyBytes, type ByteProgress } from './copy-bytes.js';
+import { copyBytes, type ByteProgress, type TransferChoice } from './copy-bytes.js';
+import type { TransferEngineName } from '../transfer/engine.js';
 import { exportHandoff } from './export.js';
 import { importMetadata } from './import-metadata.js';
 import { awaitMarkerRun, ensureMarkerRun } from './marker-run.js';
@@ -23,6 +24,8 @@ export interface HandoffRequest {
   graph: PipelineGraph;
   parameters: Record<string, JsonValue>;
   steps: string[];
+  /** Outputs of `steps` that travel as records only (the plan's handoff `artifacts`, src/plan/travel.ts). */
+  recordsOnly?: readonly { step: string; output: string }[];
   splitPipeline: string;
   revision: string;
   experiment: string;
@@ -34,6 +37,8 @@ export interface HandoffRequest {
   pollMs?: number;
   onPhase?: (phase: 'export' | 'bytes' | 'marker-run' | 'metadata' | 'done') => void;
   onBytes?: (p: ByteProgress) => void;
+  /** The file's transfer settings for this pair (src/transfer): which engine copies the bytes. */
+  transfer?: TransferChoice;
 }
 
 export interface HandoffReport {
@@ -42,7 +47,10 @@ export interface HandoffReport {
   steps: string[];
   objects: number;
   objectsCopied: number;
+  /** Bytes this process itself moved (0 when another engine copied them). */
   bytesMoved: number;
+  /** The transfer engine that copied the bytes. */
+  engine: TransferEngineName;
   markerRunId: string;
   artifactsCreated: number;
   executionsCreated: number;
@@ -59,6 +67,7 @@ export async function runHandoff(req: HandoffRequest): Promise<HandoffReport> {
     steps: req.steps,
     splitPipeline: req.splitPipeline,
     revision: req.revision,
+    ...(req.recordsOnly ? { recordsOnly: req.recordsOnly } : {}),
   });
   return importBundle(bundle, { kind: 'store', store: req.source.store }, req);
 }
@@ -73,7 +82,7 @@ export async function importBundle(
     bundle,
     from,
     { store: req.target.store, pipelineRoot: req.target.pipelineRoot },
-    req.onBytes ? { onProgress: req.onBytes } : {},
+    { ...(req.onBytes ? { onProgress: req.onBytes } : {}), ...(req.transfer ? { transfer: req.transfer } : {}) },
   );
   req.onPhase?.('marker-run');
   const marker = await ensureMarkerRun({
@@ -109,6 +118,7 @@ export async function importBundle(
     objects: bytes.objects,
     objectsCopied: bytes.copied,
     bytesMoved: bytes.bytesMoved,
+    engine: bytes.engine,
     markerRunId: marker.run_id,
     artifactsCreated: imported.artifactsCreated,
     executionsCreated: imported.executionsCreated,

@@ -21,6 +21,7 @@ import { parseGlobalId } from './global-id.js';
 import {
   OBJECTS_PROPERTY,
   recordedOutputsValue,
+  type RecordedArtifact,
   type RecordedObject,
   type RecordedOutputs,
 } from '../observe/cache-lookup.js';
@@ -408,7 +409,9 @@ function withHandoffRecord(
     const written = digests?.get(a.globalId) ?? [];
     if (a.objects.length > 0 && (written.length !== a.objects.length || !written.every((w) => w.sha256 || w.etag)))
       continue;
-    (record[o.name] ??= []).push({ uri: targetUri(a, targetRoot), objects: a.objects.length === 0 ? [] : written });
+    const entry: RecordedArtifact = { uri: targetUri(a, targetRoot), objects: a.objects.length === 0 ? [] : written };
+    if (a.travels === 'records') entry.travels = 'records';
+    (record[o.name] ??= []).push(entry);
   }
   if (Object.keys(record).length > 0) out[OBJECTS_PROPERTY] = stringValue(recordedOutputsValue(record));
   return out;

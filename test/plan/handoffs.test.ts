@@ -76,6 +76,7 @@ describe('handoffsInto', () => {
         from: 'b',
         steps: ['load', 'split', 'train'],
         reason: 'stage 3 (c) needs load, split, train as cache hits; b has them once its stage is done',
+        reasonCode: 'handoff-needed',
       },
     ]);
     expect(r.drift).toEqual([]);

@@ -114,6 +114,7 @@ describe('verifyStage', () => {
       location: 'b',
       steps: ['load', 'train'],
       reason: 'load must be cache hits and train must execute',
+      reasonCode: 'verify-run',
     });
     expect(verifyStage(layouts[0]!).reason).toBe('load must execute');
   });

@@ -115,9 +115,10 @@ const CASES: Case[] = [
     // Bodies of several chunks, or there is nothing to cut after the first one.
     steps: { '*': { outputBytes: 256 * 1024 } },
     // The lab's launcher fails a task whose input download breaks, as KFP's does; so only the
-    // handoff's source (b, for the handoff to c) cuts its downloads.
-    healthyThrough: { stage: '2', only: ['b'] },
-    mayFail: /object store 'b': copy .*: the download kept breaking off/,
+    // handoff's source cuts its downloads: a, whose handoff to b carries the two splits that b's
+    // training reads as bytes (b's handoff to c carries only the model, one download: too few to cut).
+    healthyThrough: { stage: '1', only: ['a'] },
+    mayFail: /object store 'a': copy .*: the download kept breaking off/,
     met: (c) => expect(c.s3BrokenBodies).toBeGreaterThan(0),
   },
   {

@@ -5,6 +5,8 @@ export {
   LabError,
   DEFAULT_LOCATIONS,
   DEFAULT_KFP_VERSION,
+  NEXT_KFP_VERSION,
+  isNativeKfp,
   type Lab,
   type LocationFaults,
   type StartLabOptions,

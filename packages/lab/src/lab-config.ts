@@ -20,7 +20,7 @@ export interface LabLocation {
    * user's endpoint would be `${kfpUi}/pipeline`. The generated `locations:` block never uses it.
    */
   kfpUi?: string;
-  /** ML Metadata gRPC `host:port`. */
+  /** ML Metadata gRPC `host:port`; '' (none) at a location running the next KFP, which runs no ML Metadata. */
   mlmd: string;
   /** S3 endpoint URL (path-style). */
   objectStore: string;
@@ -114,7 +114,7 @@ export function renderLocationsYaml(locations: LabLocation[], kubeconfig: string
       endpoint: l.kfp,
       ...(l.namespace ? { namespace: l.namespace, auth: { tokenEnv: tokenEnvName(l.name) } } : {}),
     },
-    mlmd: { endpoint: l.mlmd },
+    ...(l.mlmd ? { mlmd: { endpoint: l.mlmd } } : {}),
     objectStore: {
       endpoint: l.objectStore,
       region: l.region,

@@ -23,6 +23,9 @@ import { assertPortFree, defaultPorts, EPHEMERAL_PORTS, LAB_HOST, type LocationP
 
 export const DEFAULT_LOCATIONS = ['a', 'b', 'c'];
 export const DEFAULT_KFP_VERSION = '2.17.0';
+/** The version name of the next KFP (kubeflow/pipelines 6585b5143d): native task and artifact API, no ML Metadata. */
+export const NEXT_KFP_VERSION = 'next';
+export const isNativeKfp = (version: string): boolean => version === NEXT_KFP_VERSION;
 
 export interface LocationFaults {
   kfp?: KfpFaults;
@@ -160,6 +163,10 @@ async function startLocation(
   const data = join(dir, name);
   await mkdir(data, { recursive: true });
   const faults = options.faults?.[name] ?? {};
+  if (isNativeKfp(r.info.kfpVersion)) {
+    await startNativeLocation(data, ports, r, faults);
+    return;
+  }
   r.mlmd = await startMlmdServer({
     dbPath: join(data, 'mlmd.sqlite'),
     host: LAB_HOST,
@@ -211,6 +218,42 @@ async function startLocation(
   Object.assign(r.info, {
     kfp: r.kfp.url,
     mlmd: r.mlmd.address,
+    objectStore: r.objects.endpoint,
+    kubernetes: r.kube.url,
+    region: r.objects.region,
+    credentials: r.objects.credentials,
+  });
+}
+
+/**
+ * A location running the next KFP (kubeflow/pipelines 6585b5143d): its API server serves the native task and
+ * artifact API and no ML Metadata runs, so `lab.json` names no MLMD endpoint. Runs are not executed yet (no
+ * native executor): they stay PENDING.
+ */
+async function startNativeLocation(
+  data: string,
+  ports: LocationPorts,
+  r: Running,
+  faults: LocationFaults,
+): Promise<void> {
+  r.objects = await startObjectStore({
+    dir: join(data, 'objects'),
+    host: LAB_HOST,
+    port: ports.objectStore,
+    buckets: [r.info.bucket],
+    ...(faults.objectStore ? { faults: faults.objectStore } : {}),
+  });
+  r.kube = await startKubeServer({ dir: join(data, 'kube'), host: LAB_HOST, port: ports.kubernetes });
+  r.kfp = await startKfpServer({
+    dbPath: join(data, 'kfp.sqlite'),
+    host: LAB_HOST,
+    port: ports.kfp,
+    kfpVersion: r.info.kfpVersion,
+    ...(faults.kfp ? { faults: faults.kfp } : {}),
+  });
+  r.info.mlmd = '';
+  Object.assign(r.info, {
+    kfp: r.kfp.url,
     objectStore: r.objects.endpoint,
     kubernetes: r.kube.url,
     region: r.objects.region,
@@ -304,7 +347,12 @@ export async function startLab(options: StartLabOptions): Promise<Lab> {
     kubeconfig,
     locations: Object.fromEntries(infos.map((l) => [l.name, l])),
     locationsYaml: (o = {}) => renderLocationsYaml(infos, o.kubeconfig ?? kubeconfig),
-    setSteps: (location, steps) => get(location).executor!.setSteps(steps),
+    setSteps: (location, steps) => {
+      const executor = get(location).executor;
+      if (!executor)
+        throw new LabError(`location ${location} runs the next KFP, which the lab does not execute runs for yet`);
+      executor.setSteps(steps);
+    },
     setFaults: (location, faults) => {
       const r = get(location);
       r.kfp!.setFaults(faults.kfp);

@@ -21,13 +21,16 @@ export async function labProblem(file: LabFile): Promise<string | undefined> {
     if (!(await answers(`${l.kfp}/apis/v2beta1/healthz`))) return `location ${name}: KFP at ${l.kfp} does not answer`;
     if (!(await answers(`${l.kubernetes}/version`)))
       return `location ${name}: Kubernetes API at ${l.kubernetes} does not answer`;
-    const mlmd = new MlmdClient({ location: name, address: l.mlmd, deadlineMs: 2000, retry: { attempts: 1 } });
-    try {
-      await mlmd.getContextTypes();
-    } catch {
-      return `location ${name}: ML Metadata at ${l.mlmd} does not answer`;
-    } finally {
-      mlmd.close();
+    // A location running the next KFP has no ML Metadata (mlmd '').
+    if (l.mlmd) {
+      const mlmd = new MlmdClient({ location: name, address: l.mlmd, deadlineMs: 2000, retry: { attempts: 1 } });
+      try {
+        await mlmd.getContextTypes();
+      } catch {
+        return `location ${name}: ML Metadata at ${l.mlmd} does not answer`;
+      } finally {
+        mlmd.close();
+      }
     }
     const store = new ObjectStore({
       location: name,

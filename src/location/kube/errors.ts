@@ -3,7 +3,18 @@ import { ApiException } from '@kubernetes/client-node';
 import { UserError } from '../../errors/user-error.js';
 
 export type KubeOperation =
-  'configure' | 'read-lease' | 'create-lease' | 'update-lease' | 'acquire-lock' | 'renew-lock' | 'release-lock';
+  | 'configure'
+  | 'read-lease'
+  | 'create-lease'
+  | 'update-lease'
+  | 'acquire-lock'
+  | 'renew-lock'
+  | 'release-lock'
+  | 'create-job'
+  | 'read-job'
+  | 'delete-job'
+  | 'list-pods'
+  | 'read-log';
 
 export interface KubeErrorInit {
   location: string;

@@ -10,3 +10,4 @@ export {
   type ReleaseResult,
   type RenewResult,
 } from './lease-lock.js';
+export { KubeJobClient } from './job-client.js';

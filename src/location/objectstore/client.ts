@@ -59,6 +59,9 @@ export interface ListOptions {
 
 export class ObjectStore {
   readonly location: string;
+  /** The endpoint URL as configured (undefined: the SDK's default for the region, AWS S3). */
+  readonly endpoint: string | undefined;
+  readonly region: string;
   readonly s3: S3Client;
   private readonly settings: ResolvedTransferSettings;
   /** HEAD, GET and PUT of objects, the per-object requests of a copy (see direct.ts). */
@@ -66,6 +69,8 @@ export class ObjectStore {
 
   constructor(config: ObjectStoreConfig) {
     this.location = config.location;
+    this.endpoint = config.endpoint;
+    this.region = config.region ?? 'us-east-1';
     this.s3 = createS3Client(config);
     this.settings = transferSettings(config);
     this.direct = new DirectRequests(this.s3, directSettings(config));

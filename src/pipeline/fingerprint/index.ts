@@ -22,3 +22,8 @@ export {
 export type { CacheKeyInput, OutputArtifactSpec } from './cache-key.js';
 export { cacheKeyFingerprint, customCacheKeyFingerprint, fingerprint, fingerprintBasis } from './fingerprint.js';
 export type { FingerprintBasis } from './fingerprint.js';
+export { isNextKfp, NEXT_KFP_RELEASE } from './kfp-version.js';
+export { inputArtifactIdentity, nextCacheKey, nextFingerprint, pipelineNameArg } from './next-cache-key.js';
+export type { NextCacheKeyInput, NextInputArtifactRef } from './next-cache-key.js';
+export { CACHE_HIT_STATE, findCachedRequest, lookupNamespace, selectCachedTask } from './next-cache-lookup.js';
+export type { CachedTaskCandidate, FindCachedMode, FindCachedRequest, NextTaskState } from './next-cache-lookup.js';

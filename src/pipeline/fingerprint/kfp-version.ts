@@ -42,6 +42,20 @@ export interface CacheKeyVariant {
   customCacheKey: boolean;
   /** Set when callers should warn: the version is unknown, or older than the versions checked. */
   warning?: string;
+  /**
+   * The next KFP (no ML Metadata, kubeflow/pipelines #13986 at 6585b5143d): the key's input artifacts are
+   * the API server's artifact ids and the pipeline name is folded into `cmdArgs`. Such a location is
+   * chosen by what it is (its native task API), not by its version string: see `next-cache-key.ts`.
+   */
+  next?: boolean;
+}
+
+/** The release value that names the next KFP (the one without ML Metadata), as in `--kfp-version c=next`. */
+export const NEXT_KFP_RELEASE = 'next';
+
+/** Whether `version` names the next KFP (`next`, any case, surrounding blanks ignored). */
+export function isNextKfp(version: string): boolean {
+  return version.trim().toLowerCase() === NEXT_KFP_RELEASE;
 }
 
 const VERSION_PATTERN = /^v?(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/;
@@ -73,6 +87,17 @@ const OLDEST_CHECKED = { major: 2, minor: 14 } as const;
  */
 export function cacheKeyVariant(version: string): CacheKeyVariant {
   const trimmed = version.trim();
+  // The next KFP keeps 2.15's pvcNames and output names and 2.18's custom key (next-cache-key.ts cites the lines).
+  if (isNextKfp(trimmed)) {
+    return {
+      version: trimmed,
+      known: true,
+      pvcNames: true,
+      outputArtifactNames: true,
+      customCacheKey: true,
+      next: true,
+    };
+  }
   const parsed = parseKfpVersion(trimmed);
   if (!parsed) {
     return {

@@ -311,7 +311,7 @@ describe('lab Kubernetes API: discovery and auth', () => {
   });
 
   it('answers 404 with a Status for an unknown path', async () => {
-    const res = await call('GET', '/api/v1/namespaces/x/pods');
+    const res = await call('GET', '/api/v1/namespaces/x/configmaps');
     expect(res.status).toBe(404);
     expect(res.body).toMatchObject({ kind: 'Status', reason: 'NotFound' });
   });

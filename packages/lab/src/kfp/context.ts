@@ -42,7 +42,7 @@ export interface Reply {
 }
 
 export interface Route {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'DELETE' | 'PATCH';
   pattern: RegExp;
   /**
    * The handler never asks who the caller is, so no credentials are needed even in multi-user mode:

@@ -18,6 +18,7 @@ import { runRoutes } from './run-routes.js';
 import { KfpLabStore } from './store.js';
 import { taskRoutes } from './task-routes.js';
 import { uploadRoutes } from './upload-routes.js';
+import { nativeRoutes } from '../native/native-routes.js';
 
 export interface KfpServerOptions {
   /** SQLite file holding the server's state; reopening it restores pipelines, runs and cache rows. */
@@ -54,6 +55,8 @@ export async function startKfpServer(opts: KfpServerOptions): Promise<KfpServer>
   const store = new KfpLabStore(opts.dbPath, multiUser !== undefined);
   const kfpVersion = opts.kfpVersion ?? '2.17.0';
   const executor = opts.runExecutor;
+  // The next KFP (version `next`) serves the native task and artifact API beside the runs (see native/).
+  const routes = kfpVersion === 'next' ? [...ROUTES, ...nativeRoutes] : ROUTES;
   const runContext: RunContext = { store, kfpVersion, multiUser: multiUser !== undefined };
   const faults = new FaultInjector(opts.faults);
   let closed = false;
@@ -115,7 +118,7 @@ export async function startKfpServer(opts: KfpServerOptions): Promise<KfpServer>
       });
       return;
     }
-    const candidates = ROUTES.filter((r) => r.pattern.test(path));
+    const candidates = routes.filter((r) => r.pattern.test(path));
     if (candidates.length === 0) throw notFound('Not Found');
     const route = candidates.find((r) => r.method === req.method);
     if (!route) throw new ApiError(GrpcCode.UNIMPLEMENTED, 'Method Not Allowed');

@@ -1,12 +1,16 @@
 // A minimal Kubernetes API server for the lab: `coordination.k8s.io/v1` Leases over node:http,
 // with the REST paths, status codes and `Status` bodies of a real API server, optional bearer
 // token authentication, and durable storage under `dir`.
+import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { closeServer, listen } from '../listen.js';
 import { coordinationGroup, coordinationResources, coreVersions, groupList, version } from './discovery.js';
 import { asListItem, API_VERSION } from './lease-object.js';
 import { LeaseStore, type DeletePreconditions } from './lease-store.js';
+import { JobController } from './job-controller.js';
 import { applyPatch } from './patch.js';
+import { routeWorkloads } from './workload-routes.js';
+import { WorkloadStore } from './workload-store.js';
 import { badRequest, methodNotAllowed, pathNotFound, StatusError, unauthorized } from './status.js';
 
 export interface StartKubeServerOptions {
@@ -63,9 +67,31 @@ function leaseList(store: LeaseStore, namespace?: string): unknown {
   };
 }
 
-async function route(store: LeaseStore, req: IncomingMessage, url: URL): Promise<Reply> {
+interface Workloads {
+  store: WorkloadStore;
+  jobs: JobController;
+}
+
+async function route(store: LeaseStore, req: IncomingMessage, url: URL, workloads: Workloads): Promise<Reply> {
   const method = req.method ?? 'GET';
   const path = url.pathname.replace(/\/+$/, '') || '/';
+  const readLog = async (namespace: string, pod: string) => {
+    try {
+      return await readFile(workloads.jobs.logFile(namespace, pod), 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  const workload = await routeWorkloads(
+    workloads.store,
+    workloads.jobs,
+    method,
+    path,
+    url,
+    () => readBody(req),
+    readLog,
+  );
+  if (workload !== undefined) return workload;
   const dryRun = url.searchParams.getAll('dryRun').includes('All');
   const discovery: Record<string, unknown> = {
     '/version': version,
@@ -131,6 +157,10 @@ function send(res: ServerResponse, code: number, body: unknown): void {
 
 export async function startKubeServer(options: StartKubeServerOptions): Promise<LabKubeServer> {
   const store = new LeaseStore(options.dir);
+  // Jobs, their pods and Secrets (the transfer Job engine); running Jobs go on after a lab restart.
+  const workloadStore = new WorkloadStore(options.dir);
+  const workloads = { store: workloadStore, jobs: new JobController(workloadStore) };
+  workloads.jobs.resume();
   const host = options.host ?? '127.0.0.1';
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://lab');
@@ -142,7 +172,7 @@ export async function startKubeServer(options: StartKubeServerOptions): Promise<
           send(res, 200, 'ok');
           return;
         }
-        const reply = await route(store, req, url);
+        const reply = await route(store, req, url, workloads);
         send(res, reply.code, reply.body);
       } catch (err) {
         if (err instanceof StatusError) send(res, err.httpStatus, err.status);
@@ -163,6 +193,9 @@ export async function startKubeServer(options: StartKubeServerOptions): Promise<
   return {
     url,
     port,
-    close: () => closeServer(server),
+    close: () => {
+      workloads.jobs.close();
+      return closeServer(server);
+    },
   };
 }

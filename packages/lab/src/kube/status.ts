@@ -97,3 +97,32 @@ export function deleted(name: string, uid: string): Status {
     details: { name, group: GROUP, kind: RESOURCE, uid },
   };
 }
+
+/**
+ * The same answers for any resource (`jobs.batch`, `pods`, `secrets`): core resources have an
+ * empty group and are named without a suffix (apimachinery errors.go `NewNotFound` formats
+ * `qualifiedResource.String()`).
+ */
+export function resourceErrors(group: string, resource: string) {
+  const qualified = group === '' ? resource : `${resource}.${group}`;
+  const details = (name: string) => ({ name, group, kind: resource });
+  return {
+    notFound: (name: string) => failure(404, 'NotFound', `${qualified} "${name}" not found`, details(name)),
+    alreadyExists: (name: string) =>
+      failure(409, 'AlreadyExists', `${qualified} "${name}" already exists`, details(name)),
+    invalid: (name: string, kind: string, causes: StatusCause[]) =>
+      failure(
+        422,
+        'Invalid',
+        `${kind} "${name}" is invalid: ${causes.map((c) => `${c.field}: ${c.message}`).join(', ')}`,
+        { name, group, kind, causes },
+      ),
+    deleted: (name: string, uid: string): Status => ({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Success',
+      details: { name, group, kind: resource, uid },
+    }),
+  };
+}

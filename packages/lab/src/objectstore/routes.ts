@@ -5,10 +5,12 @@
 //   `error:0308010C:digital envelope routines::unsupported` on Node >= 17). A lab started from
 //   the CLI has no such flag, so the lab issues its own opaque tokens and lets s3rver answer the
 //   equivalent ListObjects (v1) request with a marker, then reshapes the answer into v2 form.
+// - server-side copies (CopyObject, UploadPartCopy): copy-routes.ts;
 // - AbortMultipartUpload (`DELETE ?uploadId=`): s3rver answers 405, which lib-storage would report
 //   instead of the error that made it abort.
 import type { KoaContext, KoaMiddleware, KoaNext, S3rverApp } from './s3rver-binding.js';
 import { removeUpload } from './store-fixes.js';
+import { copyRoute } from './copy-routes.js';
 
 type Query = Record<string, string | string[] | undefined>;
 
@@ -117,6 +119,7 @@ export function labRoutes(app: S3rverApp): KoaMiddleware {
     if (ctx.method === 'GET' && !rawKey && one(ctx.query, 'list-type') === '2') {
       return listObjectsV2(ctx, next, bucket);
     }
+    if (await copyRoute(ctx, app, bucket, rawKey === undefined ? undefined : decodeURIComponent(rawKey))) return;
     const uploadId = one(ctx.query, 'uploadId');
     if (ctx.method === 'DELETE' && rawKey && uploadId !== undefined) {
       return abortMultipartUpload(ctx, app, bucket, decodeURIComponent(rawKey), uploadId);

@@ -11,6 +11,8 @@ export interface KoaContext {
   method: string;
   path: string;
   query: Record<string, string | string[] | undefined>;
+  /** Request headers, names lower-case. */
+  headers: Record<string, string | string[] | undefined>;
   status: number;
   body: unknown;
   get(field: string): string;
@@ -38,6 +40,15 @@ export interface S3rverStore {
   getResourcePath(bucket: string, key: string | undefined, resource: string): string;
   putObject(object: S3rverObject): Promise<{ size: number; md5: string }>;
   putMetadata(bucket: string, key: string, metadata: Record<string, string>, md5?: string): Promise<void>;
+  /** Stored metadata plus `etag` (quoted), `last-modified` and `content-length`; rejects (ENOENT) when absent. */
+  getMetadata(bucket: string, key: string): Promise<Record<string, unknown>>;
+  /** Stores part `partNumber` of an upload (and its `.md5` beside it). */
+  putPart(
+    bucket: string,
+    uploadId: string,
+    partNumber: number,
+    content: Readable,
+  ): Promise<{ size: number; md5: string }>;
   putObjectMultipart(bucket: string, uploadId: string, parts: S3rverPart[]): Promise<{ size: number; md5: string }>;
 }
 

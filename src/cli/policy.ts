@@ -1,0 +1,119 @@
+// `split-pipelines policy test [DIR]`: runs the policy tests found under DIR (files named
+// `*_test.yaml`), each naming its policy files and giving inputs with expected results per policy.
+// Exit 0 when every expectation holds, 1 on a mismatch or a broken file (FILE:LINE:COL, no stack trace).
+import { readdir, readFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { formatDiagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { UserError } from '../errors/user-error.js';
+import { runPolicyTests, type Expectation, type PolicyTestCase, type PolicyTestOutcome } from '../policy/test-suite.js';
+import type { PolicyException, PolicySpec } from '../policy/types.js';
+import { compileAll, loadPolicyFile } from '../split-file/check-policies.js';
+import { parseSpecSource } from '../split-file/source.js';
+import { EXIT } from './exit.js';
+import type { Output } from './output.js';
+import type { ParsedArgs } from './run.js';
+
+const TEST_FILE = /_test\.ya?ml$/;
+const EXPECTATIONS: readonly Expectation[] = ['pass', 'fail', 'skip'];
+
+async function testFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries
+    .filter((e) => e.isFile() && TEST_FILE.test(e.name))
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+}
+
+interface LoadedSuite {
+  cases: PolicyTestCase[];
+  policyFiles: string[];
+  diagnostics: Diagnostic[];
+}
+
+async function loadSuite(file: string, shown: string): Promise<LoadedSuite> {
+  const parsed = parseSpecSource(await readFile(file, 'utf8'), shown);
+  const diagnostics = [...parsed.diagnostics];
+  const data = parsed.data ?? {};
+  const problem = (path: (string | number)[], message: string) =>
+    diagnostics.push(parsed.source.diagnosticAt(path, message));
+  const policyFiles = Array.isArray(data.policyFiles) ? data.policyFiles.map(String) : [];
+  if (policyFiles.length === 0)
+    problem(['policyFiles'], 'a policy test file names the policy files it tests: policyFiles: [FILE, ...]');
+  const tests = Array.isArray(data.tests) ? (data.tests as unknown[]) : [];
+  if (tests.length === 0)
+    problem(
+      ['tests'],
+      'a policy test file has tests: [{name, handoff|stage|plan, context?, expect: {POLICY: pass|fail|skip}}]',
+    );
+  const cases: PolicyTestCase[] = [];
+  tests.forEach((t, i) => {
+    const o = (typeof t === 'object' && t !== null ? t : {}) as Record<string, unknown>;
+    const expect = (typeof o.expect === 'object' && o.expect !== null ? o.expect : {}) as Record<string, unknown>;
+    if (typeof o.name !== 'string') problem(['tests', i], 'a test needs a name');
+    if (Object.keys(expect).length === 0)
+      problem(['tests', i, 'expect'], 'a test expects results: expect: {POLICY: pass|fail|skip}');
+    for (const [k, v] of Object.entries(expect)) {
+      if (!EXPECTATIONS.includes(v as Expectation))
+        problem(['tests', i, 'expect', k], `expected result is one of pass, fail, skip (got ${JSON.stringify(v)})`);
+    }
+    cases.push({
+      ...(o as Partial<PolicyTestCase>),
+      name: typeof o.name === 'string' ? o.name : `test ${i + 1}`,
+      expect: expect as Record<string, Expectation>,
+    });
+  });
+  return { cases, policyFiles, diagnostics };
+}
+
+export async function policyCommand(args: ParsedArgs, out: Output): Promise<number> {
+  const [sub, dirArg, ...extra] = args.positionals;
+  if (sub !== 'test' || extra.length > 0) {
+    throw new UserError(`policy: unknown subcommand ${sub === undefined ? '(none)' : `"${sub}"`}`, {
+      code: 'usage',
+      operation: 'policy',
+      advice: 'run `split-pipelines policy test [DIR]`',
+    });
+  }
+  const dir = dirArg ?? '.';
+  const files = await testFiles(dir);
+  if (files.length === 0) {
+    throw new UserError(`policy test: no policy tests (files named *_test.yaml) under ${dir}`, {
+      code: 'policy-tests-missing',
+      operation: 'policy test',
+      advice: 'add a FILE_test.yaml with policyFiles: and tests:',
+    });
+  }
+  const outcomes: PolicyTestOutcome[] = [];
+  let broken = false;
+  for (const file of files) {
+    const shown = relative(process.cwd(), file) || file;
+    const suite = await loadSuite(file, shown);
+    const specs: PolicySpec[] = [];
+    const exceptions: PolicyException[] = [];
+    const diagnostics = [...suite.diagnostics];
+    for (const p of suite.policyFiles) {
+      const loaded = await loadPolicyFile(
+        resolve(dirname(file), p),
+        relative(process.cwd(), resolve(dirname(file), p)),
+      );
+      diagnostics.push(...loaded.diagnostics);
+      specs.push(...loaded.policies);
+      exceptions.push(...loaded.exceptions);
+    }
+    const compiled = compileAll(specs, exceptions);
+    diagnostics.push(...compiled.diagnostics);
+    if (diagnostics.length > 0) {
+      for (const d of diagnostics) out.stderr(`${formatDiagnostic(d)}\n`);
+      broken = true;
+      continue;
+    }
+    for (const o of runPolicyTests(compiled.policies.policies, suite.cases)) {
+      outcomes.push(o);
+      const line = `${o.ok ? 'PASS' : 'FAIL'} ${shown}: ${o.test}: ${o.policy} expected ${o.expected}, got ${o.actual}`;
+      out.stdout(`${line}${!o.ok && o.messages.length > 0 ? ` (${o.messages.join('; ')})` : ''}\n`);
+    }
+  }
+  const failed = outcomes.filter((o) => !o.ok).length;
+  out.stdout(`${outcomes.length - failed}/${outcomes.length} policy expectation(s) hold in ${files.length} file(s)\n`);
+  return broken || failed > 0 ? EXIT.error : EXIT.ok;
+}

@@ -1,0 +1,86 @@
+// The policies' input, built from the plan (a pure function): one item per handoff and per stage,
+// and the plan as a whole. Where the file does not say something yet (a location's region or labels,
+// an artifact's labels or size), the value is empty rather than guessed: `""`, `{}`, `0`.
+import type { TaskNode } from '../pipeline/graph.js';
+import type { PlanDocument } from '../plan/types.js';
+import type { ArtifactInput, HandoffInput, LocationInput, PolicyInputs, StageInput } from './types.js';
+
+/** What of the project the inputs need (kept structural so this folder does not depend on the file loader). */
+export interface PolicyProjectView {
+  locations: { name: string; region?: string; labels?: Record<string, string> }[];
+  /** Root steps by name (the pipeline graph's `rootTasks`). */
+  steps: Map<string, TaskNode>;
+}
+
+/** Optional per-artifact facts a handoff operation may carry (bytes only where they are read; see issue 12 item 1). */
+interface HandoffArtifactFacts {
+  step: string;
+  output: string;
+  type?: string;
+  labels?: Record<string, string>;
+  bytes?: number;
+  travels?: 'bytes' | 'records';
+}
+
+function locationInput(view: PolicyProjectView, name: string): LocationInput {
+  const l = view.locations.find((x) => x.name === name);
+  return { name, region: l?.region ?? '', labels: { ...(l?.labels ?? {}) } };
+}
+
+/** The output artifacts a step declares (`outputDefinitions.artifacts`), with their type's schema title. */
+function declaredArtifacts(step: string, node: TaskNode | undefined): ArtifactInput[] {
+  const defs = node?.component.outputDefinitions?.artifacts ?? {};
+  return Object.entries(defs).map(([output, def]) => ({
+    step,
+    output,
+    type: def.artifactType?.schemaTitle ?? '',
+    labels: {},
+    bytes: 0,
+    travels: 'bytes',
+  }));
+}
+
+function imagesOf(node: TaskNode | undefined, into: Set<string>): void {
+  if (!node) return;
+  const image = node.executor?.container?.image;
+  if (image) into.add(image);
+  for (const child of node.children) imagesOf(child, into);
+}
+
+export function policyInputsFromPlan(plan: PlanDocument, view: PolicyProjectView): PolicyInputs {
+  const stages: StageInput[] = plan.stages.map((s) => {
+    const images = new Set<string>();
+    for (const step of s.steps) imagesOf(view.steps.get(step), images);
+    return {
+      index: s.index,
+      location: locationInput(view, s.location),
+      steps: [...s.steps],
+      images: [...images].sort(),
+    };
+  });
+  const handoffs: HandoffInput[] = plan.operations
+    .filter((op) => op.kind === 'handoff' && op.from !== undefined)
+    .map((op) => {
+      const steps = [...(op.steps ?? [])];
+      const facts = (op as { artifacts?: HandoffArtifactFacts[] }).artifacts;
+      const artifacts: ArtifactInput[] = facts
+        ? facts.map((a) => ({
+            step: a.step,
+            output: a.output,
+            type: a.type ?? '',
+            labels: { ...(a.labels ?? {}) },
+            bytes: a.bytes ?? 0,
+            travels: a.travels ?? 'bytes',
+          }))
+        : steps.flatMap((step) => declaredArtifacts(step, view.steps.get(step)));
+      const bytes = artifacts.filter((a) => a.travels === 'bytes').reduce((sum, a) => sum + a.bytes, 0);
+      return {
+        from: locationInput(view, op.from ?? ''),
+        to: locationInput(view, op.location),
+        steps,
+        artifacts,
+        bytes,
+      };
+    });
+  return { plan: { stages, handoffs, revision: plan.revision } };
+}

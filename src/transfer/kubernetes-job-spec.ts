@@ -1,0 +1,172 @@
+// The Job the kubernetes-job engine creates for a handoff: rclone copying the manifest's objects
+// between the two stores, both configured as rclone S3 remotes through RCLONE_CONFIG_<REMOTE>_*
+// environment variables (rclone docs, "Config file / Environment variables"), their keys read
+// from the locations' Secrets (`secretKeyRef`), so the reconciler never holds them.
+//
+// The object list travels in the Job itself, as environment values (`SP_FILES_<n>`, one
+// path a line) written to a file for `--files-from-raw`: no ConfigMap or volume to create, clean
+// up or find again, so the Job alone is the handoff's work and a later apply needs nothing else
+// (the cost: a Job object is bounded by etcd's 1.5 MiB request limit, some ten thousand paths).
+import { createHash } from 'node:crypto';
+import type { V1EnvVar, V1Job } from '@kubernetes/client-node';
+import type { KubernetesJobSettings, TransferManifest, TransferObject, TransferSide } from './engine.js';
+
+export const HANDOFF_LABEL = 'split-pipelines.dev/handoff';
+export const MANIFEST_ANNOTATION = 'split-pipelines.dev/manifest-sha256';
+
+/** `sp-xfer-<handoffId>`: the same handoff gives the same name, so a later apply finds its Job. */
+export function jobNameOf(handoffId: string): string {
+  return `sp-xfer-${handoffId}`.slice(0, 63).replace(/-+$/, '');
+}
+
+/** One rclone copy: objects sharing a source prefix and a target prefix, with their relative paths. */
+export interface CopyGroup {
+  sourceBucket: string;
+  sourcePrefix: string;
+  targetBucket: string;
+  targetPrefix: string;
+  paths: string[];
+}
+
+/** Splits each object's keys into (prefix, common relative path), grouping by prefixes. */
+export function copyGroups(objects: TransferObject[]): CopyGroup[] {
+  const groups = new Map<string, CopyGroup>();
+  for (const o of objects) {
+    const s = o.source.key.split('/');
+    const t = o.target.key.split('/');
+    let n = 0;
+    // Common trailing segments: the path relative to both prefixes. None (a renamed key): copied alone.
+    while (n < s.length && n < t.length && s[s.length - 1 - n] === t[t.length - 1 - n]) n += 1;
+    const sourcePrefix = s.slice(0, s.length - n).join('/');
+    const targetPrefix = t.slice(0, t.length - n).join('/');
+    const rel = n === 0 ? '' : s.slice(s.length - n).join('/');
+    const key = JSON.stringify([
+      o.source.bucket,
+      sourcePrefix,
+      o.target.bucket,
+      targetPrefix,
+      n === 0 ? o.source.key : '',
+    ]);
+    let g = groups.get(key);
+    if (!g) {
+      g =
+        n === 0
+          ? {
+              sourceBucket: o.source.bucket,
+              sourcePrefix: o.source.key,
+              targetBucket: o.target.bucket,
+              targetPrefix: o.target.key,
+              paths: [],
+            }
+          : { sourceBucket: o.source.bucket, sourcePrefix, targetBucket: o.target.bucket, targetPrefix, paths: [] };
+      groups.set(key, g);
+    }
+    if (rel !== '') g.paths.push(rel);
+  }
+  return [...groups.values()];
+}
+
+/** Digest of what the Job copies, kept on it: a Job found for the handoff copies these objects. */
+export function manifestDigest(manifest: TransferManifest): string {
+  const h = createHash('sha256');
+  for (const o of manifest.objects)
+    h.update(`${o.source.bucket}/${o.source.key}\0${o.target.bucket}/${o.target.key}\0${o.size}\n`);
+  return h.digest('hex');
+}
+
+function remoteEnv(remote: 'SRC' | 'DST', side: TransferSide, settings: KubernetesJobSettings): V1EnvVar[] {
+  const secret = settings.credentialsSecret;
+  const p = `RCLONE_CONFIG_${remote}_`;
+  const env: V1EnvVar[] = [
+    { name: `${p}TYPE`, value: 's3' },
+    { name: `${p}PROVIDER`, value: side.endpoint === undefined ? 'AWS' : 'Other' },
+    { name: `${p}FORCE_PATH_STYLE`, value: 'true' },
+    // The target bucket exists (KFP's pipeline root); the Job needs no CreateBucket permission.
+    { name: `${p}NO_CHECK_BUCKET`, value: 'true' },
+  ];
+  if (side.endpoint !== undefined) env.push({ name: `${p}ENDPOINT`, value: side.endpoint });
+  if (side.region !== undefined) env.push({ name: `${p}REGION`, value: side.region });
+  if (secret === undefined) {
+    env.push({ name: `${p}ENV_AUTH`, value: 'true' }); // the pod's identity (service account, IRSA/workload identity)
+    return env;
+  }
+  const ref = (key: string) => ({ secretKeyRef: { name: secret.name, key } });
+  env.push({ name: `${p}ACCESS_KEY_ID`, valueFrom: ref(secret.accessKeyIdKey ?? 'AWS_ACCESS_KEY_ID') });
+  env.push({ name: `${p}SECRET_ACCESS_KEY`, valueFrom: ref(secret.secretAccessKeyKey ?? 'AWS_SECRET_ACCESS_KEY') });
+  if (secret.sessionTokenKey !== undefined)
+    env.push({ name: `${p}SESSION_TOKEN`, valueFrom: ref(secret.sessionTokenKey) });
+  return env;
+}
+
+/** The shell script: per group, its path list to a file, then `rclone copy --files-from-raw` (or copyto for one renamed key). */
+function script(groups: CopyGroup[]): string {
+  const lines = ['set -eu', 'dir="$(mktemp -d)"'];
+  groups.forEach((g, i) => {
+    if (g.paths.length === 0) {
+      lines.push(`rclone copyto "$SP_SRC_${i}" "$SP_DST_${i}" --retries 3 --stats-one-line -v`);
+    } else {
+      lines.push(`printf '%s\\n' "$SP_FILES_${i}" > "$dir/files-${i}"`);
+      lines.push(
+        `rclone copy "$SP_SRC_${i}" "$SP_DST_${i}" --files-from-raw "$dir/files-${i}" --no-traverse --retries 3 --stats-one-line -v`,
+      );
+    }
+  });
+  return lines.join('\n');
+}
+
+export interface JobSpecInput {
+  manifest: TransferManifest;
+  /** Where the Job runs: its settings give image, namespace, resources … */
+  settings: KubernetesJobSettings;
+  namespace: string;
+  /** The other side's settings, for its credentials Secret (in the same namespace). */
+  source: KubernetesJobSettings | undefined;
+  target: KubernetesJobSettings | undefined;
+}
+
+export function buildJob(input: JobSpecInput): V1Job {
+  const { manifest, settings } = input;
+  const name = jobNameOf(manifest.handoffId);
+  const groups = copyGroups(manifest.objects);
+  const env: V1EnvVar[] = [
+    ...remoteEnv('SRC', manifest.source, input.source ?? { image: settings.image }),
+    ...remoteEnv('DST', manifest.target, input.target ?? { image: settings.image }),
+  ];
+  groups.forEach((g, i) => {
+    env.push({ name: `SP_SRC_${i}`, value: `SRC:${g.sourceBucket}/${g.sourcePrefix}` });
+    env.push({ name: `SP_DST_${i}`, value: `DST:${g.targetBucket}/${g.targetPrefix}` });
+    if (g.paths.length > 0) env.push({ name: `SP_FILES_${i}`, value: g.paths.join('\n') });
+  });
+  const labels = { [HANDOFF_LABEL]: manifest.handoffId, 'app.kubernetes.io/managed-by': 'split-pipelines' };
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      name,
+      namespace: input.namespace,
+      labels,
+      annotations: { [MANIFEST_ANNOTATION]: manifestDigest(manifest) },
+    },
+    spec: {
+      backoffLimit: settings.backoffLimit ?? 2,
+      activeDeadlineSeconds: settings.activeDeadlineSeconds ?? 6 * 3600,
+      template: {
+        metadata: { labels },
+        spec: {
+          restartPolicy: 'Never',
+          ...(settings.serviceAccountName !== undefined ? { serviceAccountName: settings.serviceAccountName } : {}),
+          ...(settings.nodeSelector !== undefined ? { nodeSelector: settings.nodeSelector } : {}),
+          containers: [
+            {
+              name: 'rclone',
+              image: settings.image,
+              command: ['sh', '-c', script(groups)],
+              env,
+              ...(settings.resources !== undefined ? { resources: settings.resources } : {}),
+            },
+          ],
+        },
+      },
+    },
+  };
+}

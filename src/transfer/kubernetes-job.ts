@@ -1,0 +1,215 @@
+// The `kubernetes-job` engine: a Job in the target's cluster (the source's when only it has
+// `transfer.kubernetesJob`) runs rclone between the two stores; this process only creates the
+// Job, watches it and reads its pods' logs when it fails. The Job is named for the handoff
+// (kubernetes-job-spec.ts `jobNameOf`), so an apply killed while the Job copies finds it on the
+// next run and goes on watching it: one Job per handoff. A Job left Failed by an earlier run, or
+// one copying another manifest, is replaced (deleted with its pods, then created again).
+import type { V1Job, V1Pod } from '@kubernetes/client-node';
+import { UserError } from '../errors/user-error.js';
+import { KubeClient } from '../location/kube/client.js';
+import { KubeJobClient } from '../location/kube/job-client.js';
+import type {
+  KubernetesJobSettings,
+  TransferEngine,
+  TransferManifest,
+  TransferOptions,
+  TransferResult,
+  TransferRun,
+  TransferSide,
+} from './engine.js';
+import { buildJob, jobNameOf, MANIFEST_ANNOTATION, manifestDigest } from './kubernetes-job-spec.js';
+
+export interface KubernetesJobEngineOptions {
+  /** Between two reads of the Job's status. Default 2 s. */
+  pollMs?: number;
+}
+
+/** The side whose cluster runs the Job: the target's, else the source's. */
+function runner(
+  source: TransferSide,
+  target: TransferSide,
+): { side: TransferSide; settings: KubernetesJobSettings } | undefined {
+  for (const side of [target, source]) {
+    const settings = side.settings?.kubernetesJob;
+    if (settings !== undefined && side.cluster instanceof KubeClient) return { side, settings };
+  }
+  return undefined;
+}
+
+function condition(job: V1Job | undefined, type: 'Complete' | 'Failed') {
+  return job?.status?.conditions?.find((c) => c.type === type && c.status === 'True');
+}
+
+/** A container stuck before it starts (missing Secret, bad image): the kubelet's waiting reason. */
+function stuck(pods: V1Pod[]): string | undefined {
+  for (const pod of pods) {
+    const waiting = pod.status?.containerStatuses?.[0]?.state?.waiting;
+    if (
+      waiting &&
+      [
+        'CreateContainerConfigError',
+        'CreateContainerError',
+        'InvalidImageName',
+        'ErrImagePull',
+        'ImagePullBackOff',
+      ].includes(waiting.reason ?? '')
+    ) {
+      return `pod ${pod.metadata?.name ?? '?'}: ${waiting.reason ?? ''}: ${waiting.message ?? ''}`;
+    }
+  }
+  return undefined;
+}
+
+/** The lines of rclone's log that say what went wrong (ERROR/NOTICE/Failed), else its last lines. */
+export function summariseLog(log: string, max = 6): string {
+  // rclone prefixes each line with a date and time and repeats its errors per attempt: keep each once.
+  const lines = [
+    ...new Set(
+      log
+        .split('\n')
+        .map((l) => l.replace(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d\s+/, '').trim())
+        .filter(Boolean),
+    ),
+  ].filter((l) => !/^ERROR : Attempt \d+\/\d+ failed/.test(l));
+  const errors = lines.filter((l) =>
+    /ERROR|Failed|failed|denied|InvalidAccessKeyId|SignatureDoesNotMatch|NoSuchBucket|NOTICE/.test(l),
+  );
+  const picked = (errors.length > 0 ? errors : lines).slice(-max);
+  return picked.map((l) => (l.length > 300 ? `${l.slice(0, 300)}…` : l)).join(' | ');
+}
+
+export class KubernetesJobError extends UserError {
+  constructor(location: string, job: string, cause: string) {
+    super(`location ${location}: transfer job ${job} failed: ${cause}`, {
+      code: 'transfer-job-failed',
+      location,
+      operation: 'transfer',
+      advice:
+        `read the Job's pod logs (kubectl -n ${job.split('/')[0] ?? ''} logs -l job-name=${job.split('/')[1] ?? ''}), ` +
+        "check the Secrets named in the location's transfer.kubernetesJob.credentialsSecret " +
+        'and that both buckets are reachable from the cluster, then apply again (a failed Job is replaced)',
+    });
+    this.name = 'KubernetesJobError';
+  }
+}
+
+export function kubernetesJobEngine(options: KubernetesJobEngineOptions = {}): TransferEngine {
+  const pollMs = options.pollMs ?? 2000;
+  return {
+    name: 'kubernetes-job',
+    usable(source, target) {
+      const run = runner(source, target);
+      if (!run)
+        return {
+          usable: false,
+          reason: 'neither location has transfer.kubernetesJob settings and a cluster (kubeconfig)',
+        };
+      if (!/@sha256:[0-9a-f]{64}$/.test(run.settings.image)) {
+        return {
+          usable: false,
+          reason: `the Job image of ${run.side.location} is not pinned by digest (repo@sha256:…)`,
+        };
+      }
+      return { usable: true };
+    },
+    async startOrResume(manifest, opts = {}) {
+      const run = runner(manifest.source, manifest.target);
+      if (!run)
+        throw new UserError(`handoff ${manifest.handoffId}: no location has transfer.kubernetesJob and a cluster`, {
+          code: 'transfer-job-config',
+          operation: 'transfer',
+        });
+      const client = new KubeJobClient(run.side.cluster as KubeClient);
+      const namespace = run.settings.namespace ?? client.kube.namespace;
+      const name = jobNameOf(manifest.handoffId);
+      const digest = manifestDigest(manifest);
+      let job = await client.readJob(namespace, name);
+      let resumed = job !== undefined;
+      if (job && (condition(job, 'Failed') || job.metadata?.annotations?.[MANIFEST_ANNOTATION] !== digest)) {
+        await client.deleteJob(namespace, name);
+        job = undefined;
+        resumed = false;
+      }
+      if (!job) {
+        const body = buildJob({
+          manifest,
+          settings: run.settings,
+          namespace,
+          source: manifest.source.settings?.kubernetesJob,
+          target: manifest.target.settings?.kubernetesJob,
+        });
+        // 409: another apply created it between our read and create: watch that one.
+        if ((await client.createJob(namespace, body)) === undefined) resumed = true;
+      }
+      const location = run.side.location;
+      return {
+        resumed,
+        watch: () => watchJob(client, { namespace, name, location, pollMs, resumed }, manifest, opts),
+      } satisfies TransferRun;
+    },
+  };
+}
+
+interface Watched {
+  namespace: string;
+  name: string;
+  location: string;
+  pollMs: number;
+  resumed: boolean;
+}
+
+async function watchJob(
+  client: KubeJobClient,
+  w: Watched,
+  manifest: TransferManifest,
+  opts: TransferOptions,
+): Promise<TransferResult> {
+  const bytes = manifest.objects.reduce((n, o) => n + o.size, 0);
+  const progress = {
+    objects: manifest.objects.length,
+    objectsDone: 0,
+    bytes,
+    bytesDone: 0,
+    bytesMoved: 0,
+    bytesSkipped: 0,
+  };
+  opts.onProgress?.({ ...progress });
+  const id = `${w.namespace}/${w.name}`;
+  for (;;) {
+    opts.signal?.throwIfAborted();
+    const job = await client.readJob(w.namespace, w.name);
+    if (!job) throw new KubernetesJobError(w.location, id, 'the Job was deleted while it was watched');
+    if (condition(job, 'Complete')) break;
+    const failed = condition(job, 'Failed');
+    const pods = failed || (job.status?.active ?? 0) > 0 ? await client.podsOf(w.namespace, w.name) : [];
+    const blocked = stuck(pods);
+    if (failed || blocked) {
+      const last = [...pods].reverse().find((p) => p.status?.phase === 'Failed') ?? pods[pods.length - 1];
+      const log = last?.metadata?.name ? summariseLog(await client.podLog(w.namespace, last.metadata.name)) : '';
+      const why = failed ? `${failed.reason ?? 'Failed'}: ${failed.message ?? ''}` : (blocked ?? '');
+      throw new KubernetesJobError(w.location, id, [why, log && `rclone: ${log}`].filter(Boolean).join('; '));
+    }
+    await new Promise<void>((resolve) => setTimeout(resolve, w.pollMs));
+  }
+  progress.objectsDone = progress.objects;
+  progress.bytesDone = bytes;
+  opts.onProgress?.({ ...progress });
+  return {
+    engine: 'kubernetes-job',
+    objects: manifest.objects.length,
+    copied: manifest.objects.length,
+    skipped: 0,
+    bytesCopied: bytes,
+    bytesMovedByReconciler: 0,
+    written: manifest.objects.map((o) => ({
+      artifact: o.artifact,
+      path: o.path,
+      target: o.target,
+      size: o.size,
+      ...(o.sha256 ? { sha256: o.sha256 } : {}),
+      skipped: false,
+    })),
+    resumed: w.resumed,
+    detail: `job ${id} at ${w.location}`,
+  };
+}

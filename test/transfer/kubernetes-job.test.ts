@@ -1,0 +1,154 @@
+// The kubernetes-job engine against the lab: its Kubernetes API runs the Job's rclone on this
+// machine, against the lab's S3. One lab (API server + S3) for the file.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startKubeServer, type LabKubeServer } from '../../packages/lab/src/kube/index.js';
+import { startObjectStore, type LabObjectStore } from '../../packages/lab/src/objectstore/index.js';
+import { KubeClient } from '../../src/location/kube/index.js';
+import { ObjectStore, sha256Hex } from '../../src/location/objectstore/index.js';
+import type { KubernetesJobSettings, TransferManifest, TransferSide } from '../../src/transfer/engine.js';
+import { KubernetesJobError, kubernetesJobEngine } from '../../src/transfer/kubernetes-job.js';
+import { copyGroups, jobNameOf } from '../../src/transfer/kubernetes-job-spec.js';
+
+let dir: string;
+let s3: LabObjectStore;
+let kube: LabKubeServer;
+let store: ObjectStore;
+let cluster: KubeClient;
+const NS = 'xfer';
+const IMAGE = `rclone/rclone@sha256:${'a'.repeat(64)}`;
+
+async function api(method: string, path: string, body?: unknown): Promise<{ items: { metadata: { name: string } }[] }> {
+  const res = await fetch(`${kube.url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return (await res.json()) as { items: { metadata: { name: string } }[] };
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'xfer-kj-'));
+  s3 = await startObjectStore({ dir: join(dir, 's3'), buckets: ['root-a', 'root-b'] });
+  kube = await startKubeServer({ dir: join(dir, 'kube') });
+  store = new ObjectStore({ location: 'a', endpoint: s3.endpoint, credentials: s3.credentials, maxAttempts: 1 });
+  cluster = new KubeClient({ location: 'b', namespace: NS, connection: { server: kube.url } });
+  const secret = (name: string, id: string, key: string) =>
+    api('POST', `/api/v1/namespaces/${NS}/secrets`, {
+      metadata: { name },
+      stringData: { AWS_ACCESS_KEY_ID: id, AWS_SECRET_ACCESS_KEY: key },
+    });
+  await secret('store-creds', s3.credentials.accessKeyId, s3.credentials.secretAccessKey);
+  await secret('wrong-creds', 'NOBODY', 'not-the-key');
+});
+
+afterAll(async () => {
+  store.close();
+  await kube.close();
+  await s3.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function side(location: string, job: KubernetesJobSettings | undefined): TransferSide {
+  return {
+    location,
+    endpoint: s3.endpoint,
+    region: s3.region,
+    store,
+    settings: job ? { engines: ['kubernetes-job'], kubernetesJob: job } : undefined,
+    ...(job ? { cluster } : {}),
+  };
+}
+
+async function manifest(id: string, secret: string, files: Record<string, Buffer>): Promise<TransferManifest> {
+  const objects = [];
+  for (const [path, data] of Object.entries(files)) {
+    await store.put({ bucket: 'root-a', key: `run-1/step/${path}` }, data);
+    objects.push({
+      artifact: `art-${id}`,
+      path,
+      source: { bucket: 'root-a', key: `run-1/step/${path}` },
+      target: { bucket: 'root-b', key: `mirror/run-1/step/${path}` },
+      size: data.length,
+      sha256: sha256Hex(data),
+    });
+  }
+  const settings = { image: IMAGE, namespace: NS, backoffLimit: 0, credentialsSecret: { name: secret } };
+  return { handoffId: id, source: side('a', { ...settings }), target: side('b', settings), objects };
+}
+
+const jobsOf = async (id: string) =>
+  (
+    await api(
+      'GET',
+      `/apis/batch/v1/namespaces/${NS}/jobs?labelSelector=${encodeURIComponent(`split-pipelines.dev/handoff=${id}`)}`,
+    )
+  ).items;
+
+describe('kubernetes-job transfer engine', () => {
+  it('groups objects by their source and target prefixes', () => {
+    const o = (s: string, t: string) => ({
+      artifact: 'x',
+      path: '',
+      source: { bucket: 'a', key: s },
+      target: { bucket: 'b', key: t },
+      size: 1,
+    });
+    expect(copyGroups([o('r/1/x/f', 'm/r/1/x/f'), o('r/1/x/d/g', 'm/r/1/x/d/g'), o('r/k', 'other')])).toEqual([
+      { sourceBucket: 'a', sourcePrefix: '', targetBucket: 'b', targetPrefix: 'm', paths: ['r/1/x/f', 'r/1/x/d/g'] },
+      { sourceBucket: 'a', sourcePrefix: 'r/k', targetBucket: 'b', targetPrefix: 'other', paths: [] },
+    ]);
+  });
+
+  it('copies the manifest in a Job (no bytes through this process), and a later run watches the same Job', async () => {
+    const files = {
+      'data.csv': randomBytes(300_000),
+      'nested/part-0': randomBytes(1000),
+      'nested/part-1': Buffer.from('x'),
+    };
+    const m = await manifest('h-copy', 'store-creds', files);
+    const engine = kubernetesJobEngine({ pollMs: 25 });
+    expect(engine.usable(m.source, m.target)).toEqual({ usable: true });
+    const first = await engine.startOrResume(m);
+    expect(first.resumed).toBe(false);
+    // An apply killed here never watches; the next one finds the Job by the handoff's name.
+    const second = await kubernetesJobEngine({ pollMs: 25 }).startOrResume(m);
+    expect(second.resumed).toBe(true);
+    const result = await second.watch();
+    expect(result).toMatchObject({ engine: 'kubernetes-job', copied: 3, bytesMovedByReconciler: 0, resumed: true });
+    expect(result.detail).toContain(`${NS}/${jobNameOf('h-copy')}`);
+    for (const [path, data] of Object.entries(files)) {
+      const chunks: Buffer[] = [];
+      for await (const c of (await store.get({ bucket: 'root-b', key: `mirror/run-1/step/${path}` })).body)
+        chunks.push(c as Buffer);
+      expect(sha256Hex(Buffer.concat(chunks))).toBe(sha256Hex(data));
+    }
+    expect((await jobsOf('h-copy')).map((j) => j.metadata.name)).toEqual([jobNameOf('h-copy')]);
+    const pods = await api('GET', `/api/v1/namespaces/${NS}/pods?labelSelector=job-name%3D${jobNameOf('h-copy')}`);
+    expect(pods.items).toHaveLength(1);
+  });
+
+  it("ends with an error naming the location, the Job and rclone's cause when the credentials are wrong", async () => {
+    const m = await manifest('h-badcreds', 'wrong-creds', { 'f.bin': randomBytes(100) });
+    const run = await kubernetesJobEngine({ pollMs: 25 }).startOrResume(m);
+    const err = await run.watch().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(KubernetesJobError);
+    const message = (err as Error).message;
+    expect(message).toContain('location b');
+    expect(message).toContain(`${NS}/${jobNameOf('h-badcreds')}`);
+    expect(message).toContain('BackoffLimitExceeded');
+    expect(message).toMatch(/Forbidden|InvalidAccessKeyId|AccessDenied|SignatureDoesNotMatch/);
+    expect(message).not.toContain('not-the-key');
+  });
+
+  it('refuses an image not pinned by digest', () => {
+    const s = side('b', { image: 'rclone/rclone:latest' });
+    expect(kubernetesJobEngine().usable(s, s)).toMatchObject({ usable: false });
+  });
+});
