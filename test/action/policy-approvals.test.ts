@@ -7,6 +7,7 @@ import {
   type Review,
   type ReviewSource,
 } from '../../action/src/policy-approvals.js';
+import type { SplitCore } from '../../action/src/core-api.js';
 import { policySection } from '../../action/src/policy-section.js';
 import type { PlanPolicyResult } from '../../src/plan/types.js';
 
@@ -140,5 +141,41 @@ describe('policySection (the sticky comment)', () => {
     expect(text).toContain('- ✅ `size` (soft) on stage 1 (a): overridden by carol: “one-off backfill”');
     expect(text).toContain('- ⚠️ `registry` (advisory) on stage 1 (a): advisory failure: needs approval');
     expect(text).not.toContain('window');
+  });
+});
+
+describe('the comment and the job summary', () => {
+  it('keeps the comment to the short section and puts every result in the summary', async () => {
+    const api = await import('../../src/api/index.js');
+    const core: SplitCore = {
+      planFile: () => Promise.reject(new Error('unused')),
+      renderPlanMarkdown: api.renderPlanMarkdown,
+      renderPlanText: api.renderPlanText,
+      formatDiagnostic: api.formatDiagnostic,
+    };
+    const plan = {
+      name: 'x',
+      revision: 'r',
+      revisionDigest: 'd',
+      pipeline: { name: 'p', package: 'p.yaml' },
+      offline: true,
+      inSync: false,
+      stages: [],
+      operations: [],
+      warnings: [],
+      diagnostics: [],
+      drift: [],
+      policies: { results: [result({ policy: 'prod' })], exceptionsUsed: 0, expiredExceptions: [], blocking: [] },
+    };
+    const { renderRun } = await import('../../action/src/report-markdown.js');
+    const report = {
+      command: 'plan' as const,
+      configs: [{ config: 'f.yaml', plan, diagnostics: [], drift: [], changed: false }],
+    };
+    const comment = renderRun(report, core, 'full', 'comment');
+    const summary = renderRun(report, core, 'full', 'summary');
+    expect(comment).toContain('**Policies** (1 result)');
+    expect(comment).not.toContain('| Policy | Enforcement |');
+    expect(summary).toContain('| Policy | Enforcement |');
   });
 });
