@@ -6,8 +6,9 @@
 // otherwise) and a stale one is a 409 Conflict; `AllowCreateOnUpdate` is true, so a PUT to a
 // missing name creates the Lease.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { readStateFile, writeStateFile } from './state-file.js';
 import { API_VERSION, decodeLease, formatTime, type Lease, type LeaseInput } from './lease-object.js';
 import { alreadyExists, badRequest, conflict, deleted, invalid, notFound, type Status } from './status.js';
 
@@ -31,12 +32,7 @@ export class LeaseStore {
   constructor(dir: string) {
     mkdirSync(dir, { recursive: true });
     this.file = join(dir, 'leases.json');
-    let state: State | undefined;
-    try {
-      state = JSON.parse(readFileSync(this.file, 'utf8')) as State;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
+    const state = readStateFile<State>(this.file);
     if (state) {
       this.revision = state.resourceVersion;
       for (const lease of state.leases) this.leases.set(keyOf(lease.metadata.namespace, lease.metadata.name), lease);
@@ -45,9 +41,7 @@ export class LeaseStore {
 
   private persist(): void {
     const state: State = { resourceVersion: this.revision, leases: [...this.leases.values()] };
-    const tmp = `${this.file}.tmp-${randomUUID()}`;
-    writeFileSync(tmp, JSON.stringify(state, null, 2));
-    renameSync(tmp, this.file);
+    writeStateFile(this.file, state, 2);
   }
 
   private commit(lease: Lease | undefined, namespace: string, name: string, dryRun: boolean): void {

@@ -4,8 +4,9 @@
 // resourceVersion counter (etcd's revision) covers the three kinds; Leases keep their own file
 // and counter (clients only compare resourceVersions of one object, so this is not observable).
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { readStateFile, writeStateFile } from './state-file.js';
 import { formatTime } from './lease-object.js';
 import { badRequest, resourceErrors, type Status } from './status.js';
 
@@ -70,12 +71,7 @@ export class WorkloadStore {
     mkdirSync(dir, { recursive: true });
     this.dir = dir;
     this.file = join(dir, 'workloads.json');
-    let state: State | undefined;
-    try {
-      state = JSON.parse(readFileSync(this.file, 'utf8')) as State;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
+    const state = readStateFile<State>(this.file);
     if (state) {
       this.revision = state.resourceVersion;
       for (const o of state.objects) this.objects.set(keyOf(o.kind, o.metadata.namespace, o.metadata.name), o);
@@ -88,9 +84,7 @@ export class WorkloadStore {
 
   private persist(): void {
     const state: State = { resourceVersion: this.revision, objects: [...this.objects.values()] };
-    const tmp = `${this.file}.tmp-${randomUUID()}`;
-    writeFileSync(tmp, JSON.stringify(state));
-    renameSync(tmp, this.file);
+    writeStateFile(this.file, state);
   }
 
   list(kind: WorkloadKind, namespace?: string, labelSelector: string | null = null): KubeObject[] {
