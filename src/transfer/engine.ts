@@ -104,6 +104,20 @@ export interface TransferResult {
   detail?: string;
 }
 
+/** A result before any object is looked at: engines that count as they copy start from it. */
+export function emptyTransferResult(engine: TransferEngineName, objects: number): TransferResult {
+  return {
+    engine,
+    objects,
+    copied: 0,
+    skipped: 0,
+    bytesCopied: 0,
+    bytesMovedByReconciler: 0,
+    written: [],
+    resumed: false,
+  };
+}
+
 export type Usability = { usable: true } | { usable: false; reason: string };
 
 /** A copy started (or found started) by an engine. */

@@ -3,7 +3,14 @@
 import { copyObject, listCovering, type KnownObject } from '../location/objectstore/index.js';
 import { Limiter } from '../pipeline/driver/limiter.js';
 import { forEachAtMost } from './each.js';
-import type { TransferEngine, TransferManifest, TransferOptions, TransferResult, WrittenObject } from './engine.js';
+import {
+  emptyTransferResult,
+  type TransferEngine,
+  type TransferManifest,
+  type TransferOptions,
+  type TransferResult,
+  type WrittenObject,
+} from './engine.js';
 
 const COPY_CONCURRENCY = 8;
 const LARGE_AT_ONCE = 2;
@@ -30,16 +37,7 @@ async function copyInline(manifest: TransferManifest, options: TransferOptions):
     bytesMoved: 0,
     bytesSkipped: 0,
   };
-  const result: TransferResult = {
-    engine: 'inline',
-    objects: jobs.length,
-    copied: 0,
-    skipped: 0,
-    bytesCopied: 0,
-    bytesMovedByReconciler: 0,
-    written: [],
-    resumed: false,
-  };
+  const result = emptyTransferResult('inline', jobs.length);
   options.onProgress?.({ ...progress });
   // What the target already holds, in one listing rather than a HEAD per object.
   const listing =

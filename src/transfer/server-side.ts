@@ -19,15 +19,16 @@ import {
   type ObjectRef,
 } from '../location/objectstore/index.js';
 import { forEachAtMost } from './each.js';
-import type {
-  TransferEngine,
-  TransferManifest,
-  TransferObject,
-  TransferOptions,
-  TransferResult,
-  TransferSide,
-  Usability,
-  WrittenObject,
+import {
+  emptyTransferResult,
+  type TransferEngine,
+  type TransferManifest,
+  type TransferObject,
+  type TransferOptions,
+  type TransferResult,
+  type TransferSide,
+  type Usability,
+  type WrittenObject,
 } from './engine.js';
 import { UserError } from '../errors/user-error.js';
 
@@ -106,16 +107,7 @@ async function copyAll(manifest: TransferManifest, options: TransferOptions): Pr
   const threshold =
     manifest.target.settings?.serverSideMultipartThresholdBytes ?? DEFAULT_SERVER_SIDE_MULTIPART_THRESHOLD;
   const partSize = Math.max(1, manifest.target.settings?.serverSidePartSizeBytes ?? DEFAULT_SERVER_SIDE_PART_SIZE);
-  const result: TransferResult = {
-    engine: 'server-side',
-    objects: manifest.objects.length,
-    copied: 0,
-    skipped: 0,
-    bytesCopied: 0,
-    bytesMovedByReconciler: 0,
-    written: [],
-    resumed: false,
-  };
+  const result = emptyTransferResult('server-side', manifest.objects.length);
   const progress = {
     objects: manifest.objects.length,
     objectsDone: 0,
