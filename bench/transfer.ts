@@ -8,14 +8,28 @@
 // wrote: the A→B→C second hop), which lets the copy stream instead of staging the large object.
 //
 // Every copy runs in its own process: its wall time and peak RSS are what a user would see.
+//
+// Then the transfer engines compared on one handoff (compareEngines, below): inline, server-side
+// and kubernetes-job, with the reconciler's CPU and peak RSS while each copies. `--engines` runs
+// only that comparison.
 import { spawn, spawnSync } from 'node:child_process';
 import { createCipheriv, randomUUID } from 'node:crypto';
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { LabLocation } from '../packages/lab/src/index.js';
+import { startKubeServer } from '../packages/lab/src/kube/index.js';
+import { startObjectStore } from '../packages/lab/src/objectstore/index.js';
+import { KubeClient } from '../src/location/kube/index.js';
+import { ObjectStore } from '../src/location/objectstore/index.js';
+import type { TransferManifest, TransferSide } from '../src/transfer/engine.js';
+import { inlineEngine } from '../src/transfer/inline.js';
+import { kubernetesJobEngine } from '../src/transfer/kubernetes-job.js';
+import { serverSideEngine } from '../src/transfer/server-side.js';
+import { verifyTransfer } from '../src/transfer/verify.js';
 import { benchLab, figures, median, MiB, round, runBench, say } from './lib/bench-kit.js';
 import { storeOf, type CopyFigures as ChildResult, type CopyJob as ChildJob, type Endpoint } from './lib/copy-child.js';
 
@@ -136,7 +150,8 @@ async function rcloneCopy(
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
-async function main(): Promise<void> {
+/** Our copy path against rclone and a raw loop (the figures of the first part). */
+async function viaRclone(): Promise<Record<string, unknown>> {
   const rclone = ensureRclone();
   const b = await benchLab('transfer', { locations: ['src', 'dst'] });
   try {
@@ -312,7 +327,7 @@ async function main(): Promise<void> {
       `  second handoff                         ${second!.bytesMoved} bytes in ${round2(second!.seconds)} s   ` +
         `target 0 bytes: ${targets.secondPassZeroBytes ? 'met' : 'NOT met'}`,
     );
-    figures('transfer', {
+    return {
       bytesPerCopy: TOTAL,
       rounds: ROUNDS,
       oursMBps: round2(oursMBps),
@@ -327,12 +342,265 @@ async function main(): Promise<void> {
       secondPassBytes: second!.bytesMoved,
       secondPassSeconds: round2(second!.seconds),
       targets,
-    });
+    };
   } finally {
     await b.close();
   }
 }
 
 const round2 = (n: number) => round(n, 2);
+
+// ---------------------------------------------------------------------------------------------
+// Engines: one handoff — a large artifact plus many small ones — copied by each transfer engine
+// (src/transfer) between two buckets of one lab S3 endpoint, the engine port called directly from
+// a child process that plays the reconciler: `inline` streams every byte through it, `server-side`
+// asks the store to copy (CopyObject, UploadPartCopy), `kubernetes-job` creates a Job at the lab's
+// Kubernetes API, which runs rclone on this machine, and watches it. The child's wall time, CPU
+// seconds and peak RSS are the reconciler's; ratios are against inline in the same run.
+//   node dist/bench/transfer.mjs --engines [--large-gib 2] [--small-count 2000] [--small-kib 4]
+
+interface EngineJob {
+  engine: 'inline' | 'server-side' | 'kubernetes-job';
+  s3: Endpoint;
+  kube: string;
+  namespace: string;
+  secret: string;
+  handoffId: string;
+  objects: { key: string; size: number; etag?: string }[];
+  fromBucket: string;
+  toBucket: string;
+  toPrefix: string;
+}
+
+interface EngineFigures {
+  engine: string;
+  seconds: number;
+  cpuSeconds: number;
+  /** Wall and CPU seconds of the copy alone (start, watch), without start-up and verification. */
+  copySeconds: number;
+  copyCpuSeconds: number;
+  maxRssMiB: number;
+  bytesCopied: number;
+  bytesMovedByReconciler: number;
+  objects: number;
+}
+
+const ENGINE_NAMESPACE = 'kubeflow';
+// The lab runs the Job's command with this machine's rclone; the image only has to be pinned.
+const RCLONE_IMAGE = `docker.io/rclone/rclone@sha256:${'0'.repeat(64)}`;
+
+function flag(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  if (!Number.isFinite(v) || v < 0) throw new Error(`--${name} needs a non-negative number`);
+  return v;
+}
+
+/** The child: one engine, start to verified, in this process (the reconciler's role). */
+async function engineChild(file: string): Promise<void> {
+  const job = JSON.parse(readFileSync(file, 'utf8')) as EngineJob;
+  const started = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
+  const store = new ObjectStore({
+    location: 'src',
+    endpoint: job.s3.endpoint,
+    region: job.s3.region,
+    credentials: job.s3.credentials,
+  });
+  const cluster = new KubeClient({ location: 'dst', namespace: job.namespace, connection: { server: job.kube } });
+  const settings = {
+    engines: [job.engine],
+    // Parts of 64 MiB above 256 MiB for server-side (S3's defaults are 512 MiB above 5 GiB).
+    serverSideMultipartThresholdBytes: 256 * MiB,
+    serverSidePartSizeBytes: 64 * MiB,
+    kubernetesJob: {
+      image: RCLONE_IMAGE,
+      namespace: job.namespace,
+      backoffLimit: 0,
+      credentialsSecret: { name: job.secret },
+    },
+  };
+  const side = (location: string): TransferSide => ({
+    location,
+    endpoint: job.s3.endpoint,
+    region: job.s3.region,
+    store,
+    settings,
+    cluster,
+  });
+  const manifest: TransferManifest = {
+    handoffId: job.handoffId,
+    source: side('src'),
+    target: side('dst'),
+    objects: job.objects.map((o) => ({
+      artifact: o.key,
+      path: '',
+      source: { bucket: job.fromBucket, key: o.key },
+      target: { bucket: job.toBucket, key: `${job.toPrefix}/${o.key}` },
+      size: o.size,
+      ...(o.etag ? { etag: o.etag } : {}),
+    })),
+  };
+  const engine =
+    job.engine === 'inline'
+      ? inlineEngine()
+      : job.engine === 'server-side'
+        ? serverSideEngine()
+        : kubernetesJobEngine({ pollMs: 1000 });
+  // While the engine copies (started, then watched to the end): what the reconciler spends waiting.
+  const copyCpu = process.cpuUsage();
+  const copyStarted = process.hrtime.bigint();
+  const result = await (await engine.startOrResume(manifest)).watch();
+  const copying = process.cpuUsage(copyCpu);
+  const copySeconds = Number(process.hrtime.bigint() - copyStarted) / 1e9;
+  await verifyTransfer(manifest, result);
+  store.close();
+  const used = process.cpuUsage(cpu);
+  const out: EngineFigures = {
+    engine: job.engine,
+    seconds: Number(process.hrtime.bigint() - started) / 1e9,
+    cpuSeconds: (used.user + used.system) / 1e6,
+    copySeconds,
+    copyCpuSeconds: (copying.user + copying.system) / 1e6,
+    maxRssMiB: process.resourceUsage().maxRSS / 1024,
+    bytesCopied: result.bytesCopied,
+    bytesMovedByReconciler: result.bytesMovedByReconciler,
+    objects: result.objects,
+  };
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+function runEngineChild(job: EngineJob, dir: string): Promise<EngineFigures> {
+  const file = join(dir, `engine-${randomUUID()}.json`);
+  writeFileSync(file, JSON.stringify(job));
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [process.argv[1]!, '--engine-child', file], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    });
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.on('close', (code) => {
+      rmSync(file, { force: true });
+      if (code !== 0) return reject(new Error(`${job.engine} engine failed (exit ${code})`));
+      resolve(JSON.parse(out.trim().split('\n').pop()!) as EngineFigures);
+    });
+  });
+}
+
+async function compareEngines(): Promise<Record<string, unknown>> {
+  const large = Math.round(flag('large-gib', Number(process.env['BENCH_ENGINES_LARGE_GIB'] ?? 1)) * 1024 * MiB);
+  const smallCount = Math.round(flag('small-count', Number(process.env['BENCH_ENGINES_SMALL_COUNT'] ?? 2000)));
+  const small = Math.round(flag('small-kib', 4) * 1024);
+  const total = large + small * smallCount;
+  const rclone = ensureRclone();
+  const dir = mkdtempSync(join(process.env['SPLIT_PIPELINES_BENCH_DIR'] ?? tmpdir(), 'sp-bench-engines-'));
+  const s3 = await startObjectStore({ dir: join(dir, 's3'), buckets: ['root-src', 'root-dst'] });
+  const kube = await startKubeServer({ dir: join(dir, 'kube') });
+  try {
+    const endpoint: Endpoint = { name: 'lab', endpoint: s3.endpoint, region: s3.region, credentials: s3.credentials };
+    await fetch(`${kube.url}/api/v1/namespaces/${ENGINE_NAMESPACE}/secrets`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        metadata: { name: 'store-creds' },
+        stringData: {
+          AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
+        },
+      }),
+    }).then((r) => {
+      if (!r.ok) throw new Error(`cannot create the Job's Secret: ${r.status}`);
+    });
+    say(
+      `Engines: writing the handoff's objects as KFP's launcher does: ${large > 0 ? `1 × ${round2(large / 1024 / MiB)} GiB + ` : ''}` +
+        `${smallCount} × ${small / 1024} KiB (${round2(total / 1e9)} GB) on one lab S3 endpoint, two buckets`,
+    );
+    const source = storeOf(endpoint);
+    const objects: { key: string; size: number; etag?: string }[] = [];
+    if (large > 0) {
+      const key = 'v2/artifacts/bench/run/train/model/model.bin';
+      const up = await new Upload({
+        client: source.s3,
+        params: { Bucket: 'root-src', Key: key, Body: bytesStream('large', large), ContentLength: large },
+        partSize: 64 * MiB,
+        queueSize: 4,
+      }).done();
+      objects.push({ key, size: large, ...(up.ETag ? { etag: up.ETag } : {}) });
+    }
+    for (let i = 0; i < smallCount; i += 50) {
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(50, smallCount - i) }, async (_, j) => {
+          const key = `v2/artifacts/bench/run/step-${String(i + j).padStart(5, '0')}/out/data`;
+          const chunks: Buffer[] = [];
+          for await (const c of bytesStream(key, small)) chunks.push(c as Buffer);
+          const put = await source.s3.send(
+            new PutObjectCommand({ Bucket: 'root-src', Key: key, Body: Buffer.concat(chunks) }),
+          );
+          return { key, size: small, ...(put.ETag ? { etag: put.ETag } : {}) };
+        }),
+      );
+      objects.push(...batch);
+    }
+    source.close();
+    const results: EngineFigures[] = [];
+    for (const engine of ['inline', 'server-side', 'kubernetes-job'] as const) {
+      const r = await runEngineChild(
+        {
+          engine,
+          s3: endpoint,
+          kube: kube.url,
+          namespace: ENGINE_NAMESPACE,
+          secret: 'store-creds',
+          handoffId: `bench-${engine}`,
+          objects,
+          fromBucket: 'root-src',
+          toBucket: 'root-dst',
+          toPrefix: engine,
+        },
+        dir,
+      );
+      results.push(r);
+      say(
+        `  ${engine.padEnd(15)} ${round2(r.seconds)} s, ${round2(total / 1e6 / r.seconds)} MB/s; reconciler: CPU ${round2(r.cpuSeconds)} s ` +
+          `in all, ${round2(r.copyCpuSeconds)} s while copying (${round2((100 * r.copyCpuSeconds) / r.copySeconds)} % of one core), ` +
+          `peak RSS ${Math.round(r.maxRssMiB)} MiB, ${r.bytesMovedByReconciler} bytes through it`,
+      );
+      rmSync(join(dir, 's3', 'root-dst', engine), { recursive: true, force: true });
+    }
+    const inline = results[0]!;
+    const per = Object.fromEntries(
+      results.map((r) => [
+        r.engine,
+        {
+          seconds: round2(r.seconds),
+          MBps: round2(total / 1e6 / r.seconds),
+          speedupVsInline: round2(inline.seconds / r.seconds),
+          reconcilerCpuSeconds: round2(r.cpuSeconds),
+          reconcilerCpuVsInline: round2(r.cpuSeconds / inline.cpuSeconds),
+          reconcilerCpuSecondsWhileCopying: round2(r.copyCpuSeconds),
+          reconcilerCpuPercentWhileCopying: round2((100 * r.copyCpuSeconds) / r.copySeconds),
+          reconcilerPeakRssMiB: Math.round(r.maxRssMiB),
+          bytesThroughReconciler: r.bytesMovedByReconciler,
+        },
+      ]),
+    );
+    say(`  (${rclone} in the Job; ratios against inline in this run)`);
+    return { bytes: total, largeBytes: large, smallObjects: smallCount, smallBytes: small, engines: per };
+  } finally {
+    await kube.close();
+    await s3.close();
+    if (!process.env['SPLIT_PIPELINES_BENCH_KEEP']) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const child = process.argv.indexOf('--engine-child');
+  if (child >= 0) return engineChild(process.argv[child + 1]!);
+  const copy = process.argv.includes('--engines') ? {} : await viaRclone();
+  say('');
+  const engines = await compareEngines();
+  figures('transfer', { ...copy, engines });
+}
 
 runBench(main);

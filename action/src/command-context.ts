@@ -23,7 +23,7 @@ export interface CommandContext {
   /** Semantic diff of a config against the pull request's base (pull requests only). */
   diff?: (config: string) => Promise<SemanticDiff>;
   /** Overrides of soft policy failures by owners' approving reviews of the pull request (when one is known). */
-  approvals?: (policies: readonly PolicyOwners[]) => Promise<ApprovalDecision>;
+  approvals?: (policies: readonly PolicyOwners[], config: string) => Promise<ApprovalDecision>;
 }
 
 /** Diagnostics as GitHub annotations on the file and line they are about. */

@@ -134,8 +134,11 @@ export async function mergedPullRequestOf(
   octokit: GitHubClient,
   repo: { owner: string; repo: string },
   sha: string,
-): Promise<{ number: number; headSha: string } | undefined> {
+): Promise<{ number: number; headSha: string; baseSha?: string } | undefined> {
   const r = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({ ...repo, commit_sha: sha });
   const pr = r.data.find((p) => p.merge_commit_sha === sha) ?? r.data[0];
-  return pr ? { number: pr.number, headSha: pr.head.sha } : undefined;
+  if (!pr) return undefined;
+  // The base the pull request was merged onto: its policy owners decide who may override (policy-base-owners.ts).
+  const baseSha = (pr as { base?: { sha?: string } }).base?.sha;
+  return baseSha ? { number: pr.number, headSha: pr.head.sha, baseSha } : { number: pr.number, headSha: pr.head.sha };
 }

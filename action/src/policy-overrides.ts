@@ -19,7 +19,7 @@ export async function approvedOverrides(
     return [];
   }
   try {
-    const decision = await ctx.approvals(soft);
+    const decision = await ctx.approvals(soft, report.config);
     for (const n of decision.notes) ctx.io.info(`${report.config}: ${n}`);
     if (decision.overrides.length > 0) report.overrides = decision.overrides;
     return decision.overrides;

@@ -2,7 +2,7 @@
 // sticky comment → exit status. Everything with an effect outside this process is injected
 // (runner IO, environment, the core, the GitHub client), so the dispatch is tested without a runner.
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { relative, resolve, sep } from 'node:path';
 import { composeComment } from './comment-body.js';
 import { messageOf } from '../../src/errors/error-report.js';
 import { errorText, type CommandContext } from './command-context.js';
@@ -14,6 +14,7 @@ import { redactingIO, type ActionIO } from './io.js';
 import type { GitHubClientFactory } from './octokit.js';
 import { outputsOf, writeOutputs } from './outputs.js';
 import { approvalOverrides, gitHubReviewSource, mergedPullRequestOf } from './policy-approvals.js';
+import { gitHubContentSource, ownersAtBase, withBaseOwners } from './policy-base-owners.js';
 import { failed, type ConfigReport, type RunReport } from './report.js';
 import { runApply } from './run-apply.js';
 import { runPlan } from './run-plan.js';
@@ -81,17 +82,29 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
     if (settings.githubToken && event.owner) {
       const repo = { owner: event.owner, repo: event.repo };
       const sha = deps.env['GITHUB_SHA'];
-      ctx.approvals = async (policies) => {
+      ctx.approvals = async (policies, config) => {
         const octokit = deps.github(settings.githubToken);
         // A pull request's own run, or the pull request a push merged (apply on the default branch).
         const pull = pr
-          ? { number: pr.number, headSha: pr.headSha }
+          ? { number: pr.number, headSha: pr.headSha, baseSha: pr.baseSha }
           : sha
             ? await mergedPullRequestOf(octokit, repo, sha)
             : undefined;
         if (!pull)
           return { overrides: [], notes: ['no pull request found for this run: no approving review to count'] };
-        return approvalOverrides(policies, gitHubReviewSource(octokit, repo), pull);
+        if (!pull.baseSha)
+          return {
+            overrides: [],
+            notes: [
+              `pull request #${pull.number}: its base commit is unknown, so its policies' owners cannot be read: no approval counted`,
+            ],
+          };
+        // Owners come from the base commit, never from the file being applied (a pull request must not add its author).
+        const path = relative(deps.cwd, resolve(deps.cwd, config)).split(sep).join('/');
+        const base = await ownersAtBase(gitHubContentSource(octokit, repo), path, pull.baseSha);
+        const owned = withBaseOwners(policies, base, pull.baseSha);
+        const decision = await approvalOverrides(owned.policies, gitHubReviewSource(octokit, repo), pull);
+        return { overrides: decision.overrides, notes: [...owned.notes, ...decision.notes] };
       };
     }
     const report: RunReport = { command: settings.command, configs: await runCommand(ctx) };

@@ -24,7 +24,11 @@ export function secretEnvNames(specText: string): string[] {
     else if (typeof v === 'object' && v !== null) {
       for (const [k, child] of Object.entries(v)) {
         if (ENV_REFERENCE.test(k) && typeof child === 'string' && child !== '') names.add(child);
-        else walk(child);
+        // spec.pipeline.parametersFromEnv: {PARAMETER: VARIABLE}, a secret parameter's value (issue 12 item 8).
+        else if (k === 'parametersFromEnv' && typeof child === 'object' && child !== null && !Array.isArray(child)) {
+          for (const variable of Object.values(child as Record<string, unknown>))
+            if (typeof variable === 'string' && variable !== '') names.add(variable);
+        } else walk(child);
       }
     }
   };

@@ -1,7 +1,11 @@
 // Years of use at a location, inserted straight into its ML Metadata: executions as KFP's driver
 // and launcher record them (system.ContainerExecution with the custom properties KFP sets,
-// backend/src/v2/metadata/client.go), each with one output artifact and its OUTPUT event, in
-// batches of 100 executions per PutExecutions call.
+// backend/src/v2/metadata/client.go), each with one output artifact and, as the launcher of a KFP
+// that publishes logs (the lab's default) records it, an `executor-logs` artifact, with their
+// OUTPUT events (uploadOutputArtifacts, 2.17.0:backend/src/v2/component/launcher_v2.go:778-800),
+// in batches of 100 executions per PutExecutions call. Without `executor-logs` the newest
+// execution would tell the observer that logs are not published there (driver-settings.ts), and
+// every cache key would change with the history.
 import { randomBytes } from 'node:crypto';
 import type { Event } from '../../src/location/mlmd/index.js';
 import { MlmdClient, stringValue } from '../../src/location/mlmd/index.js';
@@ -25,6 +29,10 @@ export async function insertHistory(
       { name: 'system.Dataset' },
       { canAddFields: true, canOmitFields: true },
     );
+    const logsType = await mlmd.putArtifactType(
+      { name: 'system.Artifact' },
+      { canAddFields: true, canOmitFields: true },
+    );
     const run = randomBytes(8).toString('hex');
     for (let done = 0; done < count; done += HISTORY_BATCH) {
       const n = Math.min(HISTORY_BATCH, count - done);
@@ -41,20 +49,25 @@ export async function insertHistory(
         },
       }));
       const executionIds = await mlmd.putExecutions(executions);
+      const outputs = ['data', 'executor-logs'];
       const artifactIds = await mlmd.putArtifacts(
-        executionIds.map((id) => ({
-          typeId: artifactType,
-          uri: `minio://mlpipeline/v2/artifacts/old-pipeline/${run}/old-task/${id}/data`,
-          state: 'LIVE' as const,
-          customProperties: { display_name: stringValue('data') },
+        executionIds.flatMap((id) =>
+          outputs.map((output) => ({
+            typeId: output === 'data' ? artifactType : logsType,
+            uri: `minio://mlpipeline/v2/artifacts/old-pipeline/${run}/old-task/${id}/${output}`,
+            state: 'LIVE' as const,
+            customProperties: { display_name: stringValue(output) },
+          })),
+        ),
+      );
+      const events: Event[] = executionIds.flatMap((executionId, i) =>
+        outputs.map((output, j) => ({
+          executionId,
+          artifactId: artifactIds[i * outputs.length + j]!,
+          type: 'OUTPUT' as const,
+          path: { steps: [{ key: output }] },
         })),
       );
-      const events: Event[] = executionIds.map((executionId, i) => ({
-        executionId,
-        artifactId: artifactIds[i]!,
-        type: 'OUTPUT',
-        path: { steps: [{ key: 'data' }] },
-      }));
       await mlmd.putEvents(events);
       onProgress?.(done + n);
     }

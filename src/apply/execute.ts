@@ -1,6 +1,7 @@
 // Apply as a walk over the plan (Terraform's model): each operation re-checks what it needs and is
 // idempotent, so an apply killed anywhere and run again resumes where it stopped and never repeats
 // finished work (a stage run is found by name and awaited, a handoff finds what it imported).
+import { createHash } from 'node:crypto';
 import { UserError } from '../errors/user-error.js';
 import type { KfpRun } from '../location/kfp/index.js';
 import { eq, waitForRunEnd, where } from '../location/kfp/index.js';
@@ -12,6 +13,7 @@ import type { PlanDocument, PlannedOperation } from '../plan/types.js';
 import { runHandoff, type HandoffReport } from '../sync/handoff.js';
 import type { TransferChoice } from '../sync/copy-bytes.js';
 import { writeFreshCacheRows } from '../sync/fresh-rows.js';
+import { kubernetesJobEngine } from '../transfer/kubernetes-job.js';
 import { formatDuration } from '../units/duration.js';
 import type { ApplyListener } from './events.js';
 import { LockLostError, type HeldLocks } from './lock.js';
@@ -111,9 +113,12 @@ export async function executePlan(
           break;
         case 'handoff': {
           const report = await handoff(session, op, options);
+          const by = report.transfer?.detail
+            ? ` by ${report.engine} (${report.transfer.detail}${report.transfer.resumed ? ', resumed' : ''})`
+            : ` by ${report.engine}`;
           record(
-            `${report.steps.join(', ')}: ${report.objectsCopied}/${report.objects} objects, ` +
-              `${report.bytesMoved} bytes moved, ${report.executionsCreated} executions and ` +
+            `${report.steps.join(', ')}: ${report.objectsCopied}/${report.objects} objects${by}, ` +
+              `${report.bytesMoved} bytes moved by this process, ${report.executionsCreated} executions and ` +
               `${report.artifactsCreated} artifacts imported, ${report.cacheRowsCreated} cache rows ` +
               `(marker run ${report.markerRunId})`,
             { bytesMoved: report.bytesMoved, engine: report.engine, handoff: report },
@@ -241,7 +246,7 @@ async function handoff(
     revision: session.project.revision.short,
     experiment: session.experiment,
     markerRunName: markerRunName(name, session.project.revision.short, op.stage, op.from!),
-    transfer: transferChoice(session, op),
+    transfer: transferChoice(session, op, options),
     ...markerOptions(
       session.project.spec.spec.locations.find((l) => l.name === op.location)?.kfp.markerImage,
       options.pollMs,
@@ -262,21 +267,48 @@ async function handoff(
   });
 }
 
-/** The file's transfer settings for this handoff, and its stable id (engines name their work by it). */
-function transferChoice(session: ReconcileSession, op: PlannedOperation): TransferChoice {
+/**
+ * The handoff's stable id: the same split pipeline, revision, stage and pair give the same id, so an
+ * engine that names its work by it (a Job) finds what a killed apply started. Readable where it fits,
+ * with a digest of the whole so two handoffs never share an id (lower-case, at most 40 characters).
+ */
+export function handoffIdOf(splitPipeline: string, revision: string, stage: number, from: string, to: string): string {
+  const digest = createHash('sha256')
+    .update(JSON.stringify([splitPipeline, revision, stage, from, to]))
+    .digest('hex');
+  const readable = `${revision}-${stage}-${from}-${to}`
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+    .slice(0, 30)
+    .replace(/-+$/, '');
+  return `${readable}-${digest.slice(0, 8)}`;
+}
+
+/**
+ * The file's transfer settings for this handoff, its stable id, the Job engine and the locations'
+ * Kubernetes clients (where a location's transfer.kubernetesJob runs the Job).
+ */
+function transferChoice(session: ReconcileSession, op: PlannedOperation, options: ExecuteOptions): TransferChoice {
   const spec = session.project.spec.spec;
   const at = (name: string | undefined) => spec.locations.find((l) => l.name === name)?.transfer;
   const source = at(op.from);
   const target = at(op.location);
-  const id = `sp-${session.project.revision.short}-${op.stage}-${op.from}-${op.location}`;
+  const sourceCluster = session.client(op.from!).kube;
+  const targetCluster = session.client(op.location).kube;
   return {
-    handoffId: id
-      .toLowerCase()
-      .replace(/[^a-z0-9-]/g, '-')
-      .slice(0, 40),
+    handoffId: handoffIdOf(
+      session.project.spec.metadata.name,
+      session.project.revision.short,
+      op.stage,
+      op.from!,
+      op.location,
+    ),
     ...(spec.transfer ? { spec: spec.transfer } : {}),
     ...(source ? { source } : {}),
     ...(target ? { target } : {}),
+    engines: [kubernetesJobEngine(options.pollMs !== undefined ? { pollMs: Math.max(50, options.pollMs) } : {})],
+    ...(sourceCluster ? { sourceCluster } : {}),
+    ...(targetCluster ? { targetCluster } : {}),
   };
 }
 

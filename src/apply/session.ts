@@ -14,6 +14,8 @@ import type { Project } from '../split-file/load-project.js';
 import type { LocationSpec } from '../split-file/types.js';
 import { kfpRunPage } from '../location/kfp/run-page.js';
 import { planDiagnosticsOf } from '../split-file/warnings.js';
+import { withSessionTransfers } from './plan-transfer.js';
+import { runtimeParameters } from '../split-file/secrets.js';
 
 export interface SessionOptions {
   env?: NodeJS.ProcessEnv;
@@ -23,11 +25,13 @@ export interface SessionOptions {
 export class ReconcileSession {
   readonly clients = new Map<string, LocationClients>();
   private versions = new Map<string, string>();
+  private readonly env: NodeJS.ProcessEnv;
 
   constructor(
     readonly project: Project,
     options: SessionOptions = {},
   ) {
+    this.env = options.env ?? process.env;
     for (const loc of project.spec.spec.locations) {
       this.clients.set(
         loc.name,
@@ -40,8 +44,9 @@ export class ReconcileSession {
     }
   }
 
+  /** The runs' parameters: the file's, and those it reads from the environment (issue 12 item 8; never printed). */
   get parameters(): Record<string, JsonValue> {
-    return this.project.spec.spec.pipeline.parameters ?? {};
+    return runtimeParameters(this.project.spec.spec.pipeline, this.env);
   }
 
   get experiment(): string {
@@ -121,7 +126,7 @@ export class ReconcileSession {
       },
       observation,
     );
-    return withRunPages(plan, p.spec.spec.locations);
+    return withSessionTransfers(this, withRunPages(plan, p.spec.spec.locations));
   }
 
   async close(): Promise<void> {

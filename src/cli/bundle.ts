@@ -1,8 +1,11 @@
 // `export` and `import`: a handoff through a directory instead of the network (air-gapped locations).
 import { ReconcileSession } from '../apply/session.js';
 import { markerRunName } from '../split-file/run-names.js';
+import type { HandoffBundle } from '../sync/bundle.js';
 import { readBundle, writeBundle } from '../sync/bundle-io.js';
+import type { Project } from '../split-file/load-project.js';
 import { exportHandoff } from '../sync/export.js';
+import { exportTravel, importResidencyRefusals } from '../sync/export-travel.js';
 import { importBundle } from '../sync/handoff.js';
 import { formatBytes } from '../units/bytes.js';
 import { CliError, EXIT } from './exit.js';
@@ -10,8 +13,7 @@ import type { Output } from './output.js';
 import { requireProject } from './plan.js';
 import type { ParsedArgs } from './run.js';
 
-async function sessionAt(args: ParsedArgs, out: Output) {
-  const project = await requireProject(args, out);
+function locationOf(args: ParsedArgs, project: Project): string {
   const location = args.values['location'];
   if (typeof location !== 'string') throw new CliError('--location NAME is required');
   if (!project.spec.spec.locations.some((l) => l.name === location)) {
@@ -19,6 +21,12 @@ async function sessionAt(args: ParsedArgs, out: Output) {
       `--location ${location}: no such location in ${project.file} (${project.spec.spec.locations.map((l) => l.name).join(', ')})`,
     );
   }
+  return location;
+}
+
+async function sessionAt(args: ParsedArgs, out: Output, loaded?: Project) {
+  const project = loaded ?? (await requireProject(args, out));
+  const location = locationOf(args, project);
   const session = new ReconcileSession(project);
   await session.observeVersion(location);
   return { project, session, location };
@@ -30,11 +38,13 @@ export async function exportCommand(args: ParsedArgs, out: Output): Promise<numb
   const { project, session, location } = await sessionAt(args, out);
   try {
     let steps: string[];
+    let afterStage: number | undefined;
     if (typeof args.values['stage'] === 'string') {
       const n = Number(args.values['stage']);
       const layout = project.layouts[n - 1];
       if (!layout) throw new CliError(`--stage ${args.values['stage']}: stages are 1..${project.layouts.length}`);
       steps = layout.runTasks;
+      afterStage = n;
     } else if (typeof args.values['steps'] === 'string') {
       steps = args.values['steps']
         .split(',')
@@ -43,6 +53,21 @@ export async function exportCommand(args: ParsedArgs, out: Output): Promise<numb
       const unknown = steps.filter((s) => !project.graph.rootTasks.has(s));
       if (unknown.length) throw new CliError(`--steps: not tasks of the pipeline: ${unknown.join(', ')}`);
     } else throw new CliError('give --stage N or --steps a,b');
+    const to = args.values['to'];
+    if (to !== undefined && (typeof to !== 'string' || !project.spec.spec.locations.some((l) => l.name === to)))
+      throw new CliError(
+        `--to ${String(to)}: no such location in ${project.file} (${project.spec.spec.locations.map((l) => l.name).join(', ')})`,
+      );
+    // Bytes only where they are read, and never where spec.data keeps them out: as apply's handoff does.
+    const travel = exportTravel({
+      graph: project.graph,
+      layouts: project.layouts,
+      data: project.spec.spec.data ?? [],
+      source: location,
+      steps,
+      ...(to !== undefined ? { to } : {}),
+      ...(afterStage !== undefined ? { afterStage } : {}),
+    });
     const bundle = await exportHandoff({
       source: session.readers(location),
       graph: project.graph,
@@ -50,13 +75,21 @@ export async function exportCommand(args: ParsedArgs, out: Output): Promise<numb
       steps,
       splitPipeline: project.spec.metadata.name,
       revision: project.revision.short,
+      recordsOnly: travel.artifacts.filter((a) => a.travels === 'records'),
+      target: travel.target,
     });
     const withBytes = !args.values['metadata-only'];
     const written = await writeBundle(target, bundle, withBytes ? session.client(location).store : undefined);
     const bytes = withBytes ? `, ${written.objects} objects (${formatBytes(written.bytes)})` : ' (metadata only)';
+    const names = (t: 'bytes' | 'records') =>
+      travel.artifacts
+        .filter((a) => a.travels === t)
+        .map((a) => `${a.step}.${a.output}`)
+        .join(', ') || 'none';
     out.stdout(
       `Wrote ${target}: ${bundle.steps.join(', ')} from ${location}, ${bundle.executions.length} executions, ` +
-        `${bundle.artifacts.length} artifacts${bytes}\n`,
+        `${bundle.artifacts.length} artifacts${bytes}\n` +
+        `  for ${travel.target} (stage ${travel.stage}): as bytes: ${names('bytes')}; as records only: ${names('records')}\n`,
     );
     return EXIT.ok;
   } finally {
@@ -68,7 +101,10 @@ export async function importCommand(args: ParsedArgs, out: Output): Promise<numb
   const dir = args.positionals[0];
   if (!dir) throw new CliError('usage: import --location NAME BUNDLE');
   const bundle = await readBundle(dir);
-  const { project, session, location } = await sessionAt({ ...args, positionals: [] }, out);
+  const fileArgs = { ...args, positionals: [] };
+  const loaded = await requireProject(fileArgs, out);
+  refuseForLocation(bundle, locationOf(args, loaded), loaded);
+  const { project, session, location } = await sessionAt(fileArgs, out, loaded);
   try {
     if (bundle.pipelineName !== project.graph.name) {
       throw new CliError(
@@ -108,6 +144,30 @@ export async function importCommand(args: ParsedArgs, out: Output): Promise<numb
     return EXIT.ok;
   } finally {
     await session.close();
+  }
+}
+
+/** Before anything is contacted: a bundle made for another location, or carrying bytes `spec.data` keeps out. */
+function refuseForLocation(bundle: HandoffBundle, location: string, project: Project): void {
+  if (bundle.target !== undefined && bundle.target !== location) {
+    throw new CliError(
+      `the bundle was exported for ${bundle.target}: its bytes are those the steps executing there read, ` +
+        `so it cannot be imported at ${location}`,
+      EXIT.error,
+      { location, advice: `export again with --to ${location}` },
+    );
+  }
+  const forbidden = importResidencyRefusals(bundle, location, project.spec.spec.data ?? []);
+  if (forbidden.length > 0) {
+    throw new CliError(
+      `the bundle carries bytes that ${project.file} (spec.data) does not allow at ${location}: ${forbidden.join('; ')}; nothing was imported`,
+      EXIT.error,
+      {
+        location,
+        code: 'residency',
+        advice: `export the bundle again with this file and --to ${location}: those artifacts then travel as records only`,
+      },
+    );
   }
 }
 

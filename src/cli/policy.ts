@@ -9,9 +9,11 @@ import { runPolicyTests, type Expectation, type PolicyTestCase, type PolicyTestO
 import type { PolicyException, PolicySpec } from '../policy/types.js';
 import { compileAll, loadPolicyFile } from '../split-file/check-policies.js';
 import { parseSpecSource } from '../split-file/source.js';
-import { EXIT } from './exit.js';
+import { BUILT_IN_POLICIES } from '../policy/defaults.js';
+import { loadProject } from '../split-file/load-project.js';
+import { CliError, EXIT } from './exit.js';
 import type { Output } from './output.js';
-import type { ParsedArgs } from './run.js';
+import { filesOf, type ParsedArgs } from './run.js';
 
 const TEST_FILE = /_test\.ya?ml$/;
 const EXPECTATIONS: readonly Expectation[] = ['pass', 'fail', 'skip'];
@@ -65,13 +67,51 @@ async function loadSuite(file: string, shown: string): Promise<LoadedSuite> {
   return { cases, policyFiles, diagnostics };
 }
 
+/**
+ * `split-pipelines policy list [-f FILE]`: every policy the file is evaluated against, the built-in
+ * default policies first (with their reason, and whether this file triggers them), then the file's.
+ */
+async function policyList(args: ParsedArgs, out: Output): Promise<number> {
+  const files = filesOf(args);
+  if (files.length > 1) throw new CliError(`policy list expects one file, got ${files.length}: ${files.join(', ')}`);
+  const file = files[0] ?? 'split-pipeline.yaml';
+  const { project, diagnostics } = await loadProject(file);
+  for (const d of diagnostics) out.stderr(`${formatDiagnostic(d)}\n`);
+  if (!project) throw new CliError(`${file}: invalid; nothing was contacted`);
+  const evaluated = project.policies?.policies ?? [];
+  const where = (p: PolicySpec) => (p.reason !== undefined ? 'built-in' : p.at ? `${p.at.file}:${p.at.line}` : '');
+  for (const builtIn of BUILT_IN_POLICIES) {
+    const p = evaluated.find((c) => c.spec.name === builtIn.name)?.spec;
+    const relax = `may be relaxed to: ${builtIn.relaxTo.join(', ') || 'nothing'} (spec.defaultPolicies.${builtIn.name})`;
+    if (p) {
+      out.stdout(
+        `${p.name}  ${p.enforcement}  ${p.scope}  built-in  owners: ${(p.owners ?? []).join(', ') || 'none'}\n`,
+      );
+    } else {
+      out.stdout(
+        `${builtIn.name}  ${builtIn.enforcement}  ${builtIn.spec.scope}  built-in  not evaluated for this file: applies when ${builtIn.appliesWhen}\n`,
+      );
+    }
+    out.stdout(`    why: ${builtIn.reason}\n    ${relax}\n`);
+  }
+  for (const { spec: p } of evaluated) {
+    if (p.reason !== undefined) continue;
+    out.stdout(
+      `${p.name}  ${p.enforcement}  ${p.scope}  ${where(p)}  owners: ${(p.owners ?? []).join(', ') || 'none'}\n`,
+    );
+    if (p.description) out.stdout(`    ${p.description}\n`);
+  }
+  return EXIT.ok;
+}
+
 export async function policyCommand(args: ParsedArgs, out: Output): Promise<number> {
   const [sub, dirArg, ...extra] = args.positionals;
+  if (sub === 'list' && dirArg === undefined) return policyList(args, out);
   if (sub !== 'test' || extra.length > 0) {
     throw new UserError(`policy: unknown subcommand ${sub === undefined ? '(none)' : `"${sub}"`}`, {
       code: 'usage',
       operation: 'policy',
-      advice: 'run `split-pipelines policy test [DIR]`',
+      advice: 'run `split-pipelines policy test [DIR]` or `split-pipelines policy list [-f FILE]`',
     });
   }
   const dir = dirArg ?? '.';

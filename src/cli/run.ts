@@ -67,6 +67,7 @@ const COMMANDS: Record<string, CommandDef> = {
       location: { type: 'string' },
       stage: { type: 'string' },
       steps: { type: 'string' },
+      to: { type: 'string' },
       output: { type: 'string', short: 'o' },
       'metadata-only': { type: 'boolean' },
     },
@@ -75,7 +76,7 @@ const COMMANDS: Record<string, CommandDef> = {
   import: { options: { ...fileOption, location: { type: 'string' } }, run: importCommand },
   lab: { options: LAB_OPTIONS, run: labCommand },
   demo: { options: { keep: { type: 'boolean' } }, run: demoCommand },
-  policy: { options: {}, run: policyCommand },
+  policy: { options: { ...fileOption }, run: policyCommand },
 };
 
 export async function main(argv: string[], out: Output = processOutput()): Promise<number> {

@@ -12,13 +12,15 @@ Commands:
                                   a fresh plan matches the reviewed one
   status [-f FILE] [--json] [--markdown]
                                   the pipeline drawn by location: stages, states, handoffs, runs, drift
-  export --location NAME (--stage N | --steps a,b) -o BUNDLE [--metadata-only]
-                                  write a handoff bundle (metadata and bytes) for air-gapped moves
+  export --location NAME (--stage N | --steps a,b) [--to LOCATION] -o BUNDLE [--metadata-only]
+                                  write a handoff bundle for air-gapped moves: records, and the bytes
+                                  only of what executes at --to reads (inferred when one stage takes them)
   import --location NAME BUNDLE   import a handoff bundle (idempotent)
   lab up [--locations a,b,c] [--dir DIR] [--kfp-version V] [--ui-gateway] [--detach]
   lab down [--dir DIR]            start / stop emulated KFP locations on 127.0.0.1
   demo [--keep]                   run the thesis example end to end on a three-location lab
   policy test [DIR]               run the policy tests (*_test.yaml) under DIR: expected results per policy
+  policy list [-f FILE]           the policies FILE is evaluated against, built-in default policies included
 
 Options:
   -f, --file FILE   the split pipeline file (default ./split-pipeline.yaml)

@@ -2,7 +2,20 @@
 // `LocationSpec` (src/split-file/types.ts) structurally, so this layer depends on nothing of ours.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { KfpClient, inClusterToken, tokenFromEnv, tokenFromFile, type TokenProvider } from './kfp/index.js';
+import { UserError } from '../errors/user-error.js';
+import { isNextKfp, parseKfpVersion } from '../pipeline/fingerprint/index.js';
+import { detectBackend } from './backend/detect.js';
+import type { BackendKind } from './backend/port.js';
+import {
+  KfpClient,
+  inClusterToken,
+  tokenFromEnv,
+  tokenFromFile,
+  type KfpClientOptions,
+  type KfpVersionInfo,
+  type TokenProvider,
+} from './kfp/index.js';
+import { NativeClient } from './native/client.js';
 import { KubeClient } from './kube/index.js';
 import { MlmdClient } from './mlmd/index.js';
 import { ObjectStore } from './objectstore/index.js';
@@ -19,7 +32,8 @@ export interface LocationConfig {
     version?: string;
     publishLogs?: boolean;
   };
-  mlmd: { endpoint: string; tls?: { caBundleFile?: string } };
+  /** Absent at a location whose KFP keeps no ML Metadata (the next KFP; src/location/backend/detect.ts). */
+  mlmd?: { endpoint: string; tls?: { caBundleFile?: string } };
   objectStore: {
     endpoint: string;
     region?: string;
@@ -36,10 +50,93 @@ export interface LocationClients {
   name: string;
   config: LocationConfig;
   kfp: KfpClient;
+  /** Without `mlmd:` in the file, a stand-in whose every call is the UserError of {@link noMlmd}. */
   mlmd: MlmdClient;
+  /** The native task and artifact API of the next KFP (src/location/native/client.ts). */
+  native: NativeClient;
   store: ObjectStore;
   kube?: KubeClient;
+  /** The location's backend, detected once (src/location/backend/detect.ts). */
+  backend(): Promise<BackendKind>;
   close(): Promise<void>;
+}
+
+/**
+ * The product does not hand off to or from a location without ML Metadata yet (issue 11: the port in
+ * src/location/backend/ has both backends; the callers still talk MLMD). Said at the first contact.
+ */
+export class NativeLocationUnsupportedError extends UserError {
+  constructor(location: string, version: string) {
+    super(
+      `location ${location} runs KFP ${version} without ML Metadata; plans and handoffs at such a location are not supported yet`,
+      {
+        code: 'native-location-unsupported',
+        location,
+        operation: 'connect',
+        advice: `place the stages of this split pipeline at locations running KFP 2.14–2.17 for now (${location} answers the native task API of the next KFP)`,
+      },
+    );
+    this.name = 'NativeLocationUnsupportedError';
+  }
+}
+
+function noMlmd(location: string): MlmdClient {
+  const fail = () =>
+    Promise.reject(
+      new UserError(`location ${location} has no ML Metadata endpoint in the file`, {
+        code: 'no-mlmd',
+        location,
+        operation: 'read ML Metadata',
+        advice: `add mlmd.endpoint to spec.locations[${location}] if its KFP runs ML Metadata (KFP 2.14–2.17)`,
+      }),
+    );
+  return new Proxy({} as MlmdClient, {
+    get: (_t, prop) => (prop === 'close' ? () => undefined : prop === 'location' ? location : fail),
+  });
+}
+
+/**
+ * A KFP client whose healthz also tells the backend, once: a release version (2.x.y) with `mlmd:` in the
+ * file is MLMD without asking more (no extra request); otherwise the API server is probed
+ * (detect.ts). A location without ML Metadata is refused here, the first call every plan makes.
+ */
+class CheckedKfpClient extends KfpClient {
+  private detected: Promise<BackendKind> | undefined;
+
+  constructor(
+    options: KfpClientOptions,
+    private readonly native: NativeClient,
+    private readonly mlmdEndpoint: string | undefined,
+  ) {
+    super(options);
+  }
+
+  backend(version?: string): Promise<BackendKind> {
+    this.detected ??= (async () => {
+      const v = version ?? (await super.healthz()).version;
+      if (this.mlmdEndpoint !== undefined && parseKfpVersion(v) && !isNextKfp(v)) return 'mlmd';
+      return detectBackend({
+        name: this.location,
+        native: this.native,
+        kfpVersion: v,
+        ...(this.mlmdEndpoint !== undefined ? { mlmdEndpoint: this.mlmdEndpoint } : {}),
+      });
+    })();
+    this.detected.catch(() => (this.detected = undefined));
+    return this.detected;
+  }
+
+  override async healthz(): Promise<KfpVersionInfo> {
+    const h = await super.healthz();
+    if ((await this.backend(h.version)) === 'native')
+      throw new NativeLocationUnsupportedError(this.location, h.version);
+    return h;
+  }
+}
+
+/** The backend a connected client detected (no request: healthz detected it), or undefined for another client. */
+export function detectedBackend(kfp: KfpClient): Promise<BackendKind> | undefined {
+  return kfp instanceof CheckedKfpClient ? kfp.backend() : undefined;
 }
 
 export interface ConnectOptions {
@@ -63,7 +160,7 @@ export function connectLocation(config: LocationConfig, options: ConnectOptions)
     const value = 'value' in uh ? uh.value : (env[uh.valueEnv] ?? '');
     userIdHeader = { name: uh.name, value };
   }
-  const kfp = new KfpClient({
+  const kfpOptions: KfpClientOptions = {
     location: config.name,
     endpoint: config.kfp.endpoint,
     ...(config.kfp.namespace ? { namespace: config.kfp.namespace } : {}),
@@ -72,13 +169,26 @@ export function connectLocation(config: LocationConfig, options: ConnectOptions)
     ...(config.kfp.caBundleFile ? { caBundle: readFileSync(file(config.kfp.caBundleFile)) } : {}),
     ...(config.kfp.insecureSkipTlsVerify ? { insecureSkipTlsVerify: true } : {}),
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-  });
-  const tls = config.mlmd.tls;
-  const mlmd = new MlmdClient({
+  };
+  const native = new NativeClient({
     location: config.name,
-    address: config.mlmd.endpoint,
-    ...(tls ? { tls: { ca: tls.caBundleFile ? readFileSync(file(tls.caBundleFile)) : undefined } } : {}),
-  } as ConstructorParameters<typeof MlmdClient>[0]);
+    endpoint: config.kfp.endpoint,
+    ...(config.kfp.namespace ? { namespace: config.kfp.namespace } : {}),
+    ...(tokenProvider ? { tokenProvider } : {}),
+    ...(userIdHeader ? { userIdHeader } : {}),
+    ...(kfpOptions.caBundle ? { caBundle: kfpOptions.caBundle } : {}),
+    ...(config.kfp.insecureSkipTlsVerify ? { insecureSkipTlsVerify: true } : {}),
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+  });
+  const kfp = new CheckedKfpClient(kfpOptions, native, config.mlmd?.endpoint);
+  const tls = config.mlmd?.tls;
+  const mlmd = config.mlmd
+    ? new MlmdClient({
+        location: config.name,
+        address: config.mlmd.endpoint,
+        ...(tls ? { tls: { ca: tls.caBundleFile ? readFileSync(file(tls.caBundleFile)) : undefined } } : {}),
+      } as ConstructorParameters<typeof MlmdClient>[0])
+    : noMlmd(config.name);
   const os = config.objectStore;
   const store = new ObjectStore({
     location: config.name,
@@ -110,7 +220,9 @@ export function connectLocation(config: LocationConfig, options: ConnectOptions)
     config,
     kfp,
     mlmd,
+    native,
     store,
+    backend: () => kfp.backend(),
     async close() {
       mlmd.close?.();
       store.close?.();

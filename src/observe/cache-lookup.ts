@@ -4,11 +4,22 @@
 // (`backend/src/v2/cacheutils/cache.go` GetExecutionCache; `driver/cache.go` reuseCachedOutputs).
 // Unlike KFP, we also check that the artifacts' bytes exist: KFP never does, and a cache hit on
 // missing bytes fails the first task that reads them.
+//
+// Cost: lookups are answered in batches (lookupCacheMany, CacheLookupBatcher): per batch one
+// cache-row query per 50 fingerprints (KFP), one GetExecutionsByID, GetEventsByExecutionIDs and
+// GetArtifactsByID per 100 ids (MLMD's list forms), and one listing per run directory for the byte
+// checks (S3), HEADs only where a listing cannot tell. None of it grows with the location's history.
 import type { KfpClient, KfpTask } from '../location/kfp/index.js';
-import { where, eq } from '../location/kfp/index.js';
+import { where, eq, oneOf } from '../location/kfp/index.js';
 import type { Artifact, Execution, MlmdClient } from '../location/mlmd/index.js';
 import { fromStruct, plainValue } from '../location/mlmd/index.js';
-import { sameEtag, type ObjectStore } from '../location/objectstore/index.js';
+import {
+  listCovering,
+  sameEtag,
+  type Listing,
+  type ObjectRef,
+  type ObjectStore,
+} from '../location/objectstore/index.js';
 import type { ArtifactRef, TaskOutputs } from '../pipeline/driver/types.js';
 import type { JsonObject, JsonValue } from '../pipeline/ir.js';
 import { METRICS_ARTIFACT_TYPES } from '../pipeline/metrics-types.js';
@@ -67,6 +78,63 @@ export async function newestCacheRow(
   return (await kfp.listTasks({ filter: where(...preds), sortBy: 'created_at desc', pageSize: 1 })).items[0];
 }
 
+/**
+ * Fingerprints per batched cache-row query. Each is 64 hex characters in a URL-encoded filter (the
+ * JSON is encoded twice, see the KFP client), so 50 keep the request line near 8 KiB, well under
+ * what KFP's Go server and the usual gateways in front of it (Envoy: 60 KiB of headers) accept.
+ */
+export const FINGERPRINTS_PER_ROW_QUERY = 50;
+/** KFP's largest page (`2.17.0:backend/src/apiserver/list/list.go:483-484`, maxPageSize 200). */
+const ROW_PAGE_SIZE = 200;
+/**
+ * Ids per MLMD by-id read. MLMD takes any number (`metadata_store.cc` GetExecutionsByID passes the
+ * whole list to one `id IN (...)` query), but a reply must stay well within gRPC's message limit
+ * whatever the records' properties hold.
+ */
+export const IDS_PER_READ = 100;
+
+/**
+ * The newest row of each fingerprint, for many fingerprints at once: the same three predicates as
+ * newestCacheRow with the fingerprint as an `IN` list (KFP's filter: `2.17.0:backend/src/apiserver/
+ * filter/filter.go:379-383` takes IN with a list; `list.go` orders by the sort column then the
+ * primary key, so the first row of a fingerprint in one `created_at desc` listing is the row a
+ * one-fingerprint query with page size 1 returns). One request per 50 fingerprints; a fingerprint
+ * that a full page crowded out (other fingerprints with many rows) is asked on its own, as before,
+ * so the count never follows pages of old rows: at most one request per fingerprint more.
+ */
+export async function newestCacheRows(
+  kfp: KfpClient,
+  pipelineName: string,
+  fingerprints: readonly string[],
+  namespace: string,
+): Promise<Map<string, KfpTask>> {
+  const wanted = [...new Set(fingerprints)];
+  const out = new Map<string, KfpTask>();
+  for (let i = 0; i < wanted.length; i += FINGERPRINTS_PER_ROW_QUERY) {
+    const chunk = wanted.slice(i, i + FINGERPRINTS_PER_ROW_QUERY);
+    if (chunk.length === 1) {
+      const row = await newestCacheRow(kfp, pipelineName, chunk[0]!, namespace);
+      if (row) out.set(chunk[0]!, row);
+      continue;
+    }
+    const preds = [
+      oneOf('fingerprint', chunk),
+      eq('pipelineName', cachePipelineName(pipelineName)),
+      eq('namespace', namespace),
+    ];
+    const page = await kfp.listTasks({ filter: where(...preds), sortBy: 'created_at desc', pageSize: ROW_PAGE_SIZE });
+    for (const row of page.items) if (row.fingerprint && !out.has(row.fingerprint)) out.set(row.fingerprint, row);
+    // A page that is not full holds every row of these fingerprints: the others have none.
+    if (!page.nextPageToken) continue;
+    for (const fp of chunk) {
+      if (out.has(fp)) continue;
+      const row = await newestCacheRow(kfp, pipelineName, fp, namespace);
+      if (row) out.set(fp, row);
+    }
+  }
+  return out;
+}
+
 /** `loc.podNamespace`: the namespace KFP's pods run in there (driver-settings.ts), which its cache rows carry. */
 export async function lookupCache(
   loc: LocationReaders & { podNamespace: string },
@@ -74,40 +142,111 @@ export async function lookupCache(
   fingerprint: string,
   checkBytes = true,
 ): Promise<CacheLookup> {
-  const row = await newestCacheRow(loc.kfp, pipelineName, fingerprint, loc.podNamespace);
+  return (await lookupCacheMany(loc, pipelineName, [fingerprint], checkBytes)).get(fingerprint)!;
+}
+
+/** Reads `ids` in chunks of IDS_PER_READ (none for no ids). */
+async function readByIds<T>(ids: readonly number[], read: (chunk: number[]) => Promise<T[]>): Promise<T[]> {
+  const unique = [...new Set(ids)];
+  const out: T[] = [];
+  for (let i = 0; i < unique.length; i += IDS_PER_READ) out.push(...(await read(unique.slice(i, i + IDS_PER_READ))));
+  return out;
+}
+
+/** The OUTPUT events and artifacts of executions, read with list calls: two per IDS_PER_READ executions (MLMD). */
+export async function outputArtifactsOf(
+  mlmd: MlmdClient,
+  executionIds: readonly number[],
+): Promise<Map<number, OutputArtifact[]>> {
+  const events = (await readByIds(executionIds, (c) => mlmd.getEventsByExecutionIDs(c))).filter(
+    (e) => e.type === 'OUTPUT',
+  );
+  const ids = events.map((e) => e.artifactId).filter((x): x is number => x !== undefined);
+  const byId = new Map((await readByIds(ids, (c) => mlmd.getArtifactsByID(c))).map((a) => [a.id!, a]));
+  const out = new Map<number, OutputArtifact[]>(executionIds.map((id) => [id, []]));
+  for (const e of events) {
+    const a = byId.get(e.artifactId!);
+    const output = e.path?.steps?.[0]?.key;
+    if (!a || output === undefined || e.executionId === undefined) continue;
+    (out.get(e.executionId) ?? out.set(e.executionId, []).get(e.executionId)!).push({ output, artifact: a });
+  }
+  return out;
+}
+
+/**
+ * lookupCache for many fingerprints with list reads: one cache-row query per 50 fingerprints (KFP),
+ * then one GetExecutionsByID, one GetEventsByExecutionIDs and one GetArtifactsByID per 100 ids
+ * (MLMD), whatever the location's history holds. Byte checks stay one per artifact (S3).
+ */
+export async function lookupCacheMany(
+  loc: LocationReaders & { podNamespace: string },
+  pipelineName: string,
+  fingerprints: readonly string[],
+  checkBytes = true,
+): Promise<Map<string, CacheLookup>> {
+  const rows = await newestCacheRows(loc.kfp, pipelineName, fingerprints, loc.podNamespace);
+  const executionIds = [...rows.values()].flatMap((r) => (r.mlmdExecutionID ? [Number(r.mlmdExecutionID)] : []));
+  const executions = new Map(
+    (await readByIds(executionIds, (c) => loc.mlmd.getExecutionsByID(c))).map((e) => [e.id!, e]),
+  );
+  const outputs = await outputArtifactsOf(loc.mlmd, [...executions.keys()]);
+  const listings = checkBytes ? await runListings(loc.store, outputs) : new Map<string, Listing>();
+  const results = await mapLimited([...new Set(fingerprints)], BYTE_CHECKS_AT_ONCE, async (fingerprint) => {
+    const row = rows.get(fingerprint);
+    const executionId = Number(row?.mlmdExecutionID);
+    const execution = executions.get(executionId);
+    return [
+      fingerprint,
+      await lookupResult(loc, fingerprint, row, execution, outputs.get(executionId) ?? [], checkBytes, listings),
+    ] as const;
+  });
+  return new Map(results);
+}
+
+/** Byte checks of a batch in flight at once (each is one or two S3 requests). */
+const BYTE_CHECKS_AT_ONCE = 8;
+
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+async function lookupResult(
+  loc: LocationReaders,
+  fingerprint: string,
+  row: KfpTask | undefined,
+  execution: Execution | undefined,
+  artifacts: OutputArtifact[],
+  checkBytes: boolean,
+  listings: Map<string, Listing>,
+): Promise<CacheLookup> {
   const short = fingerprint.slice(0, 12);
   if (!row || !row.mlmdExecutionID) return { hit: false, fingerprint, reason: `no cache row for fingerprint ${short}` };
   const executionId = Number(row.mlmdExecutionID);
-  const [execution] = await loc.mlmd.getExecutionsByID([executionId]);
   if (!execution)
     return {
       hit: false,
       fingerprint,
       reason: `the cache row for fingerprint ${short} names MLMD execution ${executionId}, which does not exist`,
     };
-  const events = (await loc.mlmd.getEventsByExecutionIDs([executionId])).filter((e) => e.type === 'OUTPUT');
-  const ids = [...new Set(events.map((e) => e.artifactId!).filter((x) => x !== undefined))];
-  const arts = ids.length > 0 ? await loc.mlmd.getArtifactsByID(ids) : [];
-  const byId = new Map(arts.map((a) => [a.id!, a]));
-  const artifacts: OutputArtifact[] = [];
   const outArtifacts: Record<string, ArtifactRef[]> = {};
-  for (const e of events) {
-    const a = byId.get(e.artifactId!);
-    const output = e.path?.steps?.[0]?.key;
-    if (!a || output === undefined) continue;
-    artifacts.push({ output, artifact: a });
-    (outArtifacts[output] ??= []).push(toRef(a));
-  }
+  for (const { output, artifact } of artifacts) (outArtifacts[output] ??= []).push(toRef(artifact));
   if (checkBytes) {
     const record = recordedOutputs(execution);
     for (const { output, artifact } of artifacts) {
       if (!artifact.uri) continue;
-      const present = await bytesPresent(
-        loc.store,
-        artifact.uri,
-        recordedObjectsOf(record, output, artifact),
-        artifact.type,
-      );
+      const recorded = recordedObjectsOf(record, output, artifact);
+      const present =
+        presentInListing(loc.store, listings, artifact.uri, recorded, artifact.type) ??
+        (await bytesPresent(loc.store, artifact.uri, recorded, artifact.type));
       if (!present.ok)
         return {
           hit: false,
@@ -128,6 +267,146 @@ export async function lookupCache(
   };
   if (row.id) result.taskRowId = row.id;
   return result;
+}
+
+/**
+ * The directory a byte check lists instead of HEADing each object: the run's directory. KFP writes
+ * every output under `<root>/<pipeline>/<run id>/<task>/<salt>/<output>` (the run's root is
+ * `GenerateOutputURI(root, [pipelineName, runID])`, `2.17.0:backend/src/v2/metadata/client.go:420`;
+ * the task root adds the task and a salt, `2.17.0:backend/src/v2/driver/driver.go:775-786`), and a
+ * handoff keeps that relative path. A run id is a UUID, so the first UUID segment of the key closes
+ * the run's directory: it holds the outputs of that run only, so its listing follows the size of
+ * the run, never the history. Without one, two levels above the key. Undefined for a key too short.
+ */
+const UUID_SEGMENT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+function runDirectoryOf(ref: ObjectRef): string | undefined {
+  const parts = ref.key.replace(/\/+$/, '').split('/');
+  const run = parts.findIndex((p) => UUID_SEGMENT.test(p));
+  if (run >= 0 && run < parts.length - 1) return `${ref.bucket}/${parts.slice(0, run + 1).join('/')}/`;
+  return parts.length >= 4 ? `${ref.bucket}/${parts.slice(0, -2).join('/')}/` : undefined;
+}
+
+/**
+ * One listing per run directory holding two or more of the batch's artifacts (listCovering: one
+ * request per 1,000 objects, abandoned past 4 entries per key, then each object is looked at on its
+ * own as before). Keyed by run directory.
+ */
+async function runListings(store: ObjectStore, outputs: Map<number, OutputArtifact[]>): Promise<Map<string, Listing>> {
+  const groups = new Map<string, ObjectRef[]>();
+  for (const list of outputs.values())
+    for (const { artifact } of list) {
+      if (!artifact.uri) continue;
+      let ref: ObjectRef;
+      try {
+        ref = store.resolve(artifact.uri);
+      } catch {
+        continue;
+      }
+      const dir = runDirectoryOf(ref);
+      if (dir !== undefined) groups.set(dir, [...(groups.get(dir) ?? []), ref]);
+    }
+  const out = new Map<string, Listing>();
+  await mapLimited(
+    [...groups].filter(([, refs]) => refs.length >= 2),
+    BYTE_CHECKS_AT_ONCE,
+    async ([dir, refs]) => {
+      const listing = await listCovering(store, refs);
+      if (listing) out.set(dir, listing);
+    },
+  );
+  return out;
+}
+
+/**
+ * bytesPresent answered from a listing of the artifact's run directory, or undefined when there is
+ * none or it cannot tell (a recorded object with a SHA-256 but no ETag needs its metadata: HEAD).
+ * Same rules: recorded objects must be there with the recorded size and ETag; an object KFP wrote is
+ * there at its key or under `<key>/`.
+ */
+function presentInListing(
+  store: ObjectStore,
+  listings: Map<string, Listing>,
+  uri: string,
+  recorded: RecordedObject[] | undefined,
+  type: string | undefined,
+): Awaited<ReturnType<typeof bytesPresent>> | undefined {
+  let ref: ObjectRef;
+  try {
+    ref = store.resolve(uri);
+  } catch {
+    return undefined;
+  }
+  const dir = runDirectoryOf(ref);
+  const listing = dir === undefined ? undefined : listings.get(dir);
+  if (!listing) return undefined;
+  if (recorded && recorded.length === 0) return { ok: true, noBytes: true };
+  if (recorded) {
+    if (recorded.some((o) => o.etag === undefined)) return undefined;
+    for (const o of recorded) {
+      const key = o.path === '' ? ref.key : `${ref.key.replace(/\/+$/, '')}/${o.path}`;
+      const seen = listing.at({ bucket: ref.bucket, key });
+      if (!seen) return { ok: false, reason: `artifact bytes missing (${key})` };
+      if (!matchesRecord({ size: seen.size, sha256: undefined, etag: seen.etag }, o))
+        return {
+          ok: false,
+          reason:
+            `artifact bytes altered (${key} is not what the handoff copied: size ${seen.size}, ` +
+            `ETag ${seen.etag ?? 'none'})`,
+        };
+    }
+    return { ok: true };
+  }
+  if (listing.at(ref) || listing.under(ref).length > 0) return { ok: true };
+  if (type !== undefined && NO_BYTES_TYPES.has(type)) return { ok: true, noBytes: true };
+  return { ok: false, reason: 'artifact bytes missing' };
+}
+
+/**
+ * Lookups asked for while a walk fans out, answered together: every lookup asked before the event
+ * loop next turns (the tasks that became ready when the previous batch answered) goes into one
+ * lookupCacheMany, and a batch answers all its lookups at once, so the next wave is asked together
+ * too. A walk of a pipeline of depth D thus costs about D batches, not one set of reads per task.
+ * A fingerprint asked twice in one walk is read once.
+ */
+export class CacheLookupBatcher {
+  private readonly asked = new Map<string, Promise<CacheLookup>>();
+  private pending: { fingerprint: string; resolve: (l: CacheLookup) => void; reject: (e: unknown) => void }[] = [];
+  private scheduled = false;
+
+  constructor(
+    private readonly loc: LocationReaders & { podNamespace: string },
+    private readonly pipelineName: string,
+    private readonly checkBytes = true,
+  ) {}
+
+  lookup(fingerprint: string): Promise<CacheLookup> {
+    const known = this.asked.get(fingerprint);
+    if (known) return known;
+    const promise = new Promise<CacheLookup>((resolve, reject) => this.pending.push({ fingerprint, resolve, reject }));
+    this.asked.set(fingerprint, promise);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => void this.flush());
+    }
+    return promise;
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    this.scheduled = false;
+    try {
+      const found = await lookupCacheMany(
+        this.loc,
+        this.pipelineName,
+        batch.map((p) => p.fingerprint),
+        this.checkBytes,
+      );
+      for (const p of batch) p.resolve(found.get(p.fingerprint)!);
+    } catch (e) {
+      for (const p of batch) p.reject(e);
+    }
+  }
 }
 
 export function toRef(a: Artifact): ArtifactRef {

@@ -2,15 +2,20 @@
 // task is looked up in that location's cache instead of being run. The result says which root
 // tasks are *available* there (a cache hit with its bytes present) and, for each executable, the
 // fingerprint, the execution that serves it and its outputs — what a handoff exports.
+//
+// Cost: the walk fans out as far as the pipeline lets it (WALK_CONCURRENCY) and the lookups of the
+// tasks ready together are answered by one batch of list reads (CacheLookupBatcher), so its KFP and
+// MLMD requests follow the pipeline's depth, and never the location's history.
 import type { DriveResult, ExecutableCall, VisitResult } from '../pipeline/driver/types.js';
 import { driveRun, taskRecordKey } from '../pipeline/driver/index.js';
 import { fingerprint } from '../pipeline/fingerprint/index.js';
 import type { PipelineGraph } from '../pipeline/graph.js';
 import type { JsonValue } from '../pipeline/ir.js';
-import { lookupCache, toRef, type CacheLookup, type LocationReaders } from './cache-lookup.js';
+import { CacheLookupBatcher, toRef, type CacheLookup, type LocationReaders } from './cache-lookup.js';
 import { describePodNamespace, readDriverSettings, type DriverSettings } from './driver-settings.js';
 import { findMatchedArtifact, importerProperties } from './importer-match.js';
 import type { StepAvailability } from '../plan/observation.js';
+import type { Context } from '../location/mlmd/index.js';
 
 export interface CacheWalkEntry {
   key: string;
@@ -43,6 +48,13 @@ export interface CacheWalkOptions {
   override?: (call: ExecutableCall<undefined>, fp: string | undefined) => Promise<VisitResult | undefined>;
 }
 
+/**
+ * Executable visits in flight at once. A visit here only waits for its batched lookup, so the
+ * limit is what lets every task of a wave join one batch (the driver's default, 4, would cut a
+ * wave of 200 tasks into 50 batches).
+ */
+export const WALK_CONCURRENCY = 1024;
+
 export async function walkCache(loc: LocationReaders, options: CacheWalkOptions): Promise<CacheWalkResult> {
   const entries = new Map<string, CacheWalkEntry>();
   const { graph, kfpVersion } = options;
@@ -54,9 +66,20 @@ export async function walkCache(loc: LocationReaders, options: CacheWalkOptions)
     settings.publishLogsFrom === 'default'
       ? ` (keys computed with publish_logs true, KFP's default: no run at ${loc.name} tells yet; set kfp.publishLogs if not)`
       : '';
+  const batcher =
+    podNamespace === undefined
+      ? undefined
+      : new CacheLookupBatcher({ ...loc, podNamespace }, graph.name, options.checkBytes ?? true);
+  let pipelineContext: Promise<Context | undefined> | undefined;
+  const contextOfPipeline = () => (pipelineContext ??= loc.mlmd.getContextByTypeAndName('system.Pipeline', graph.name));
   const drive = await driveRun<undefined>(
     graph,
-    { parameters: options.parameters, rootTasks: options.rootTasks, concurrency: 4, publishLogs: settings.publishLogs },
+    {
+      parameters: options.parameters,
+      rootTasks: options.rootTasks,
+      concurrency: WALK_CONCURRENCY,
+      publishLogs: settings.publishLogs,
+    },
     {
       enterDag: async () => undefined,
       exitDag: async () => undefined,
@@ -64,19 +87,19 @@ export async function walkCache(loc: LocationReaders, options: CacheWalkOptions)
         const key = taskRecordKey(call.path, call.iteration);
         const entry: CacheWalkEntry = { key, call };
         entries.set(key, entry);
-        if (call.importer) return importerAvailability(loc, graph.name, call, entry);
+        if (call.importer) return importerAvailability(loc, graph.name, contextOfPipeline, call, entry);
         if (call.neverCacheHit) return { state: 'unavailable', reason: call.neverCacheHit };
         if (!call.cacheKeyInput) return { state: 'unavailable', reason: `${key} has no cache key` };
         const fp = fingerprint(call.cacheKeyInput, kfpVersion);
         entry.fingerprint = fp;
         const decided = await options.override?.(call, fp);
         if (decided) return decided;
-        if (podNamespace === undefined)
+        if (batcher === undefined)
           return {
             state: 'unavailable',
             reason: `no cache row for fingerprint ${fp.slice(0, 12)}: ${describePodNamespace(loc.name, settings)}`,
           };
-        const lookup = await lookupCache({ ...loc, podNamespace }, graph.name, fp, options.checkBytes ?? true);
+        const lookup = await batcher.lookup(fp);
         entry.lookup = lookup;
         if (!lookup.hit) return { state: 'unavailable', reason: `${lookup.reason}${assumedLogs}` };
         return { state: 'cached', outputs: lookup.outputs };
@@ -120,6 +143,7 @@ export async function walkCache(loc: LocationReaders, options: CacheWalkOptions)
 async function importerAvailability(
   loc: LocationReaders,
   pipelineName: string,
+  pipelineContext: () => Promise<Context | undefined>,
   call: ExecutableCall<undefined>,
   entry: CacheWalkEntry,
 ): Promise<VisitResult> {
@@ -131,7 +155,7 @@ async function importerAvailability(
   if ('error' in built)
     return { state: 'unavailable', reason: `importer ${where} would fail at ${loc.name}: ${built.error}` };
   const title = imp.typeSchema.schemaTitle ?? 'system.Artifact';
-  const pipelineCtx = await loc.mlmd.getContextByTypeAndName('system.Pipeline', pipelineName);
+  const pipelineCtx = await pipelineContext();
   const artifact =
     pipelineCtx?.id === undefined
       ? undefined

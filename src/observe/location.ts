@@ -1,5 +1,6 @@
 // Reads one location into a LocationObservation: KFP version, this revision's pipeline version and
 // runs, verification of finished stage runs, and which root tasks are available there. Read-only.
+import { detectedBackend } from '../location/connect.js';
 import type { KfpClient, KfpRun } from '../location/kfp/index.js';
 import { contains, eq, where } from '../location/kfp/index.js';
 import { parseRunName, pipelineVersionName, revisionRunPrefix } from '../split-file/run-names.js';
@@ -8,6 +9,7 @@ import type { PipelineGraph } from '../pipeline/graph.js';
 import type { JsonValue } from '../pipeline/ir.js';
 import type { LocationReaders } from './cache-lookup.js';
 import { walkCache } from './cache-walk.js';
+import { heldArtifacts } from './held-artifacts.js';
 import { checkRunRoot } from './pipeline-root.js';
 import { newestFirst } from './run-order.js';
 import type { LocationObservation, ObservedRun, ObservedRunState } from '../plan/observation.js';
@@ -28,6 +30,7 @@ export interface ObserveRequest {
 export async function observeLocation(req: ObserveRequest): Promise<LocationObservation> {
   const { location } = req;
   const health = await location.kfp.healthz();
+  const backend = await detectedBackend(location.kfp);
   const kfpVersion = req.kfpVersionOverride ?? health.version;
   const [pipelineVersionUploaded, runs] = await Promise.all([
     versionUploaded(location.kfp, req),
@@ -80,11 +83,13 @@ export async function observeLocation(req: ObserveRequest): Promise<LocationObse
   return {
     location: location.name,
     kfpVersion,
+    ...(backend ? { backend } : {}),
     multiUser: health.multiUser,
     pipelineVersionUploaded,
     runs: stageRuns,
     availability: walk.availability,
     markerRuns,
+    artifacts: await heldArtifacts(location.store, req.graph, walk),
   };
 }
 

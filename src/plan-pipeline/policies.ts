@@ -1,11 +1,12 @@
 // The policy step of the plan pipeline: every plan (plan, apply, reconcile; CLI, library, Action) is
 // evaluated against the file's policies here, with the overrides given for this command.
 import { checkOverrides, evaluatePolicies } from '../policy/evaluate.js';
-import { policyInputsFromPlan } from '../policy/inputs.js';
+import { parameterInputs, policyInputsFromPlan } from '../policy/inputs.js';
 import { policyReportJson } from '../policy/report.js';
 import type { PolicyContext, PolicyOverride, PolicyReport } from '../policy/types.js';
 import type { PlanDocument, PlanPolicies } from '../plan/types.js';
 import type { Project } from '../split-file/load-project.js';
+import { isSecretKey } from '../split-file/secrets.js';
 
 export function hasPolicies(project: Project): boolean {
   return (project.policies?.policies.length ?? 0) > 0;
@@ -26,6 +27,7 @@ export function evaluatePlanPolicies(
   const inputs = policyInputsFromPlan(plan, {
     locations: project.spec.spec.locations,
     steps: project.graph.rootTasks,
+    parameters: parameterInputs(project.spec.spec.pipeline, isSecretKey),
   });
   const report: PolicyReport = evaluatePolicies(project.policies.policies, inputs, context, {
     exceptions: project.policies.exceptions,

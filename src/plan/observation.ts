@@ -33,10 +33,21 @@ export interface StepAvailability {
   executionIds?: string[];
 }
 
+/** One output artifact of a step available at a location, as held there (src/observe/held-artifacts.ts). */
+export interface HeldArtifact {
+  output: string;
+  /** Size of its objects there; null when unknown (or when only its records are there). */
+  bytes: number | null;
+  /** Only its records are there: a handoff carried no bytes, as nothing there read them (src/plan/travel.ts). */
+  recordsOnly?: true;
+}
+
 export interface LocationObservation {
   location: string;
   /** Reported by healthz `tag_name`, or the file's override. */
   kfpVersion: string;
+  /** Where the location keeps its run metadata (src/location/backend/detect.ts), when it was detected. */
+  backend?: 'mlmd' | 'native';
   multiUser: boolean;
   /** The pipeline version named after this revision is uploaded. */
   pipelineVersionUploaded: boolean;
@@ -46,6 +57,8 @@ export interface LocationObservation {
   availability: Record<string, StepAvailability>;
   /** Handoff marker runs of this revision at this location (they own handed-off cache rows). */
   markerRuns: { runId: string; displayName: string; stage: number; from: string }[];
+  /** Root task → its output artifacts held here (sizes, records only), for the tasks available here. */
+  artifacts?: Record<string, HeldArtifact[]>;
 }
 
 export interface Observation {

@@ -39,7 +39,7 @@ export function planReconcile(input: ReconcileInput, observation: Observation): 
   const work = planOperations(facts, reruns, input.revision.short);
   const drift = work.drift;
   const operations = input.artifactFlow
-    ? withTravel(work.operations, input.artifactFlow, input.layouts)
+    ? withTravel(work.operations, input.artifactFlow, input.layouts, { held: observation.locations })
     : work.operations;
   return {
     name: input.name,
@@ -53,5 +53,14 @@ export function planReconcile(input: ReconcileInput, observation: Observation): 
     warnings: input.diagnostics.map(warningLine),
     diagnostics: input.diagnostics,
     drift,
+    ...plannedLocations(observation),
   };
+}
+
+/** The locations whose backend was detected (sessions detect it; synthetic observations leave it out). */
+function plannedLocations(observation: Observation): Pick<PlanDocument, 'locations'> {
+  const locations = Object.values(observation.locations).flatMap((o) =>
+    o.backend ? [{ name: o.location, kfpVersion: o.kfpVersion, backend: o.backend }] : [],
+  );
+  return locations.length > 0 ? { locations } : {};
 }

@@ -4,6 +4,8 @@ import type { PlanDiagnostic } from '../diagnostics/plan-diagnostic.js';
 import type { ReasonCode } from './reason-codes.js';
 import type { HandoffArtifact } from './travel.js';
 
+/** Engines that copy handoff bytes (the file's `transfer` settings name them; src/transfer implements them). */
+export type TransferEngineName = 'inline' | 'server-side' | 'kubernetes-job';
 export type StageState =
   /** Not observed (offline plan). */
   | 'unknown'
@@ -45,6 +47,22 @@ export interface PlannedOperation {
   artifacts?: HandoffArtifact[];
   /** handoff: total size of what travels as bytes; null when a size is unknown. */
   bytes?: number | null;
+  /** handoff: total size (at the source) of what travels as records only, its bytes staying behind; null when unknown. */
+  recordBytes?: number | null;
+  /** handoff: the engine that would copy its bytes, and the estimated time (src/apply/plan-transfer.ts). */
+  transfer?: PlannedTransfer;
+}
+
+/** How a handoff's bytes would be copied, as planned from the file's transfer settings and the sizes known. */
+export interface PlannedTransfer {
+  /** The engine; `auto` while the size is unknown (apply chooses by it). */
+  engine: TransferEngineName | 'auto';
+  /** Why this engine: the file's `spec.transfer.engine`, auto's reason, or why the file's choice cannot copy. */
+  reason: string;
+  /** Bytes to copy (the operation's `bytes`); null when a size is unknown. */
+  bytes: number | null;
+  /** Estimated seconds at the engine's throughput (the file's `throughputBytesPerSecond`, else a default); null when unknown. */
+  estimatedSeconds: number | null;
 }
 
 export interface PlannedStage {
@@ -79,6 +97,15 @@ export interface PlanDocument {
   drift: string[];
   /** Policy results of this plan (src/policy), when the file has policies. */
   policies?: PlanPolicies;
+  /** The observed locations: KFP version and where each keeps its run metadata (src/location/backend). */
+  locations?: PlannedLocation[];
+}
+
+export interface PlannedLocation {
+  name: string;
+  kfpVersion: string;
+  /** `mlmd`: ML Metadata and the task table (KFP 2.14–2.17); `native`: the next KFP's task and artifact API. */
+  backend: 'mlmd' | 'native';
 }
 
 /**

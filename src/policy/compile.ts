@@ -34,11 +34,14 @@ export class PolicyCompileError extends UserError {
 
 const env = celEnv({});
 
-/** `FILE:LINE:COL` of a position inside an expression that starts at `at`. */
+/**
+ * `FILE:LINE:COL` of a position inside an expression that starts at `at`. An expression spans lines
+ * only as a YAML block scalar (`|`), whose lines all carry the indentation of its first.
+ */
 export function positionIn(at: SourcePosition | undefined, line: number, column: number): string {
   if (!at) return `<policy>:${line}:${column}`;
   const l = at.line + line - 1;
-  const c = line === 1 ? at.column + column - 1 : column;
+  const c = line === 1 ? at.column + column - 1 : at.column - 1 + column;
   return `${at.file}:${l}:${c}`;
 }
 
@@ -99,6 +102,11 @@ export function compileExpression(
 }
 
 export function compilePolicy(spec: PolicySpec): CompiledPolicy {
+  // In the order they are written: the first broken expression is the one reported.
+  const match =
+    spec.match !== undefined
+      ? compileExpression(spec.match, spec.matchAt ?? spec.at, `policy ${spec.name}, match`)
+      : undefined;
   const compiled: CompiledPolicy = {
     spec,
     validations: spec.validations.map((v, i) => ({
@@ -106,8 +114,7 @@ export function compilePolicy(spec: PolicySpec): CompiledPolicy {
       run: compileExpression(v.expression, v.at ?? spec.at, `policy ${spec.name}, validation ${i + 1}`),
     })),
   };
-  if (spec.match !== undefined)
-    compiled.match = compileExpression(spec.match, spec.matchAt ?? spec.at, `policy ${spec.name}, match`);
+  if (match) compiled.match = match;
   return compiled;
 }
 

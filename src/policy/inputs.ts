@@ -3,13 +3,15 @@
 // an artifact's labels or size), the value is empty rather than guessed: `""`, `{}`, `0`.
 import type { TaskNode } from '../pipeline/graph.js';
 import type { PlanDocument } from '../plan/types.js';
-import type { ArtifactInput, HandoffInput, LocationInput, PolicyInputs, StageInput } from './types.js';
+import type { ArtifactInput, HandoffInput, LocationInput, ParameterInput, PolicyInputs, StageInput } from './types.js';
 
 /** What of the project the inputs need (kept structural so this folder does not depend on the file loader). */
 export interface PolicyProjectView {
   locations: { name: string; region?: string; labels?: Record<string, string> }[];
   /** Root steps by name (the pipeline graph's `rootTasks`). */
   steps: Map<string, TaskNode>;
+  /** The runtime parameters the file gives (names and where from, never values). */
+  parameters?: ParameterInput[];
 }
 
 /** Optional per-artifact facts a handoff operation may carry (bytes only where they are read; see issue 12 item 1). */
@@ -47,6 +49,22 @@ function imagesOf(node: TaskNode | undefined, into: Set<string>): void {
   for (const child of node.children) imagesOf(child, into);
 }
 
+/**
+ * The file's runtime parameters as policies see them: names and where they come from, never values.
+ * `looksSecret` is the file loader's rule for names (src/split-file/secrets.ts isSecretKey).
+ */
+export function parameterInputs(
+  pipeline: { parameters?: Record<string, unknown>; parametersFromEnv?: Record<string, string> },
+  looksSecret: (name: string) => boolean,
+): ParameterInput[] {
+  const of = (names: string[], from: ParameterInput['from']): ParameterInput[] =>
+    names.map((name) => ({ name, from, secret: looksSecret(name) }));
+  return [
+    ...of(Object.keys(pipeline.parameters ?? {}), 'file'),
+    ...of(Object.keys(pipeline.parametersFromEnv ?? {}), 'env'),
+  ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
 export function policyInputsFromPlan(plan: PlanDocument, view: PolicyProjectView): PolicyInputs {
   const stages: StageInput[] = plan.stages.map((s) => {
     const images = new Set<string>();
@@ -82,5 +100,7 @@ export function policyInputsFromPlan(plan: PlanDocument, view: PolicyProjectView
         bytes,
       };
     });
-  return { plan: { stages, handoffs, revision: plan.revision } };
+  return {
+    plan: { stages, handoffs, revision: plan.revision, parameters: (view.parameters ?? []).map((p) => ({ ...p })) },
+  };
 }

@@ -2,7 +2,15 @@
 // `opa test` and `gator verify` do, so a policy repository's CI can hold its policies to examples.
 import type { CompiledPolicy } from './compile.js';
 import { evaluatePolicies } from './evaluate.js';
-import type { ArtifactInput, HandoffInput, LocationInput, PolicyContext, PolicyInputs, StageInput } from './types.js';
+import type {
+  ArtifactInput,
+  HandoffInput,
+  LocationInput,
+  ParameterInput,
+  PolicyContext,
+  PolicyInputs,
+  StageInput,
+} from './types.js';
 
 /** pass: every evaluated item passed; fail: at least one failed; skip: the policy matched no item. */
 export type Expectation = 'pass' | 'fail' | 'skip';
@@ -62,6 +70,11 @@ export function handoffFixture(v: unknown): HandoffInput {
   return { from: location(o.from), to: location(o.to), steps: strs(o.steps), artifacts, bytes };
 }
 
+export function parameterFixture(v: unknown): ParameterInput {
+  const o = obj(v);
+  return { name: text(o.name), from: o.from === 'env' ? 'env' : 'file', secret: o.secret === true };
+}
+
 export function stageFixture(v: unknown): StageInput {
   const o = obj(v);
   return { index: num(o.index) || 1, location: location(o.location), steps: strs(o.steps), images: strs(o.images) };
@@ -77,7 +90,8 @@ export function inputsOfCase(c: PolicyTestCase): PolicyInputs {
     ...(Array.isArray(p.handoffs) ? p.handoffs.map(handoffFixture) : []),
     ...(c.handoff !== undefined ? [handoffFixture(c.handoff)] : []),
   ];
-  return { plan: { stages, handoffs, revision: text(p.revision) } };
+  const parameters = Array.isArray(p.parameters) ? p.parameters.map(parameterFixture) : [];
+  return { plan: { stages, handoffs, revision: text(p.revision), parameters } };
 }
 
 export function contextOfCase(c: PolicyTestCase): PolicyContext {

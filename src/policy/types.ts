@@ -87,10 +87,21 @@ export interface StageInput {
   images: string[];
 }
 
+/** A runtime parameter the runs are created with: never its value, only where it comes from. */
+export interface ParameterInput {
+  name: string;
+  /** `file`: under spec.pipeline.parameters; `env`: read from an environment variable (spec.pipeline.parametersFromEnv). */
+  from: 'file' | 'env';
+  /** The name looks like a secret (`password`, `api_key`, `mlpipeline_minio_artifact_secret`). */
+  secret: boolean;
+}
+
 export interface PlanInput {
   stages: StageInput[];
   handoffs: HandoffInput[];
   revision: string;
+  /** The runtime parameters the file gives (names and where from, never values). */
+  parameters: ParameterInput[];
 }
 
 export interface PolicyInputs {

@@ -38,7 +38,8 @@ export function renderGraphText(graph: PipelineGraph, options: GraphTextOptions 
   const width = Math.max(40, options.width ?? 100);
   const paint = (text: string, code: string): string => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
   const out: string[] = [];
-  for (const box of boxesOf(graph.stages)) {
+  const boxes = boxesOf(graph.stages);
+  for (const [i, box] of boxes.entries()) {
     const into = graph.handoffs.filter((h) => box.stages.some((s) => s.index === h.toStage));
     for (const h of into) {
       const text = `${fromWords(h)} → ${h.toLocation} (stage ${h.toStage}): ${h.pending ? 'hand off' : 'handed off'} ${handoffWords(h, 6)}`;
@@ -47,7 +48,12 @@ export function renderGraphText(graph: PipelineGraph, options: GraphTextOptions 
       }
       out.push(`    ${paint('▼', h.pending ? '33' : '90')}`);
     }
-    out.push(...drawBox(box.location, box.stages.flatMap(stageLines), width, paint));
+    const lines = box.stages.flatMap(stageLines);
+    // What the location holds without bytes, once, in its last box.
+    const held = graph.locations.find((l) => l.name === box.location)?.recordsOnly;
+    if (held && !boxes.slice(i + 1).some((b) => b.location === box.location))
+      lines.push({ text: `records only (no bytes here): ${held.join(', ')}` });
+    out.push(...drawBox(box.location, lines, width, paint));
   }
   return `${out.join('\n')}\n`;
 }

@@ -28,6 +28,8 @@ export interface GraphLocation {
   name: string;
   /** In the file's order. */
   stages: GraphStage[];
+  /** `step.output` of the artifacts held here as records only: a handoff carried no bytes (status). */
+  recordsOnly?: string[];
 }
 
 export interface GraphHandoff {
@@ -61,6 +63,8 @@ export type Transfers = ReadonlyMap<string, { bytes?: number; objects?: number }
 
 export interface GraphOptions {
   transfers?: Transfers;
+  /** Location → `step.output` held there as records only (recordsOnlyByLocation, from an observation). */
+  recordsOnly?: Readonly<Record<string, readonly string[]>>;
 }
 
 export function pipelineGraph(plan: PlanDocument, options: GraphOptions = {}): PipelineGraph {
@@ -74,6 +78,10 @@ export function pipelineGraph(plan: PlanDocument, options: GraphOptions = {}): P
       locations.push(loc);
     }
     loc.stages.push(s);
+  }
+  for (const loc of locations) {
+    const held = options.recordsOnly?.[loc.name];
+    if (held && held.length > 0) loc.recordsOnly = [...held];
   }
   const handoffs = handoffsOf(plan.stages, handoffOps);
   for (const h of handoffs) {
@@ -204,4 +212,22 @@ export function handoffWords(h: GraphHandoff, maxNames = 3): string {
   if (h.objects !== undefined) parts.push(`${h.objects} object${h.objects === 1 ? '' : 's'}`);
   if (h.bytes !== undefined) parts.push(formatBytes(h.bytes));
   return parts.join(' · ');
+}
+
+/**
+ * Location → `step.output` of the available steps' artifacts held there as records only (no bytes:
+ * nothing there read them when they were handed off; src/plan/travel.ts), in pipeline order.
+ */
+export function recordsOnlyByLocation(
+  locations: Readonly<Record<string, { artifacts?: Record<string, { output: string; recordsOnly?: true }[]> }>>,
+  order: readonly string[],
+): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [name, o] of Object.entries(locations)) {
+    const list = order.flatMap((step) =>
+      (o.artifacts?.[step] ?? []).filter((a) => a.recordsOnly).map((a) => `${step}.${a.output}`),
+    );
+    if (list.length > 0) out[name] = list;
+  }
+  return out;
 }

@@ -1,7 +1,7 @@
 // Markdown rendering of a plan for pull-request comments and job summaries.
 import { travelSummary } from '../plan/travel.js';
 import type { PlanDocument } from '../plan/types.js';
-import { operationTarget } from './plan-text.js';
+import { operationTarget, transferSummary } from './plan-text.js';
 import { diagnosticsMarkdown } from './plan-diagnostics.js';
 import { policyMarkdown } from './plan-policies.js';
 import { mermaidBlock, type MermaidOptions } from './mermaid.js';
@@ -51,8 +51,10 @@ export function renderPlanMarkdown(plan: PlanDocument, options: PlanMarkdownOpti
     plan.operations.forEach((op, i) => {
       const steps = op.kind === 'handoff' && op.steps ? ` (${esc(op.steps.join(', '))})` : '';
       const travel = travelSummary(op);
+      const transfer = transferSummary(op);
       out.push(
-        `${i + 1}. \`${op.kind}\` ${esc(operationTarget(op))}${steps} — ${esc(op.reason)}${travel ? ` (${esc(travel)})` : ''}`,
+        `${i + 1}. \`${op.kind}\` ${esc(operationTarget(op))}${steps} — ${esc(op.reason)}${travel ? ` (${esc(travel)})` : ''}` +
+          (transfer ? `; ${esc(transfer)}` : ''),
       );
     });
     out.push('');

@@ -28,7 +28,11 @@ export function runLinksLine(plan: PlanDocument): string | undefined {
   return `Runs in the KFP UI: ${linked.map((s) => `[stage ${s.index} at ${esc(s.location)}](${linkTarget(s.runUrl!)})`).join(' · ')}`;
 }
 
-export function renderStatusMarkdown(plan: PlanDocument): string {
+/** `recordsOnly`: location → `step.output` held there as records only (pipeline-graph.ts recordsOnlyByLocation). */
+export function renderStatusMarkdown(
+  plan: PlanDocument,
+  recordsOnly: Readonly<Record<string, readonly string[]>> = {},
+): string {
   const pending = plan.operations.length;
   const status = plan.inSync ? '✅ in sync' : `🔁 ${pending} operation${pending === 1 ? '' : 's'} pending`;
   const out = [`### Split pipeline \`${plan.name}\` — revision \`${plan.revision}\` — ${status}`, ''];
@@ -40,6 +44,12 @@ export function renderStatusMarkdown(plan: PlanDocument): string {
     out.push(`| ${s.index} | ${esc(s.location)} | ${s.state} | ${runCell(s)} | ${executed} | ${cached} |`);
   }
   out.push('');
+  const held = Object.entries(recordsOnly).filter(([, list]) => list.length > 0);
+  if (held.length > 0) {
+    out.push('**Held as records only** (no bytes: nothing there reads them)', '');
+    for (const [location, list] of held) out.push(`- ${esc(location)}: ${esc(list.join(', '))}`);
+    out.push('');
+  }
   if (plan.drift.length > 0) {
     out.push('**Drift**', '');
     for (const d of plan.drift) out.push(`- ${esc(d)}`);

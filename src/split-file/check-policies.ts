@@ -11,6 +11,7 @@ import {
   type CompiledException,
   type CompiledPolicy,
 } from '../policy/compile.js';
+import { BUILT_IN_POLICIES, effectiveBuiltIn, settingProblem } from '../policy/defaults.js';
 import type { PolicyException, PolicySpec, SourcePosition } from '../policy/types.js';
 import { parseSpecSource, SOURCE_LIMITS, type SpecSource } from './source.js';
 import type { PolicyExceptionInFile, PolicySpecInFile, SplitPipelineSpec } from './types.js';
@@ -196,8 +197,47 @@ export async function checkPolicies(
     specs.push(...loaded.policies);
     exceptions.push(...loaded.exceptions);
   }
-  const compiled = compileAll(specs, exceptions);
+  const builtIns = builtInPolicies(spec, source, specs, diagnostics);
+  const compiled = compileAll([...builtIns, ...specs], exceptions);
   return { policies: compiled.policies, diagnostics: [...diagnostics, ...compiled.diagnostics] };
+}
+
+/**
+ * The built-in default policies this file is evaluated against (src/policy/defaults.ts): each one the
+ * file uses what it guards or sets under `spec.defaultPolicies`, with the file's setting when the
+ * built-in allows it. A policy of the file may not take a built-in's name (it would hide the rule).
+ */
+function builtInPolicies(
+  spec: SplitPipelineSpec,
+  source: SpecSource,
+  specs: PolicySpec[],
+  diagnostics: Diagnostic[],
+): PolicySpec[] {
+  const out: PolicySpec[] = [];
+  const settings = spec.spec.defaultPolicies ?? {};
+  for (const builtIn of BUILT_IN_POLICIES) {
+    const clash = specs.find((p) => p.name === builtIn.name);
+    if (clash) {
+      diagnostics.push(
+        diagnosticOf(
+          clash.at,
+          `policy "${builtIn.name}" has the name of a built-in policy; ` +
+            `to relax the built-in set spec.defaultPolicies.${builtIn.name}, otherwise choose another name`,
+        ),
+      );
+    }
+    const setting = settings[builtIn.name];
+    if (setting) {
+      const problem = settingProblem(builtIn, setting);
+      if (problem) {
+        diagnostics.push(source.diagnosticAt(['spec', 'defaultPolicies', builtIn.name, 'enforcement'], problem));
+        continue;
+      }
+    }
+    if (setting || builtIn.applies({ parametersFromEnv: spec.spec.pipeline.parametersFromEnv ?? {} }))
+      out.push(effectiveBuiltIn(builtIn, setting));
+  }
+  return out;
 }
 
 /** Compiles policies and exceptions (names unique, exceptions naming a policy); every problem is a diagnostic. */
@@ -211,9 +251,11 @@ export function compileAll(
   for (const p of specs) {
     const earlier = seen.get(p.name);
     if (earlier) {
-      diagnostics.push(
-        diagnosticOf(p.at, `policy "${p.name}" is declared twice (also at ${earlier.at?.file}:${earlier.at?.line})`),
-      );
+      // A built-in (no position) taken by a policy of the file is reported where it is checked.
+      if (earlier.at)
+        diagnostics.push(
+          diagnosticOf(p.at, `policy "${p.name}" is declared twice (also at ${earlier.at.file}:${earlier.at.line})`),
+        );
       continue;
     }
     seen.set(p.name, p);

@@ -11,6 +11,7 @@ import { checkTransfer } from './check-transfer.js';
 import { checkPolicies, type ProjectPolicies } from './check-policies.js';
 import { hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { loadSpecFile } from './load.js';
+import { isSecretKey } from './secrets.js';
 import { packageRootFor, resolvePackagePath } from './package-path.js';
 import { computeRevision, type Revision } from './revision.js';
 import type { SplitPipelineSpec } from './types.js';
@@ -97,6 +98,10 @@ export async function loadProject(file: string, options: LoadProjectOptions = {}
     pipeline: docs,
     parameters: spec.spec.pipeline.parameters ?? {},
     stages: spec.spec.stages,
+    // Parameters from the environment count by name and variable, never by value (issue 12 item 8).
+    ...(Object.keys(spec.spec.pipeline.parametersFromEnv ?? {}).length > 0
+      ? { parametersFromEnv: spec.spec.pipeline.parametersFromEnv }
+      : {}),
   });
   const sorted = sortDiagnostics(diagnostics);
   return {
@@ -116,6 +121,10 @@ export async function loadProject(file: string, options: LoadProjectOptions = {}
   };
 }
 
+const SECRET_INPUT_HINT =
+  ' (its name looks like a secret: name the environment variable that holds it under spec.pipeline.parametersFromEnv, ' +
+  'which the built-in policy secret-parameters refuses unless the file relaxes it)';
+
 /** Runtime parameters must be inputs of the pipeline; required inputs without a default must be set. */
 function checkParameters(
   file: string,
@@ -125,8 +134,29 @@ function checkParameters(
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
   const defs = graph.pkg.spec.root.inputDefinitions?.parameters ?? {};
-  const given = spec.spec.pipeline.parameters ?? {};
-  for (const name of Object.keys(given)) {
+  const fromEnv = spec.spec.pipeline.parametersFromEnv ?? {};
+  for (const name of Object.keys(fromEnv)) {
+    const where = ['spec', 'pipeline', 'parametersFromEnv', name];
+    if (!(name in defs)) {
+      out.push({
+        file,
+        ...at(where),
+        severity: 'error',
+        message:
+          `parameter "${name}" (spec.pipeline.parametersFromEnv) is not an input of pipeline "${graph.name}"; ` +
+          `its inputs are: ${Object.keys(defs).join(', ') || '(none)'}`,
+      });
+    } else if (name in (spec.spec.pipeline.parameters ?? {})) {
+      out.push({
+        file,
+        ...at(where),
+        severity: 'error',
+        message: `parameter "${name}" is given both under spec.pipeline.parameters and spec.pipeline.parametersFromEnv; keep one`,
+      });
+    }
+  }
+  const given = { ...(spec.spec.pipeline.parameters ?? {}), ...fromEnv };
+  for (const name of Object.keys(spec.spec.pipeline.parameters ?? {})) {
     if (!(name in defs)) {
       const known = Object.keys(defs);
       const inputs = known.length ? `; its inputs are: ${known.join(', ')}` : ' (it has no inputs)';
@@ -144,7 +174,7 @@ function checkParameters(
         file,
         ...at(['spec', 'pipeline']),
         severity: 'error',
-        message: `pipeline input "${name}" has no default: set it under spec.pipeline.parameters`,
+        message: `pipeline input "${name}" has no default: set it under spec.pipeline.parameters${isSecretKey(name) ? SECRET_INPUT_HINT : ''}`,
       });
     }
   }

@@ -9,6 +9,8 @@ export interface RevisionInput {
   /** The parsed pipeline package documents (spec, and platform spec when present). */
   pipeline: JsonValue[];
   parameters: Record<string, JsonValue>;
+  /** Parameter → environment variable (the variable's name counts, never its value). */
+  parametersFromEnv?: Record<string, string>;
   stages: readonly { location: string; steps: readonly string[] }[];
 }
 
@@ -37,6 +39,8 @@ export function computeRevision(input: RevisionInput): Revision {
     v: 1,
     pipeline: input.pipeline,
     parameters: input.parameters,
+    // Absent unless the file gives parameters from the environment, so other revisions are unchanged.
+    parametersFromEnv: input.parametersFromEnv,
     // Step order inside a stage does not change what runs; stage order does.
     stages: input.stages.map((s) => ({ location: s.location, steps: [...s.steps].sort() })),
   };

@@ -5,6 +5,8 @@
 // No message here repeats the value it complains about (not even partly): diagnostics end up in CI
 // logs and pull-request comments.
 
+import { UserError } from '../errors/user-error.js';
+import type { JsonValue } from '../pipeline/ir.js';
 import { formatPath, isRecord, type Finding, type SpecPath } from './path.js';
 
 /** Words that, ending a key, say the value is a credential (`apiKey`, `db_password`, `hf-token`). */
@@ -88,7 +90,10 @@ function remedy(path: SpecPath, key: string): string {
   if (parent[0] === 'spec' && parent[1] === 'pipeline' && parent[2] === 'parameters') {
     return (
       'pipeline parameters are stored in clear text in every KFP run; ' +
-      'give the step the secret through a Kubernetes secret instead (kfp-kubernetes use_secret_as_env)'
+      'give the step the secret through a Kubernetes secret instead (kfp-kubernetes use_secret_as_env), ' +
+      'or, when the pipeline takes it as a parameter, name the environment variable that holds it under ' +
+      `spec.pipeline.parametersFromEnv (${String(key)}: ENV_VAR) and relax the built-in policy secret-parameters ` +
+      '(see the README, "Secret parameters")'
     );
   }
   if (within(['kfp', 'auth']) || within(['kfp'])) {
@@ -134,8 +139,14 @@ export function findLiteralSecrets(data: unknown): Finding[] {
   return findings.reverse();
 }
 
+/** `spec.pipeline.parametersFromEnv.NAME`: the value is the name of an environment variable, not a secret. */
+function namesAnEnvironmentVariable(path: SpecPath): boolean {
+  return path.length === 4 && path[0] === 'spec' && path[1] === 'pipeline' && path[2] === PARAMETERS_FROM_ENV;
+}
+
 function checkScalar(path: SpecPath, value: unknown): Finding | undefined {
   if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+  if (namesAnEnvironmentVariable(path)) return undefined;
   const text = String(value);
   if (text.trim() === '') return undefined;
   const where = formatPath(path);
@@ -171,4 +182,37 @@ function checkScalar(path: SpecPath, value: unknown): Finding | undefined {
     };
   }
   return undefined;
+}
+
+/** The field of `spec.pipeline` that gives parameters from the environment: `{PARAMETER: ENV_VAR}`. */
+export const PARAMETERS_FROM_ENV = 'parametersFromEnv';
+
+/**
+ * The runtime parameters a run is created with: the file's values and, for each entry of
+ * `spec.pipeline.parametersFromEnv`, the value of the environment variable it names. Read only when
+ * a location is contacted (validate and an offline plan never need it); a variable that is unset or
+ * empty is a user error naming the variable, never a value.
+ */
+export function runtimeParameters(
+  pipeline: { parameters?: Record<string, JsonValue>; parametersFromEnv?: Record<string, string> },
+  env: Record<string, string | undefined>,
+): Record<string, JsonValue> {
+  const out: Record<string, JsonValue> = { ...(pipeline.parameters ?? {}) };
+  for (const [name, variable] of Object.entries(pipeline.parametersFromEnv ?? {})) {
+    const value = env[variable];
+    if (value === undefined || value === '') {
+      throw new UserError(
+        `spec.pipeline.${PARAMETERS_FROM_ENV}.${name}: the environment variable ${variable} is ${value === undefined ? 'not set' : 'empty'}`,
+        {
+          code: 'parameter-env-missing',
+          operation: 'read-parameters',
+          advice:
+            `set ${variable} to the value of pipeline parameter "${name}" in the environment that runs split-pipelines ` +
+            `(in the Action: env: ${variable}: \${{ secrets.${variable} }})`,
+        },
+      );
+    }
+    out[name] = value;
+  }
+  return out;
 }

@@ -1,8 +1,10 @@
 // `spec.transfer` and a location's `transfer:` in the file: which engine copies handoff bytes and
 // their settings (src/transfer implements the engines; see the schema's definitions).
 
-/** Engines that copy. `auto` (the file's default) is a choice among them, made per handoff. */
-export type TransferEngineName = 'inline' | 'server-side' | 'kubernetes-job';
+import type { TransferEngineName } from '../plan/types.js';
+
+export type { TransferEngineName };
+/** `auto` (the file's default) is a choice among the engines, made per handoff. */
 export type TransferEngineChoice = TransferEngineName | 'auto';
 export const TRANSFER_ENGINES: readonly TransferEngineName[] = ['inline', 'server-side', 'kubernetes-job'];
 

@@ -31,6 +31,8 @@ export interface SplitPipelineBody {
   policies?: PolicySpecInFile[];
   policyFiles?: string[];
   policyExceptions?: PolicyExceptionInFile[];
+  /** Built-in default policies the file relaxes (src/policy/defaults.ts): name → enforcement and owners. */
+  defaultPolicies?: Record<string, DefaultPolicySetting>;
   /** How handoff bytes are copied (src/transfer). */
   transfer?: TransferSpec;
   /** Data residency and labels of step outputs (src/plan/residency.ts). */
@@ -57,6 +59,12 @@ export interface PolicySpecInFile {
   validations: { expression: string; message: string }[];
 }
 
+/** How a file sets a built-in policy: e.g. `secret-parameters: {enforcement: soft, owners: [alice]}`. */
+export interface DefaultPolicySetting {
+  enforcement: 'advisory' | 'soft' | 'hard';
+  owners?: string[];
+}
+
 export interface PolicyExceptionInFile {
   policy: string;
   match?: string;
@@ -70,6 +78,8 @@ export interface PipelineSpec {
   package: string;
   /** Runtime parameters of the root; `{}` when the file has none. */
   parameters: Record<string, JsonValue>;
+  /** Parameters read from the environment when a location is contacted: parameter → variable name (src/split-file/secrets.ts). */
+  parametersFromEnv?: Record<string, string>;
   /** KFP experiment for the runs; when absent, `metadata.name`. */
   experiment?: string;
 }
@@ -78,7 +88,8 @@ export interface LocationSpec {
   /** DNS-1123 label. */
   name: string;
   kfp: KfpSpec;
-  mlmd: MlmdSpec;
+  /** Absent where the location keeps no ML Metadata (the next KFP); src/location/backend/detect.ts checks it against the location. */
+  mlmd?: MlmdSpec;
   objectStore: ObjectStoreSpec;
   kubernetes?: KubernetesSpec;
   region?: string;

@@ -59,6 +59,12 @@ export interface HandoffBundle {
   /** IR `pipelineInfo.name`: cache rows are scoped to it. */
   pipelineName: string;
   source: { location: string; kfpVersion: string; pipelineRoot: string };
+  /**
+   * The location the bundle was exported for (`export --to`): what travels as bytes was decided for
+   * what executes there (src/sync/export-travel.ts), so it is imported there only. Absent in online
+   * handoffs and in bundles of earlier versions.
+   */
+  target?: string;
   /** Root tasks handed off. */
   steps: string[];
   executions: BundleExecution[];

@@ -9,7 +9,7 @@ import type { RecordedObject } from '../observe/cache-lookup.js';
 import type { BundleArtifact, BundleObject, HandoffBundle } from './bundle.js';
 import { HandoffError } from './export.js';
 import { Limiter } from '../pipeline/driver/limiter.js';
-import { forEachConcurrently } from './parallel.js';
+import { forEachConcurrently } from '../units/parallel.js';
 import type {
   LocationTransferSettings,
   TransferEngine,
@@ -39,6 +39,12 @@ export interface CopyBytesResult {
   digests: Map<string, RecordedObject[]>;
   /** The transfer engine that copied the bytes (bundles from a directory: always inline). */
   engine: TransferEngineName;
+  /** Bytes the engine copied, wherever it ran (0 for objects already at the target). */
+  bytesCopied: number;
+  /** The engine went on with an earlier run's work (a Job found by the handoff's name). */
+  resumed: boolean;
+  /** Where the work ran, when not in this process (`job kubeflow/sp-xfer-… at b`). */
+  detail?: string;
 }
 
 /** How a handoff between two stores chooses its engine (the file's settings; all optional). */
@@ -50,6 +56,9 @@ export interface TransferChoice {
   handoffId?: string;
   /** Engines besides inline and server-side (kubernetes-job), with their cluster context. */
   engines?: TransferEngine[];
+  /** The locations' Kubernetes clients (TransferSide.cluster), for engines that run there. */
+  sourceCluster?: unknown;
+  targetCluster?: unknown;
 }
 
 /** The target URI of a carried artifact: the same path under the target's pipeline root. */
@@ -118,6 +127,8 @@ export async function copyBytes(
     bytesMoved: 0,
     digests: new Map(),
     engine: 'inline',
+    bytesCopied: 0,
+    resumed: false,
   };
   const record = (job: CopyJob, written: { sha256?: string | undefined; etag?: string | undefined }) => {
     const list = result.digests.get(job.artifact.globalId) ?? [];
@@ -174,6 +185,7 @@ export async function copyBytes(
     } else {
       result.copied++;
       result.bytesMoved += moved;
+      result.bytesCopied += moved;
       progress.bytesMoved += moved;
     }
     progress.objectsDone++;
@@ -182,8 +194,15 @@ export async function copyBytes(
   return result;
 }
 
-function sideOf(store: ObjectStore, settings: LocationTransferSettings | undefined): TransferSide {
-  return { location: store.location, endpoint: store.endpoint, region: store.region, store, settings };
+function sideOf(store: ObjectStore, settings: LocationTransferSettings | undefined, cluster: unknown): TransferSide {
+  return {
+    location: store.location,
+    endpoint: store.endpoint,
+    region: store.region,
+    store,
+    settings,
+    ...(cluster !== undefined ? { cluster } : {}),
+  };
 }
 
 /** Store to store: the engine the file chooses copies, then the shared verification, before any record. */
@@ -203,8 +222,8 @@ async function copyByEngine(
         .toLowerCase()
         .replace(/[^a-z0-9-]/g, '-')
         .slice(0, 40),
-    source: sideOf(source, t.source),
-    target: sideOf(target, t.target),
+    source: sideOf(source, t.source, t.sourceCluster),
+    target: sideOf(target, t.target, t.targetCluster),
     objects: jobs.map((j) => ({
       artifact: j.artifact.globalId,
       path: j.object.path,
@@ -242,5 +261,8 @@ async function copyByEngine(
     bytesMoved: done.bytesMovedByReconciler,
     digests,
     engine: done.engine,
+    bytesCopied: done.bytesCopied,
+    resumed: done.resumed,
+    ...(done.detail !== undefined ? { detail: done.detail } : {}),
   };
 }

@@ -1,12 +1,13 @@
 // What the export says of each carried artifact's bytes: its objects, sizes, ETags, and the
 // SHA-256 where it is known without reading them.
 import type { Artifact } from '../location/mlmd/index.js';
+import { EXECUTOR_LOGS_OUTPUT } from '../pipeline/fingerprint/index.js';
 import type { PipelineGraph } from '../pipeline/graph.js';
 import { listCovering, sameEtag, type ObjectRef, type ObjectStore } from '../location/objectstore/index.js';
 import { NO_BYTES_TYPES, type RecordedObject } from '../observe/cache-lookup.js';
 import type { BundleObject } from './bundle.js';
 import { HandoffError } from './export.js';
-import { forEachConcurrently } from './parallel.js';
+import { forEachConcurrently } from '../units/parallel.js';
 
 /**
  * The objects of each artifact (one object at its key, or a "directory" of objects under
@@ -81,13 +82,18 @@ async function objectsOne(store: ObjectStore, ref: ObjectRef): Promise<BundleObj
  * The carried artifacts whose records travel without their bytes: the outputs the plan marked so
  * (src/plan/travel.ts). A root task that is a DAG hands off its inner tasks' outputs, which only its
  * own outputs expose to later steps: they travel as records when every output of the DAG does.
+ * With the travel rule in force (`recordsOnly` given, even empty), an `executor-logs` output travels
+ * as records too: it is no output a task can read (the driver provisions it beside the component's
+ * outputs, `2.17.0:backend/src/v2/driver/driver.go:755-767`), and a task's log may show its data.
  */
 export function recordsOnlyArtifacts(
   graph: PipelineGraph,
   entries: readonly { path: string[]; outputs: readonly { name: string; id: number }[] }[],
-  recordsOnly: readonly { step: string; output: string }[],
+  recordsOnly: readonly { step: string; output: string }[] | undefined,
 ): Set<number> {
   const out = new Set<number>();
+  if (recordsOnly === undefined) return out;
+  for (const e of entries) for (const o of e.outputs) if (o.name === EXECUTOR_LOGS_OUTPUT) out.add(o.id);
   if (recordsOnly.length === 0) return out;
   const listed = (step: string, output: string) => recordsOnly.some((r) => r.step === step && r.output === output);
   const wholeStep = (step: string) => {

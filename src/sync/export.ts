@@ -6,6 +6,7 @@ import { UserError } from '../errors/user-error.js';
 import type { Artifact, Execution } from '../location/mlmd/index.js';
 import type { LocationReaders } from '../observe/cache-lookup.js';
 import { walkCache } from '../observe/cache-walk.js';
+import { IDS_PER_READ } from '../observe/cache-lookup.js';
 import type { PipelineGraph } from '../pipeline/graph.js';
 import type { JsonValue } from '../pipeline/ir.js';
 import {
@@ -37,6 +38,8 @@ export interface ExportRequest {
   revision: string;
   /** Outputs that travel as records only (src/plan/travel.ts): their objects are neither listed nor copied. */
   recordsOnly?: readonly { step: string; output: string }[];
+  /** The location the bundle is for (air-gapped export: src/sync/export-travel.ts decided `recordsOnly` for it). */
+  target?: string;
 }
 
 export async function exportHandoff(req: ExportRequest): Promise<HandoffBundle> {
@@ -97,10 +100,16 @@ export async function exportHandoff(req: ExportRequest): Promise<HandoffBundle> 
     if (entry.fingerprint) item.fp = entry.fingerprint;
     perEntry.push(item);
   }
+  // The walk's lookups read every output artifact already; only the rest (importers' artifacts,
+  // inputs produced outside the handed-off steps) is read, with list calls of 100 ids.
   const artifacts = new Map<number, Artifact>();
-  const ids = [...artifactIds];
-  for (let i = 0; i < ids.length; i += 100)
-    for (const a of await source.mlmd.getArtifactsByID(ids.slice(i, i + 100))) artifacts.set(a.id!, a);
+  for (const entry of walk.entries.values())
+    if (entry.lookup?.hit)
+      for (const { artifact } of entry.lookup.artifacts)
+        if (artifactIds.has(artifact.id!)) artifacts.set(artifact.id!, artifact);
+  const ids = [...artifactIds].filter((id) => !artifacts.has(id));
+  for (let i = 0; i < ids.length; i += IDS_PER_READ)
+    for (const a of await source.mlmd.getArtifactsByID(ids.slice(i, i + IDS_PER_READ))) artifacts.set(a.id!, a);
   const gidOfArtifact = (id: number) => {
     const a = artifacts.get(id);
     if (!a)
@@ -132,7 +141,7 @@ export async function exportHandoff(req: ExportRequest): Promise<HandoffBundle> 
     }
   }
   await refuseOutsideRoot(source, perEntry, artifacts, importerIds);
-  const recordsOnly = recordsOnlyArtifacts(graph, perEntry, req.recordsOnly ?? []);
+  const recordsOnly = recordsOnlyArtifacts(graph, perEntry, req.recordsOnly);
   const bundleArtifacts: BundleArtifact[] = [];
   const objects = await objectsOf(
     source.store,
@@ -170,6 +179,7 @@ export async function exportHandoff(req: ExportRequest): Promise<HandoffBundle> 
     revision: req.revision,
     pipelineName: graph.name,
     source: { location: source.name, kfpVersion: source.kfpVersion, pipelineRoot: source.pipelineRoot },
+    ...(req.target !== undefined ? { target: req.target } : {}),
     steps: graph.rootOrder.filter((k) => wanted.has(k)),
     executions,
     artifacts: bundleArtifacts,

@@ -51,6 +51,8 @@ export interface HandoffReport {
   bytesMoved: number;
   /** The transfer engine that copied the bytes. */
   engine: TransferEngineName;
+  /** What the engine did: bytes it copied wherever it ran, whether it went on with an earlier run's work, where. */
+  transfer?: { bytesCopied: number; resumed: boolean; detail?: string };
   markerRunId: string;
   artifactsCreated: number;
   executionsCreated: number;
@@ -119,6 +121,11 @@ export async function importBundle(
     objectsCopied: bytes.copied,
     bytesMoved: bytes.bytesMoved,
     engine: bytes.engine,
+    transfer: {
+      bytesCopied: bytes.bytesCopied,
+      resumed: bytes.resumed,
+      ...(bytes.detail !== undefined ? { detail: bytes.detail } : {}),
+    },
     markerRunId: marker.run_id,
     artifactsCreated: imported.artifactsCreated,
     executionsCreated: imported.executionsCreated,

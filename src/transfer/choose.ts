@@ -2,6 +2,7 @@
 // usable one — inline for small handoffs (starting anything else costs more than it saves), the
 // store's own copy when both locations share an endpoint, a cluster Job when both allow it.
 import { UserError } from '../errors/user-error.js';
+import { formatBytes } from '../units/bytes.js';
 import type { TransferEngine, TransferEngineName, TransferSide, TransferSpec } from './engine.js';
 
 const MiB = 1024 * 1024;
@@ -58,12 +59,14 @@ export function chooseEngine(
   }
   const inline = byName.get('inline')!;
   const inlineMax = spec?.inlineMaxBytes ?? DEFAULT_INLINE_MAX_BYTES;
-  if (bytes <= inlineMax) return { engine: inline, reason: `auto: ${bytes} bytes ≤ inlineMaxBytes ${inlineMax}` };
+  const limit = `inlineMaxBytes ${formatBytes(inlineMax)}`;
+  if (bytes <= inlineMax) return { engine: inline, reason: `auto: ${formatBytes(bytes)} ≤ ${limit}` };
   for (const name of ['server-side', 'kubernetes-job'] as const) {
     const engine = byName.get(name);
-    if (engine?.usable(source, target).usable) return { engine, reason: `auto: usable for ${bytes} bytes` };
+    if (engine?.usable(source, target).usable)
+      return { engine, reason: `auto: ${formatBytes(bytes)} > ${limit}, and ${name} can copy this pair` };
   }
-  return { engine: inline, reason: 'auto: no other engine usable' };
+  return { engine: inline, reason: `auto: ${formatBytes(bytes)} > ${limit}, but no other engine can copy this pair` };
 }
 
 /** Estimated seconds for `bytes` by `engine` (the file's throughput, else the default). */

@@ -83,6 +83,13 @@ export interface WrittenObject {
   size: number;
   /** SHA-256 of the bytes when the engine computed or carried it. */
   sha256?: string;
+  /**
+   * SHA-256 the engine measured by reading the object back at the target after writing it (never
+   * carried from the source): verify.ts compares it with the source's.
+   */
+  targetSha256?: string;
+  /** SHA-256 the engine measured by reading the source, when the manifest did not know it. */
+  sourceSha256?: string;
   etag?: string;
   /** The object was already at the target and was not copied. */
   skipped: boolean;

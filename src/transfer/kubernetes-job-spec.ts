@@ -25,8 +25,27 @@ export interface CopyGroup {
   sourcePrefix: string;
   targetBucket: string;
   targetPrefix: string;
+  /** Paths relative to both prefixes; empty for one object copied to another name (`copyto`). */
   paths: string[];
+  /** The group's objects, in the order of `paths` (one for a `copyto` group). */
+  objects: TransferObject[];
 }
+
+/**
+ * Which digests the Job must compute for an object so that the copy can be verified (verify.ts):
+ * rclone keeps neither our SHA-256 metadata nor, for a source uploaded in parts, anything the
+ * target's HEAD can match to the source's ETag. A source ETag that is a plain MD5 is evidence
+ * enough (rclone's single-part ETag or its `md5chksum`); otherwise the Job reads the copy back and
+ * computes its SHA-256, and the source's too when it is not known.
+ */
+export function digestsNeeded(o: TransferObject): { target: boolean; source: boolean } {
+  const plainMd5 = o.etag !== undefined && /^"?[0-9a-f]{32}"?$/i.test(o.etag);
+  if (plainMd5) return { target: false, source: false };
+  return { target: true, source: o.sha256 === undefined };
+}
+
+/** Marks the start of a block of `rclone hashsum` lines in the Job's log (`sp-sha256 dst 0`). */
+export const DIGEST_MARKER = 'sp-sha256';
 
 /** Splits each object's keys into (prefix, common relative path), grouping by prefixes. */
 export function copyGroups(objects: TransferObject[]): CopyGroup[] {
@@ -57,11 +76,20 @@ export function copyGroups(objects: TransferObject[]): CopyGroup[] {
               targetBucket: o.target.bucket,
               targetPrefix: o.target.key,
               paths: [],
+              objects: [],
             }
-          : { sourceBucket: o.source.bucket, sourcePrefix, targetBucket: o.target.bucket, targetPrefix, paths: [] };
+          : {
+              sourceBucket: o.source.bucket,
+              sourcePrefix,
+              targetBucket: o.target.bucket,
+              targetPrefix,
+              paths: [],
+              objects: [],
+            };
       groups.set(key, g);
     }
     if (rel !== '') g.paths.push(rel);
+    g.objects.push(o);
   }
   return [...groups.values()];
 }
@@ -98,7 +126,12 @@ function remoteEnv(remote: 'SRC' | 'DST', side: TransferSide, settings: Kubernet
   return env;
 }
 
-/** The shell script: per group, its path list to a file, then `rclone copy --files-from-raw` (or copyto for one renamed key). */
+/**
+ * The shell script: per group, its path list to a file, then `rclone copy --files-from-raw` (or
+ * copyto for one renamed key); then, for objects whose copy a HEAD cannot verify (digestsNeeded),
+ * `rclone hashsum sha256 --download` of the target (and the source) under a marker line, which the
+ * engine reads from the pod's log.
+ */
 function script(groups: CopyGroup[]): string {
   const lines = ['set -eu', 'dir="$(mktemp -d)"'];
   groups.forEach((g, i) => {
@@ -111,7 +144,50 @@ function script(groups: CopyGroup[]): string {
       );
     }
   });
+  // One object at a time: rclone 1.60's hashsum lists nothing from S3 with --files-from-raw.
+  groups
+    .flatMap((g) => g.objects)
+    .forEach((o, n) => {
+      const needed = digestsNeeded(o);
+      if (needed.target) {
+        lines.push(`echo "${DIGEST_MARKER} dst ${n}"`);
+        lines.push(`rclone hashsum sha256 --download ${shellQuote(`DST:${o.target.bucket}/${o.target.key}`)}`);
+      }
+      if (needed.source) {
+        lines.push(`echo "${DIGEST_MARKER} src ${n}"`);
+        lines.push(`rclone hashsum sha256 --download ${shellQuote(`SRC:${o.source.bucket}/${o.source.key}`)}`);
+      }
+    });
+  lines.push(`echo "${DIGEST_MARKER} end"`);
   return lines.join('\n');
+}
+
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The SHA-256s the Job computed, from its pod's log: per object (by target `bucket/key`), of the
+ * target and of the source, where it computed them. Objects are numbered in the order of `groups`.
+ */
+export function digestsFromLog(log: string, groups: CopyGroup[]): Map<string, { target?: string; source?: string }> {
+  const objects = groups.flatMap((g) => g.objects);
+  const out = new Map<string, { target?: string; source?: string }>();
+  let at: { side: 'target' | 'source'; object: TransferObject } | undefined;
+  for (const line of log.split('\n')) {
+    const marker = new RegExp(`^${DIGEST_MARKER} (dst|src) (\\d+)$`).exec(line.trim());
+    if (marker) {
+      const object = objects[Number(marker[2])];
+      at = object ? { side: marker[1] === 'dst' ? 'target' : 'source', object } : undefined;
+      continue;
+    }
+    const hash = /^([0-9a-f]{64}) {2}\S/.exec(line);
+    if (!at || !hash) continue;
+    const id = `${at.object.target.bucket}/${at.object.target.key}`;
+    out.set(id, { ...out.get(id), [at.side]: hash[1]! });
+    at = undefined;
+  }
+  return out;
 }
 
 export interface JobSpecInput {

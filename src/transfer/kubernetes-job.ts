@@ -3,7 +3,9 @@
 // Job, watches it and reads its pods' logs when it fails. The Job is named for the handoff
 // (kubernetes-job-spec.ts `jobNameOf`), so an apply killed while the Job copies finds it on the
 // next run and goes on watching it: one Job per handoff. A Job left Failed by an earlier run, or
-// one copying another manifest, is replaced (deleted with its pods, then created again).
+// one copying another manifest, is replaced (deleted with its pods, then created again). Objects
+// whose copy a HEAD cannot verify (a source uploaded in parts) are read back by the Job, and the
+// SHA-256s it prints are taken from its pod's log for verify.ts.
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { UserError } from '../errors/user-error.js';
 import { KubeClient } from '../location/kube/client.js';
@@ -17,7 +19,15 @@ import type {
   TransferRun,
   TransferSide,
 } from './engine.js';
-import { buildJob, jobNameOf, MANIFEST_ANNOTATION, manifestDigest } from './kubernetes-job-spec.js';
+import {
+  buildJob,
+  copyGroups,
+  digestsFromLog,
+  digestsNeeded,
+  jobNameOf,
+  MANIFEST_ANNOTATION,
+  manifestDigest,
+} from './kubernetes-job-spec.js';
 
 export interface KubernetesJobEngineOptions {
   /** Between two reads of the Job's status. Default 2 s. */
@@ -70,7 +80,10 @@ export function summariseLog(log: string, max = 6): string {
         .map((l) => l.replace(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d\s+/, '').trim())
         .filter(Boolean),
     ),
-  ].filter((l) => !/^ERROR : Attempt \d+\/\d+ failed/.test(l));
+  ]
+    .filter((l) => !/^ERROR : Attempt \d+\/\d+ failed/.test(l))
+    // The Job configures rclone by environment only: its notice about the missing config file is noise.
+    .filter((l) => !/^NOTICE: Config file .* not found - using defaults$/.test(l));
   const errors = lines.filter((l) =>
     /ERROR|Failed|failed|denied|InvalidAccessKeyId|SignatureDoesNotMatch|NoSuchBucket|NOTICE/.test(l),
   );
@@ -86,8 +99,8 @@ export class KubernetesJobError extends UserError {
       operation: 'transfer',
       advice:
         `read the Job's pod logs (kubectl -n ${job.split('/')[0] ?? ''} logs -l job-name=${job.split('/')[1] ?? ''}), ` +
-        "check the Secrets named in the location's transfer.kubernetesJob.credentialsSecret " +
-        'and that both buckets are reachable from the cluster, then apply again (a failed Job is replaced)',
+        "check the Secrets named in the locations' transfer.kubernetesJob.credentialsSecret " +
+        'and that both buckets are reachable from the cluster (the next apply replaces a failed Job)',
     });
     this.name = 'KubernetesJobError';
   }
@@ -98,6 +111,10 @@ export function kubernetesJobEngine(options: KubernetesJobEngineOptions = {}): T
   return {
     name: 'kubernetes-job',
     usable(source, target) {
+      // A location that lists its engines without this one keeps its bytes out of any Job.
+      const refusing = [source, target].find((s) => s.settings?.engines?.includes('kubernetes-job') === false);
+      if (refusing)
+        return { usable: false, reason: `transfer.engines of ${refusing.location} does not list kubernetes-job` };
       const run = runner(source, target);
       if (!run)
         return {
@@ -150,6 +167,23 @@ export function kubernetesJobEngine(options: KubernetesJobEngineOptions = {}): T
   };
 }
 
+/**
+ * The SHA-256s the Job computed (kubernetes-job-spec.ts `digestsNeeded`), read from the log of its
+ * pod that succeeded; empty when no object needed them.
+ */
+async function measuredDigests(
+  client: KubeJobClient,
+  w: Watched,
+  manifest: TransferManifest,
+): Promise<Map<string, { target?: string; source?: string }>> {
+  if (!manifest.objects.some((o) => digestsNeeded(o).target)) return new Map();
+  const pods = await client.podsOf(w.namespace, w.name);
+  const pod = pods.find((p) => p.status?.phase === 'Succeeded');
+  if (!pod?.metadata?.name) return new Map();
+  const l = await client.podLog(w.namespace, pod.metadata.name, null);
+  return digestsFromLog(l, copyGroups(manifest.objects));
+}
+
 interface Watched {
   namespace: string;
   name: string;
@@ -187,13 +221,15 @@ async function watchJob(
       const last = [...pods].reverse().find((p) => p.status?.phase === 'Failed') ?? pods[pods.length - 1];
       const log = last?.metadata?.name ? summariseLog(await client.podLog(w.namespace, last.metadata.name)) : '';
       const why = failed ? `${failed.reason ?? 'Failed'}: ${failed.message ?? ''}` : (blocked ?? '');
-      throw new KubernetesJobError(w.location, id, [why, log && `rclone: ${log}`].filter(Boolean).join('; '));
+      const what = `copying ${manifest.source.location} → ${manifest.target.location}: ${why}`;
+      throw new KubernetesJobError(w.location, id, [what, log && `rclone: ${log}`].filter(Boolean).join('; '));
     }
     await new Promise<void>((resolve) => setTimeout(resolve, w.pollMs));
   }
   progress.objectsDone = progress.objects;
   progress.bytesDone = bytes;
   opts.onProgress?.({ ...progress });
+  const digests = await measuredDigests(client, w, manifest);
   return {
     engine: 'kubernetes-job',
     objects: manifest.objects.length,
@@ -201,14 +237,19 @@ async function watchJob(
     skipped: 0,
     bytesCopied: bytes,
     bytesMovedByReconciler: 0,
-    written: manifest.objects.map((o) => ({
-      artifact: o.artifact,
-      path: o.path,
-      target: o.target,
-      size: o.size,
-      ...(o.sha256 ? { sha256: o.sha256 } : {}),
-      skipped: false,
-    })),
+    written: manifest.objects.map((o) => {
+      const d = digests.get(`${o.target.bucket}/${o.target.key}`);
+      return {
+        artifact: o.artifact,
+        path: o.path,
+        target: o.target,
+        size: o.size,
+        ...(o.sha256 ? { sha256: o.sha256 } : {}),
+        ...(d?.target ? { targetSha256: d.target } : {}),
+        ...(d?.source ? { sourceSha256: d.source } : {}),
+        skipped: false,
+      };
+    }),
     resumed: w.resumed,
     detail: `job ${id} at ${w.location}`,
   };

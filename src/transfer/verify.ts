@@ -47,6 +47,12 @@ export function mismatch(
       ? undefined
       : `has SHA-256 ${info.sha256} at the target, but ${o.sha256} at the source`;
   }
+  // The engine read the copy back (a Job's `rclone hashsum`): its digest against the source's.
+  const measured = written?.targetSha256;
+  const expected = o.sha256 ?? written?.sourceSha256;
+  if (measured !== undefined && expected !== undefined) {
+    return measured === expected ? undefined : `has SHA-256 ${measured} at the target, but ${expected} at the source`;
+  }
   if (o.etag === undefined) return undefined; // nothing known of the source's bytes beyond the size
   if (sameEtag(info.etag, o.etag)) return undefined;
   const rclone = rcloneMd5Hex(info);
@@ -93,7 +99,7 @@ export async function verifyTransfer(
         bad.push(`${o.target.bucket}/${o.target.key} ${why}`);
         continue;
       }
-      const sha256 = o.sha256 ?? info!.sha256;
+      const sha256 = o.sha256 ?? info!.sha256 ?? (w?.targetSha256 === w?.sourceSha256 ? w?.targetSha256 : undefined);
       recorded = {
         path: o.path,
         size: info!.size,

@@ -16,6 +16,7 @@ import { startReviewsGitHub, type ReviewsGitHub } from './policy-fake-github.js'
 const TOKEN = 'ghs_fakeinstallationtoken0123456789';
 const MERGE = 'a1'.repeat(20);
 const HEAD = 'b2'.repeat(20);
+const BASE = 'd4'.repeat(20);
 
 let lab: Lab;
 let gh: ReviewsGitHub;
@@ -42,7 +43,9 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'soft.yaml'), `${text.trimEnd()}\n${policy('soft')}`);
   writeFileSync(join(dir, 'hard.yaml'), `${text.trimEnd()}\n${policy('hard')}`);
   gh = await startReviewsGitHub();
-  gh.merged.set(MERGE, { number: 7, headSha: HEAD });
+  // Owners are read from the pull request's base commit: there the files are as here.
+  gh.merged.set(MERGE, { number: 7, headSha: HEAD, baseSha: BASE });
+  for (const name of ['soft.yaml', 'hard.yaml']) gh.files.set(`${BASE}:${name}`, readFileSync(join(dir, name), 'utf8'));
   gh.teams.set('ml-platform/release-owners', ['carol']);
   const creds = lab.locations['a']!.credentials;
   env = { LAB_S3_ACCESS_KEY_ID: creds.accessKeyId, LAB_S3_SECRET_ACCESS_KEY: creds.secretAccessKey, GITHUB_SHA: MERGE };

@@ -15,8 +15,10 @@ export interface ReviewsGitHub {
   url: string;
   /** Pull request number → its reviews, oldest first. */
   reviews: Map<number, FakeReview[]>;
-  /** Commit sha → the pull request it merged. */
-  merged: Map<string, { number: number; headSha: string }>;
+  /** Commit sha → the pull request it merged (and the base it was merged onto). */
+  merged: Map<string, { number: number; headSha: string; baseSha?: string }>;
+  /** `SHA:PATH` → the file's text at that commit (GET /repos/o/r/contents/PATH?ref=SHA). */
+  files: Map<string, string>;
   /** `org/team` → active members. */
   teams: Map<string, string[]>;
   requests: string[];
@@ -28,6 +30,7 @@ export async function startReviewsGitHub(): Promise<ReviewsGitHub> {
     url: '',
     reviews: new Map(),
     merged: new Map(),
+    files: new Map(),
     teams: new Map(),
     requests: [],
     close: () =>
@@ -45,7 +48,26 @@ export async function startReviewsGitHub(): Promise<ReviewsGitHub> {
     let m = /^\/repos\/o\/r\/commits\/([0-9a-f]+)\/pulls$/.exec(url.pathname);
     if (m && req.method === 'GET') {
       const pr = fake.merged.get(m[1]!);
-      return send(res, 200, pr ? [{ number: pr.number, merge_commit_sha: m[1], head: { sha: pr.headSha } }] : []);
+      const base = pr?.baseSha ? { base: { sha: pr.baseSha } } : {};
+      return send(
+        res,
+        200,
+        pr ? [{ number: pr.number, merge_commit_sha: m[1], head: { sha: pr.headSha }, ...base }] : [],
+      );
+    }
+    m = /^\/repos\/o\/r\/contents\/(.+)$/.exec(url.pathname);
+    if (m && req.method === 'GET') {
+      const path = decodeURIComponent(m[1]!);
+      const ref = url.searchParams.get('ref') ?? '';
+      fake.requests[fake.requests.length - 1] += `?ref=${ref}`;
+      const text = fake.files.get(`${ref}:${path}`);
+      if (text === undefined) return send(res, 404, { message: 'Not Found' });
+      return send(res, 200, {
+        type: 'file',
+        path,
+        encoding: 'base64',
+        content: Buffer.from(text).toString('base64'),
+      });
     }
     m = /^\/repos\/o\/r\/pulls\/(\d+)\/reviews$/.exec(url.pathname);
     if (m && req.method === 'GET') {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,6 +32,21 @@ describe('export and import (air-gapped handoff)', () => {
     expect(doc).toMatchObject({ format: 'splitpipelines.dev/handoff-bundle', bytesIncluded: true });
     for (const a of doc.artifacts) for (const o of a.objects) expect(o.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(existsSync(join(bundle, 'objects'))).toBe(true);
+    // The same travel rule as apply's handoff: c executes only serve-model, which reads the model, so
+    // the bundle for c carries the model's bytes and every other artifact as records only.
+    expect(doc.target).toBe('c');
+    expect(exp.stdout).toMatch(/for c \(stage 3\): as bytes: train-model\.model/);
+    const files = readdirSync(join(bundle, 'objects'), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => join(e.parentPath, e.name));
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) expect(f).toMatch(/\/train-model\//);
+    const byName = new Map(doc.executions.flatMap((e) => e.outputs.map((o) => [`${e.path[0]}.${o.name}`, o.artifact])));
+    const artifact = (name: string) => doc.artifacts.find((a) => a.globalId === byName.get(name))!;
+    for (const name of ['load-data.dataset', 'split-data.train_set', 'split-data.test_set']) {
+      expect(artifact(name), name).toMatchObject({ travels: 'records', objects: [] });
+    }
+    expect(artifact('train-model.model').objects.length).toBeGreaterThan(0);
 
     const imp = await runCli(['import', '-f', file, '--location', 'c', bundle], { env });
     expect(imp.code).toBe(0);

@@ -14,6 +14,7 @@ const context: PolicyContext = {
 const inputs: PolicyInputs = {
   plan: {
     revision: 'r1',
+    parameters: [],
     stages: [],
     handoffs: [
       handoffFixture({
@@ -126,7 +127,9 @@ describe('compilePolicy', () => {
       validations: [{ expression: 'a &&\n  b +', message: 'm', at: { file: 'p.yaml', line: 10, column: 7 } }],
     };
     expect(() => compilePolicy(spec)).toThrow(PolicyCompileError);
-    expect(() => compilePolicy(spec)).toThrow(/^p\.yaml:11:5: policy small, validation 1 does not compile: /);
+    // A multi-line expression is a block scalar whose lines are indented like its first (column 7):
+    // the parser's column 5 on the second line is the file's column 6 + 5.
+    expect(() => compilePolicy(spec)).toThrow(/^p\.yaml:11:11: policy small, validation 1 does not compile: /);
   });
 
   it('refuses comprehensions nested deeper than the bound', () => {

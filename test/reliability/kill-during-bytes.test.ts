@@ -148,6 +148,8 @@ describe('an apply killed while a handoff copies large objects', () => {
     });
     const inv = await checkInvariants(lab);
     expect(inv.importedExecutions).toMatchObject({ train: 0, serve: 4 });
-    expect(await expectWholeObjectsAtTarget(true)).toBeGreaterThanOrEqual(4);
+    // Bytes travel only where a step reads them: serve-model reads the model, so its objects are
+    // the ones at the target (the cached steps' outputs and logs travel as records only).
+    expect(await expectWholeObjectsAtTarget(true)).toBeGreaterThanOrEqual(1);
   }, 150_000);
 });

@@ -11,6 +11,10 @@ import { KubeClient } from '../../src/location/kube/index.js';
 import { ObjectStore, sha256Hex } from '../../src/location/objectstore/index.js';
 import type { KubernetesJobSettings, TransferManifest, TransferSide } from '../../src/transfer/engine.js';
 import { KubernetesJobError, kubernetesJobEngine } from '../../src/transfer/kubernetes-job.js';
+import { runEngine } from '../../src/transfer/engine.js';
+import { handoffIdOf } from '../../src/apply/execute.js';
+import { verifyTransfer } from '../../src/transfer/verify.js';
+import { Upload } from '@aws-sdk/lib-storage';
 import { copyGroups, jobNameOf } from '../../src/transfer/kubernetes-job-spec.js';
 
 let dir: string;
@@ -97,9 +101,24 @@ describe('kubernetes-job transfer engine', () => {
       target: { bucket: 'b', key: t },
       size: 1,
     });
-    expect(copyGroups([o('r/1/x/f', 'm/r/1/x/f'), o('r/1/x/d/g', 'm/r/1/x/d/g'), o('r/k', 'other')])).toEqual([
-      { sourceBucket: 'a', sourcePrefix: '', targetBucket: 'b', targetPrefix: 'm', paths: ['r/1/x/f', 'r/1/x/d/g'] },
-      { sourceBucket: 'a', sourcePrefix: 'r/k', targetBucket: 'b', targetPrefix: 'other', paths: [] },
+    const objects = [o('r/1/x/f', 'm/r/1/x/f'), o('r/1/x/d/g', 'm/r/1/x/d/g'), o('r/k', 'other')];
+    expect(copyGroups(objects)).toEqual([
+      {
+        sourceBucket: 'a',
+        sourcePrefix: '',
+        targetBucket: 'b',
+        targetPrefix: 'm',
+        paths: ['r/1/x/f', 'r/1/x/d/g'],
+        objects: objects.slice(0, 2),
+      },
+      {
+        sourceBucket: 'a',
+        sourcePrefix: 'r/k',
+        targetBucket: 'b',
+        targetPrefix: 'other',
+        paths: [],
+        objects: objects.slice(2),
+      },
     ]);
   });
 
@@ -145,6 +164,108 @@ describe('kubernetes-job transfer engine', () => {
     expect(message).toContain('BackoffLimitExceeded');
     expect(message).toMatch(/Forbidden|InvalidAccessKeyId|AccessDenied|SignatureDoesNotMatch/);
     expect(message).not.toContain('not-the-key');
+  });
+
+  it('verifies copies of multipart sources by the SHA-256s the Job reads back, and records them', async () => {
+    const data = randomBytes(12 * 1024 * 1024);
+    const small = Buffer.from('not what the manifest says');
+    await new Upload({
+      client: store.s3,
+      params: { Bucket: 'root-a', Key: 'run-2/big/model.bin', Body: data },
+      partSize: 5 * 1024 * 1024,
+    }).done();
+    await new Upload({
+      client: store.s3,
+      params: { Bucket: 'root-a', Key: 'run-2/big/extra.bin', Body: small },
+      partSize: 5 * 1024 * 1024,
+    }).done();
+    const head = async (key: string) => (await store.head({ bucket: 'root-a', key }))!;
+    const big = await head('run-2/big/model.bin');
+    expect(big.etag).toMatch(/-3"?$/); // uploaded in parts: its ETag is no MD5 of the bytes
+    const settings = { image: IMAGE, namespace: NS, credentialsSecret: { name: 'store-creds' } };
+    const obj = (key: string, size: number, extra: { sha256?: string; etag?: string }) => ({
+      artifact: 'art-mp',
+      path: key,
+      source: { bucket: 'root-a', key: `run-2/big/${key}` },
+      target: { bucket: 'root-b', key: `mirror/run-2/big/${key}` },
+      size,
+      ...extra,
+    });
+    const m: TransferManifest = {
+      handoffId: 'h-multipart',
+      source: side('a', settings),
+      target: side('b', settings),
+      objects: [obj('model.bin', data.length, { etag: big.etag! })],
+    };
+    const result = await runEngine(kubernetesJobEngine({ pollMs: 25 }), m);
+    expect(result.written[0]).toMatchObject({ targetSha256: sha256Hex(data), sourceSha256: sha256Hex(data) });
+    const digests = await verifyTransfer(m, result);
+    expect(digests.get('art-mp')).toEqual([expect.objectContaining({ path: 'model.bin', sha256: sha256Hex(data) })]);
+
+    // A source digest that the copy's bytes do not have: verification stops before any record.
+    const wrong: TransferManifest = {
+      ...m,
+      handoffId: 'h-multipart-wrong',
+      objects: [obj('extra.bin', small.length, { sha256: sha256Hex(Buffer.from('other bytes')) })],
+    };
+    const bad = await runEngine(kubernetesJobEngine({ pollMs: 25 }), wrong);
+    await expect(verifyTransfer(wrong, bad)).rejects.toThrow(/extra\.bin has SHA-256 [0-9a-f]{64} at the target, but/);
+  });
+
+  it('waits while the node is cordoned: the pod stays Pending and Unschedulable, the Job copies once uncordoned', async () => {
+    const cordon = (unschedulable: boolean) =>
+      fetch(`${kube.url}/api/v1/nodes/lab`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/strategic-merge-patch+json' },
+        body: JSON.stringify({ spec: { unschedulable } }),
+      }).then((r) => r.json() as Promise<{ spec: { unschedulable?: boolean } }>);
+    expect((await cordon(true)).spec.unschedulable).toBe(true);
+    const m = await manifest('h-held', 'store-creds', { 'held.bin': randomBytes(5000) });
+    const run = await kubernetesJobEngine({ pollMs: 25 }).startOrResume(m);
+    type Pods = {
+      items: { spec: { nodeName?: string }; status: { phase: string; conditions: { reason?: string }[] } }[];
+    };
+    const pods = (await api(
+      'GET',
+      `/api/v1/namespaces/${NS}/pods?labelSelector=job-name%3D${jobNameOf('h-held')}`,
+    )) as unknown as Pods;
+    expect(pods.items.map((p) => [p.status.phase, p.status.conditions[0]?.reason, p.spec.nodeName])).toEqual([
+      ['Pending', 'Unschedulable', undefined],
+    ]);
+    // Still held: a run started now finds the same Job.
+    expect((await kubernetesJobEngine().startOrResume(m)).resumed).toBe(true);
+    expect((await cordon(false)).spec.unschedulable).toBeUndefined();
+    const result = await run.watch();
+    expect(result.copied).toBe(1);
+    expect((await store.head({ bucket: 'root-b', key: 'mirror/run-1/step/held.bin' }))?.size).toBe(5000);
+    expect(await jobsOf('h-held')).toHaveLength(1);
+  });
+
+  it('lets a location that lists its engines without kubernetes-job keep its bytes out of any Job', () => {
+    const job = { image: IMAGE, namespace: NS };
+    const refusing: TransferSide = { ...side('a', undefined), settings: { engines: ['inline'] } };
+    expect(kubernetesJobEngine().usable(refusing, side('b', job))).toEqual({
+      usable: false,
+      reason: 'transfer.engines of a does not list kubernetes-job',
+    });
+  });
+
+  it("names a handoff's Job the same on every apply, and differently for any other handoff", () => {
+    const id = handoffIdOf('thesis', '782c5cc05c6b', 2, 'a', 'b');
+    expect(handoffIdOf('thesis', '782c5cc05c6b', 2, 'a', 'b')).toBe(id);
+    expect(id).toMatch(/^782c5cc05c6b-2-a-b-[0-9a-f]{8}$/);
+    const long = 'a-location-name-that-is-long-enough-to-be-cut';
+    const others = [
+      handoffIdOf('thesis-2', '782c5cc05c6b', 2, 'a', 'b'),
+      handoffIdOf('thesis', '782c5cc05c6b', 3, 'a', 'b'),
+      handoffIdOf('thesis', '782c5cc05c6b', 2, long, `${long}-1`),
+      handoffIdOf('thesis', '782c5cc05c6b', 2, long, `${long}-2`),
+    ];
+    expect(new Set([id, ...others]).size).toBe(5);
+    for (const h of others) {
+      expect(h).toMatch(/^[a-z0-9-]{1,40}$/);
+      expect(jobNameOf(h).length).toBeLessThanOrEqual(63);
+    }
   });
 
   it('refuses an image not pinned by digest', () => {

@@ -24,6 +24,8 @@ export interface LabLocation {
   mlmd: string;
   /** S3 endpoint URL (path-style). */
   objectStore: string;
+  /** The location whose S3 server this location uses (the lab's `sharedObjectStore`), when not its own. */
+  objectStoreOf?: string;
   /** Kubernetes API server URL. */
   kubernetes: string;
   /** The pipeline root the file names (the generated `locations:` block). */

@@ -38,7 +38,13 @@ function logTail(dir: string): string {
  * Starts `node <entry> lab up <args>` detached and resolves with the lab's file once every location
  * answers; rejects (with the tail of its log) when it exits or does not get ready in time.
  */
-export async function startDetached(dir: string, entry: string, args: string[], timeoutMs = 60_000): Promise<LabFile> {
+export async function startDetached(
+  dir: string,
+  entry: string,
+  args: string[],
+  timeoutMs = 60_000,
+  termGraceMs = 5000,
+): Promise<LabFile> {
   mkdirSync(dir, { recursive: true });
   const log = openSync(labLogPath(dir), 'a');
   const child = spawn(process.execPath, [...process.execArgv, entry, 'lab', 'up', ...args], {
@@ -61,11 +67,30 @@ export async function startDetached(dir: string, entry: string, args: string[], 
     const file = await readLabFile(dir);
     if (file && file.pid === child.pid && (await labProblem(file)) === undefined) return file;
     if (Date.now() > deadline) {
-      if (child.pid) process.kill(child.pid, 'SIGTERM');
+      if (child.pid) await stopGroup(child.pid, termGraceMs, () => exited !== undefined);
       throw failure(`the lab was not ready after ${Math.round(timeoutMs / 1000)} s`);
     }
     await sleep(100);
   }
+}
+
+/**
+ * Stops a lab that never got ready: its whole process group (it is the leader, being detached), so
+ * the Job processes it started go too; SIGKILL when SIGTERM is not obeyed in time, as a lab stuck
+ * before its signal handlers exist would otherwise be left running with no lab.json naming it.
+ */
+async function stopGroup(pid: number, graceMs: number, gone: () => boolean): Promise<void> {
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, sig);
+    } catch {
+      // Already gone.
+    }
+  };
+  signal('SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (!gone() && processAlive(pid) && Date.now() < deadline) await sleep(50);
+  if (!gone() && processAlive(pid)) signal('SIGKILL');
 }
 
 export type StopOutcome = { stopped: true; pid: number } | { stopped: false; reason: string };

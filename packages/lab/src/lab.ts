@@ -18,7 +18,13 @@ import {
   type LabLocation,
 } from './lab-config.js';
 import { startMlmdServer, type MlmdFaults, type MlmdServer } from './mlmd/index.js';
-import { startObjectStore, type LabObjectStore, type ObjectStoreFaults } from './objectstore/index.js';
+import { NativeExecutor } from './native/native-executor.js';
+import {
+  startObjectStore,
+  type LabObjectStore,
+  type ObjectStoreFaults,
+  type ObjectStoreLimits,
+} from './objectstore/index.js';
 import { assertPortFree, defaultPorts, EPHEMERAL_PORTS, LAB_HOST, type LocationPorts } from './ports.js';
 
 export const DEFAULT_LOCATIONS = ['a', 'b', 'c'];
@@ -26,6 +32,14 @@ export const DEFAULT_KFP_VERSION = '2.17.0';
 /** The version name of the next KFP (kubeflow/pipelines 6585b5143d): native task and artifact API, no ML Metadata. */
 export const NEXT_KFP_VERSION = 'next';
 export const isNativeKfp = (version: string): boolean => version === NEXT_KFP_VERSION;
+/**
+ * What that build's healthz reports: its commit, and the tag its image was built with, `master` for images
+ * built from master (`next:.github/workflows/image-builds-master.yml:62` → `TAG_NAME` build arg,
+ * `next:.github/workflows/build-and-push.yml:227`, `next:backend/Dockerfile:67-70`, read by
+ * `next:backend/src/apiserver/main.go:557-561`).
+ */
+export const NEXT_KFP_COMMIT = '6585b5143d671b9194cc0a93cfb37a8cd73d8106';
+export const NEXT_KFP_TAG_NAME = 'master';
 
 export interface LocationFaults {
   kfp?: KfpFaults;
@@ -78,6 +92,20 @@ export interface StartLabOptions {
    * on the location's KFP port + 4.
    */
   uiGateway?: boolean | Record<string, boolean>;
+  /**
+   * Per location, the pipeline root the generated `locations:` block names and its runs use, when it
+   * differs from `pipelineRoot` (another bucket, say). Its bucket is created at the store serving it.
+   */
+  pipelineRoots?: Record<string, string>;
+  /**
+   * Locations whose object store is another location's: `{ b: 'a' }` gives b no S3 server of its own,
+   * b's runs and `locations:` entry use a's endpoint, with b's bucket (from `pipelineRoots`, which must
+   * differ from a's) created there. Two locations on one S3 endpoint, as two KFP installations sharing
+   * one MinIO or AWS account: what the server-side transfer engine copies between.
+   */
+  sharedObjectStore?: Record<string, string>;
+  /** S3 limits of every location's object store (single-copy size, minimum part size); default AWS S3's. */
+  objectStoreLimits?: ObjectStoreLimits;
 }
 
 export interface Lab {
@@ -106,8 +134,10 @@ interface Running {
   ui?: UiGateway;
   mlmd?: MlmdServer;
   objects?: LabObjectStore;
+  /** `objects` is another location's store (sharedObjectStore): that location closes it. */
+  borrowedObjects?: boolean;
   kube?: LabKubeServer;
-  executor?: LabExecutor;
+  executor?: LabExecutor | NativeExecutor;
 }
 
 function perLocation<T>(value: T | Record<string, T> | undefined, name: string, fallback: T): T {
@@ -159,12 +189,13 @@ async function startLocation(
   ports: LocationPorts,
   options: StartLabOptions,
   r: Running,
+  stores: StoreBook,
 ): Promise<void> {
   const data = join(dir, name);
   await mkdir(data, { recursive: true });
   const faults = options.faults?.[name] ?? {};
   if (isNativeKfp(r.info.kfpVersion)) {
-    await startNativeLocation(data, ports, r, faults);
+    await startNativeLocation(data, ports, r, faults, stores, options);
     return;
   }
   r.mlmd = await startMlmdServer({
@@ -173,18 +204,7 @@ async function startLocation(
     port: ports.mlmd,
     ...(faults.mlmd ? { faults: faults.mlmd } : {}),
   });
-  r.objects = await startObjectStore({
-    dir: join(data, 'objects'),
-    host: LAB_HOST,
-    port: ports.objectStore,
-    buckets: [
-      ...new Set([
-        r.info.bucket,
-        ...(r.info.kfpDefaultPipelineRoot ? [parsePipelineRoot(r.info.kfpDefaultPipelineRoot).bucket] : []),
-      ]),
-    ],
-    ...(faults.objectStore ? { faults: faults.objectStore } : {}),
-  });
+  r.objects = await stores.open(name, r, data, ports, faults);
   r.kube = await startKubeServer({ dir: join(data, 'kube'), host: LAB_HOST, port: ports.kubernetes });
   r.executor = new LabExecutor({
     location: name,
@@ -227,28 +247,38 @@ async function startLocation(
 
 /**
  * A location running the next KFP (kubeflow/pipelines 6585b5143d): its API server serves the native task and
- * artifact API and no ML Metadata runs, so `lab.json` names no MLMD endpoint. Runs are not executed yet (no
- * native executor): they stay PENDING.
+ * artifact API and no ML Metadata runs, so `lab.json` names no MLMD endpoint. Its runs are executed by the
+ * native executor (native/native-executor.ts, native/README.md).
  */
 async function startNativeLocation(
   data: string,
   ports: LocationPorts,
   r: Running,
   faults: LocationFaults,
+  stores: StoreBook,
+  options: StartLabOptions,
 ): Promise<void> {
-  r.objects = await startObjectStore({
-    dir: join(data, 'objects'),
-    host: LAB_HOST,
-    port: ports.objectStore,
-    buckets: [r.info.bucket],
-    ...(faults.objectStore ? { faults: faults.objectStore } : {}),
-  });
+  const name = r.info.name;
+  r.objects = await stores.open(name, r, data, ports, faults);
   r.kube = await startKubeServer({ dir: join(data, 'kube'), host: LAB_HOST, port: ports.kubernetes });
+  r.executor = new NativeExecutor({
+    location: name,
+    objectStore: { endpoint: r.objects.endpoint, credentials: r.objects.credentials, region: r.objects.region },
+    defaultPipelineRoot: r.info.kfpDefaultPipelineRoot ?? r.info.pipelineRoot,
+    cacheEnabled: perLocation(options.cacheEnabled, name, true),
+    publishLogs: perLocation(options.publishLogs, name, true),
+    ...(options.steps?.[name] ? { steps: options.steps[name] } : {}),
+  });
+  const mu = options.multiUser?.[name];
   r.kfp = await startKfpServer({
     dbPath: join(data, 'kfp.sqlite'),
     host: LAB_HOST,
     port: ports.kfp,
     kfpVersion: r.info.kfpVersion,
+    commitSha: NEXT_KFP_COMMIT,
+    tagName: NEXT_KFP_TAG_NAME,
+    runExecutor: r.executor,
+    ...(mu ? { multiUser: { tokens: { [mu.token]: `user@${name}` }, namespaces: [mu.namespace] } } : {}),
     ...(faults.kfp ? { faults: faults.kfp } : {}),
   });
   r.info.mlmd = '';
@@ -261,11 +291,111 @@ async function startNativeLocation(
   });
 }
 
+/**
+ * The object stores of a lab's locations: each location's own, or (sharedObjectStore) the store of
+ * the location it shares, which holds the buckets of all the locations it serves.
+ */
+class StoreBook {
+  private readonly stores = new Map<
+    string,
+    { promise: Promise<LabObjectStore>; resolve: (s: LabObjectStore) => void; reject: (e: unknown) => void }
+  >();
+
+  constructor(
+    private readonly options: StartLabOptions,
+    private readonly infos: LabLocation[],
+  ) {
+    for (const info of infos) {
+      let resolve!: (s: LabObjectStore) => void;
+      let reject!: (e: unknown) => void;
+      const promise = new Promise<LabObjectStore>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      promise.catch(() => undefined);
+      this.stores.set(info.name, { promise, resolve, reject });
+    }
+  }
+
+  /** The location whose S3 server serves `name`. */
+  ownerOf(name: string): string {
+    return this.options.sharedObjectStore?.[name] ?? name;
+  }
+
+  /** Starts the store `name` owns (with the buckets of every location it serves), or waits for the one it shares. */
+  async open(
+    name: string,
+    r: Running,
+    data: string,
+    ports: LocationPorts,
+    faults: LocationFaults,
+  ): Promise<LabObjectStore> {
+    const owner = this.ownerOf(name);
+    if (owner !== name) {
+      r.borrowedObjects = true;
+      r.info.objectStoreOf = owner;
+      return this.stores.get(owner)!.promise;
+    }
+    const served = this.infos.filter((i) => this.ownerOf(i.name) === name);
+    const buckets = served.flatMap((i) => [
+      i.bucket,
+      ...(i.kfpDefaultPipelineRoot ? [parsePipelineRoot(i.kfpDefaultPipelineRoot).bucket] : []),
+    ]);
+    const entry = this.stores.get(name)!;
+    let store: LabObjectStore;
+    try {
+      store = await startObjectStore({
+        dir: join(data, 'objects'),
+        host: LAB_HOST,
+        port: ports.objectStore,
+        buckets: [...new Set(buckets)],
+        ...(faults.objectStore ? { faults: faults.objectStore } : {}),
+        ...(this.options.objectStoreLimits ? { limits: this.options.objectStoreLimits } : {}),
+      });
+    } catch (err) {
+      entry.reject(err);
+      throw err;
+    }
+    entry.resolve(store);
+    return store;
+  }
+}
+
+function checkSharedStores(options: StartLabOptions, names: string[], bucketOf: (name: string) => string): void {
+  for (const [name, owner] of Object.entries(options.sharedObjectStore ?? {})) {
+    if (!names.includes(name) || !names.includes(owner)) {
+      throw new LabError(
+        `sharedObjectStore names location "${names.includes(name) ? owner : name}", which the lab does not have`,
+      );
+    }
+    if (owner === name || options.sharedObjectStore?.[owner] !== undefined) {
+      throw new LabError(`location ${name} cannot share the object store of ${owner}, which does not run its own`);
+    }
+    if (bucketOf(name) === bucketOf(owner)) {
+      throw new LabError(
+        `location ${name} shares the object store of ${owner} and must use another bucket: give it one in pipelineRoots`,
+      );
+    }
+  }
+  for (const name of Object.keys(options.pipelineRoots ?? {})) {
+    if (!names.includes(name))
+      throw new LabError(`pipelineRoots names location "${name}", which the lab does not have`);
+  }
+}
+
 async function stopLocation(r: Running): Promise<void> {
   // The executor first, so no run writes to a closed store; then the servers.
   await r.executor?.close().catch(() => undefined);
-  const servers = [r.ui, r.kfp, r.mlmd, r.objects, r.kube].filter((s) => s !== undefined);
+  const servers = [r.ui, r.kfp, r.mlmd, r.borrowedObjects ? undefined : r.objects, r.kube].filter(
+    (s) => s !== undefined,
+  );
   await Promise.all(servers.map((s) => s.close().catch(() => undefined)));
+}
+
+/** Locations that borrow another's object store stop first, so no run of theirs writes to a closed one. */
+async function stopAll(running: Running[]): Promise<void> {
+  await Promise.all(running.filter((r) => r.borrowedObjects).map(stopLocation));
+  await Promise.all(running.filter((r) => !r.borrowedObjects).map(stopLocation));
 }
 
 export async function startLab(options: StartLabOptions): Promise<Lab> {
@@ -298,6 +428,15 @@ export async function startLab(options: StartLabOptions): Promise<Lab> {
       if (perLocation(options.uiGateway, names[i]!, false)) await assertPortFree(uiGatewayPort(portsOf(i)));
     }
   }
+  const rootOf = (name: string) => options.pipelineRoots?.[name] ?? pipelineRoot;
+  const bucketOf = (name: string) => {
+    try {
+      return parsePipelineRoot(rootOf(name)).bucket;
+    } catch (err) {
+      throw new LabError(`pipeline root ${rootOf(name)} of location ${name}: ${(err as Error).message}`);
+    }
+  };
+  checkSharedStores(options, names, bucketOf);
   const running: Running[] = names.map((name) => ({
     info: {
       name,
@@ -305,8 +444,8 @@ export async function startLab(options: StartLabOptions): Promise<Lab> {
       mlmd: '',
       objectStore: '',
       kubernetes: '',
-      pipelineRoot,
-      bucket,
+      pipelineRoot: rootOf(name),
+      bucket: options.pipelineRoots?.[name] !== undefined ? bucketOf(name) : bucket,
       region: 'us-east-1',
       kfpVersion: perLocation(options.kfpVersion, name, DEFAULT_KFP_VERSION),
       credentials: { accessKeyId: '', secretAccessKey: '' },
@@ -318,9 +457,13 @@ export async function startLab(options: StartLabOptions): Promise<Lab> {
     },
   }));
   try {
-    await Promise.all(running.map((r, i) => startLocation(dir, r.info.name, portsOf(i), options, r)));
+    const stores = new StoreBook(
+      options,
+      running.map((r) => r.info),
+    );
+    await Promise.all(running.map((r, i) => startLocation(dir, r.info.name, portsOf(i), options, r, stores)));
   } catch (err) {
-    await Promise.all(running.map(stopLocation));
+    await stopAll(running);
     throw err;
   }
   const infos = running.map((r) => r.info);
@@ -348,15 +491,12 @@ export async function startLab(options: StartLabOptions): Promise<Lab> {
     locations: Object.fromEntries(infos.map((l) => [l.name, l])),
     locationsYaml: (o = {}) => renderLocationsYaml(infos, o.kubeconfig ?? kubeconfig),
     setSteps: (location, steps) => {
-      const executor = get(location).executor;
-      if (!executor)
-        throw new LabError(`location ${location} runs the next KFP, which the lab does not execute runs for yet`);
-      executor.setSteps(steps);
+      get(location).executor!.setSteps(steps);
     },
     setFaults: (location, faults) => {
       const r = get(location);
       r.kfp!.setFaults(faults.kfp);
-      r.mlmd!.setFaults(faults.mlmd);
+      r.mlmd?.setFaults(faults.mlmd);
       r.objects!.setFaults(faults.objectStore ?? {});
     },
     idle: async () => {
@@ -364,7 +504,7 @@ export async function startLab(options: StartLabOptions): Promise<Lab> {
     },
     close: () =>
       (closing ??= (async () => {
-        await Promise.all(running.map(stopLocation));
+        await stopAll(running);
         const { pid: _pid, ...rest } = file;
         await writeLabFile(dir, { ...rest, stoppedAt: new Date().toISOString() }).catch(() => undefined);
       })()),

@@ -3,8 +3,9 @@
  * 20's fetch cannot be given a CA bundle or told to skip verification without the `undici`
  * package's `Agent`, so those cases use `node:https` with the same interface.
  */
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest, type RequestOptions } from 'node:https';
+// Looked up per call (see objectstore/direct.ts): test interceptors replace the module's property.
+import http from 'node:http';
+import https, { type RequestOptions } from 'node:https';
 
 export interface HttpRequest {
   method: 'GET' | 'POST' | 'DELETE';
@@ -100,7 +101,7 @@ export function nodeTransport(tls: TlsOptions): Transport {
         ...(secure && tls.ca ? { ca: tls.ca } : {}),
         ...(secure && tls.insecureSkipTlsVerify ? { rejectUnauthorized: false } : {}),
       };
-      const r = (secure ? httpsRequest : httpRequest)(req.url, options, (res) => {
+      const r = (secure ? https.request : http.request)(req.url, options, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', (e) => reject(classify(e)));

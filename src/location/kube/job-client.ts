@@ -58,10 +58,14 @@ export class KubeJobClient {
     }
   }
 
-  /** The last `tailLines` lines of a pod's log ('' when it has none yet). */
-  async podLog(namespace: string, pod: string, tailLines = 40): Promise<string> {
+  /** The last `tailLines` lines of a pod's log, or all of it with `tailLines` null ('' when it has none yet). */
+  async podLog(namespace: string, pod: string, tailLines: number | null = 40): Promise<string> {
     try {
-      return await this.core.readNamespacedPodLog({ name: pod, namespace, tailLines });
+      return await this.core.readNamespacedPodLog({
+        name: pod,
+        namespace,
+        ...(tailLines !== null ? { tailLines } : {}),
+      });
     } catch (err) {
       if (statusOf(err) === 404) return '';
       throw toKubeError(err, this.location, 'read-log', `log of pod ${namespace}/${pod}`);

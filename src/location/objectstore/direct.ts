@@ -13,8 +13,10 @@
 // 429), throttling codes and connection errors, with full-jitter exponential backoff (100 ms base,
 // 20 s cap) up to the configured attempts.
 import { createHash, createHmac, type BinaryLike, type Hash, type Hmac } from 'node:crypto';
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+// `http.request` is looked up per call, not bound at import: interceptors that tests install
+// (nock) replace the module's property, which a binding taken earlier would never see.
+import http, { Agent as HttpAgent, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import https, { Agent as HttpsAgent } from 'node:https';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { SignatureV4 } from '@smithy/signature-v4';
 
@@ -217,7 +219,7 @@ export class DirectRequests {
       query,
       headers,
     });
-    const send = base.protocol === 'https:' ? httpsRequest : httpRequest;
+    const send = base.protocol === 'https:' ? https.request : http.request;
     return new Promise<DirectResponse>((resolve, reject) => {
       const r = send({
         protocol: base.protocol,

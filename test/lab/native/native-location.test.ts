@@ -26,11 +26,11 @@ describe('lab: a location running the next KFP', () => {
     expect(cBlock).not.toContain('mlmd');
   });
 
-  it('reports next in healthz and serves the native API only at c', async () => {
+  it('reports that build (master) in healthz and serves the native API only at c', async () => {
     const c = lab.locations['c']!;
     const b = lab.locations['b']!;
     const h = (await (await fetch(`${c.kfp}/apis/v2beta1/healthz`)).json()) as { tag_name: string };
-    expect(h.tag_name).toBe('next');
+    expect(h.tag_name).toBe('master');
     const find = (url: string) =>
       fetch(`${url}/apis/v2beta1/tasks:findCached`, {
         method: 'POST',

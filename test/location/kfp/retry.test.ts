@@ -6,7 +6,10 @@ import { backoffMs, retryAfterMs } from '../../../src/location/kfp/retry.js';
 const KFP = 'http://kfp.retry.test';
 const RUN_PATH = '/pipeline/apis/v2beta1/runs/r1';
 
+// Test files share a worker's modules (vitest isolate: false): nock is active only for this file,
+// and restored after, so other files' requests never pass through its interceptor.
 beforeAll(() => {
+  if (!nock.isActive()) nock.activate();
   nock.disableNetConnect();
 });
 afterEach(() => {
@@ -14,6 +17,7 @@ afterEach(() => {
 });
 afterAll(() => {
   nock.enableNetConnect();
+  nock.restore();
 });
 
 function clientWith(over: Partial<ConstructorParameters<typeof KfpClient>[0]> = {}): {

@@ -83,9 +83,17 @@ describe('direct requests against the lab store, which checks their signatures',
 });
 
 describe('direct requests go where the SDK would send them', () => {
-  beforeAll(() => nock.disableNetConnect());
+  // Test files share a worker's modules (vitest isolate: false): nock is active only here, and
+  // restored after, so other files' requests never pass through its interceptor.
+  beforeAll(() => {
+    if (!nock.isActive()) nock.activate();
+    nock.disableNetConnect();
+  });
   afterEach(() => nock.cleanAll());
-  afterAll(() => nock.enableNetConnect());
+  afterAll(() => {
+    nock.enableNetConnect();
+    nock.restore();
+  });
 
   it('virtual-hosted style on AWS S3: the bucket in the host name, signed for the region', async () => {
     const store = new ObjectStore({

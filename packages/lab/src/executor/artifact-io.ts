@@ -17,7 +17,7 @@ import {
   type ArtifactCheck,
   type LabArtifactPlan,
 } from './artifact-bytes.js';
-import type { RunEnv } from './context.js';
+import type { ObjectsEnv } from './context.js';
 
 /** Objects up to this size are built in memory; larger ones are streamed. */
 const IN_MEMORY_LIMIT = 16 * 1024 * 1024;
@@ -50,7 +50,7 @@ export interface DownloadedObject {
  * as the launcher's: "failed to download input artifact …".
  */
 export async function downloadInput(
-  env: RunEnv,
+  env: ObjectsEnv,
   task: string,
   inputName: string,
   ref: ArtifactRef,
@@ -89,7 +89,12 @@ export async function downloadInput(
 }
 
 /** Uploads one output artifact's bytes to its URI. */
-export async function uploadOutput(env: RunEnv, outputName: string, uri: string, plan: LabArtifactPlan): Promise<void> {
+export async function uploadOutput(
+  env: ObjectsEnv,
+  outputName: string,
+  uri: string,
+  plan: LabArtifactPlan,
+): Promise<void> {
   let location: ArtifactLocation;
   try {
     location = parseArtifactUri(uri);

@@ -45,12 +45,21 @@ export interface RunEnv {
   signal: AbortSignal;
 }
 
+/**
+ * What the launcher's object-store side needs of a run: the location's store and the run's pipeline root.
+ * Both executors' runs have it (`RunEnv` here, the native executor's run in native/native-run.ts).
+ */
+export interface ObjectsEnv {
+  loc: { objects: ObjectStore };
+  root: PipelineRoot;
+}
+
 /** Thrown inside a run once it is terminated or the lab shuts down. */
 export class RunStopped extends Error {
   override readonly name = 'RunStopped';
 }
 
-export function ensureNotStopped(env: RunEnv): void {
+export function ensureNotStopped(env: { signal: AbortSignal }): void {
   if (env.signal.aborted) throw new RunStopped('the run was stopped');
 }
 

@@ -4,10 +4,11 @@
 // task details and the task table (KFP's drivers reach the latter over gRPC, `ml-pipeline:8887`).
 import { MlmdClient } from '../../../../src/location/mlmd/index.js';
 import { ObjectStore, type ObjectStoreCredentials } from '../../../../src/location/objectstore/index.js';
-import type { RunContext, RunExecutor, RunStore, StoredRun } from '../kfp/index.js';
+import type { RunContext, StoredRun } from '../kfp/index.js';
 import { BehaviourBook, type StepBehaviours } from './behaviour.js';
 import type { LocationEnv } from './context.js';
 import { executeRun, type StopReason } from './run.js';
+import { RunSupervisor } from './supervisor.js';
 
 export const DEFAULT_PIPELINE_ROOT = 'minio://mlpipeline/v2/artifacts';
 
@@ -30,22 +31,14 @@ export interface LabExecutorOptions {
   concurrency?: number;
 }
 
-interface ActiveRun {
-  controller: AbortController;
-  reason?: StopReason;
-  done: Promise<void>;
-}
-
-export class LabExecutor implements RunExecutor {
+export class LabExecutor extends RunSupervisor {
   private readonly mlmd: MlmdClient;
   private readonly objects: ObjectStore;
   private readonly behaviours: BehaviourBook;
   private readonly pvcs = new Set<string>();
-  private readonly active = new Map<string, ActiveRun>();
-  private store: RunStore | undefined;
-  private closed = false;
 
   constructor(private readonly options: LabExecutorOptions) {
+    super();
     this.mlmd = new MlmdClient({ location: options.location, address: options.mlmdAddress, retry: { attempts: 1 } });
     const region = options.objectStore.region ?? 'us-east-1';
     this.objects = new ObjectStore({
@@ -80,53 +73,22 @@ export class LabExecutor implements RunExecutor {
     };
   }
 
-  start(run: StoredRun, ctx: RunContext): void {
-    this.store = ctx.store;
-    if (this.closed || this.active.has(run.runId)) return;
-    if (run.state === 'CANCELING') {
-      ctx.store.finish(run.runId, 'CANCELED');
-      return;
-    }
-    const controller = new AbortController();
-    const entry: ActiveRun = { controller, done: Promise.resolve() };
+  protected execute(
+    run: StoredRun,
+    ctx: RunContext,
+    signal: AbortSignal,
+    reason: () => StopReason | undefined,
+  ): Promise<void> {
     const settings = {
       defaultPipelineRoot: this.options.defaultPipelineRoot ?? DEFAULT_PIPELINE_ROOT,
       namespace: this.options.namespace ?? 'kubeflow',
       multiUser: ctx.multiUser,
       publishLogs: this.options.publishLogs ?? true,
     };
-    this.active.set(run.runId, entry);
-    entry.done = executeRun(this.env(ctx), settings, run, controller.signal, () => entry.reason)
-      .catch(() => {
-        // executeRun reports its own failures on the run; this only guards against a closed store.
-      })
-      .finally(() => this.active.delete(run.runId));
+    return executeRun(this.env(ctx), settings, run, signal, reason);
   }
 
-  terminate(runId: string): void {
-    const entry = this.active.get(runId);
-    if (entry) {
-      entry.reason = 'terminate';
-      entry.controller.abort();
-      return;
-    }
-    // Not running here (finished meanwhile, or never started): settle the CANCELING state.
-    if (this.store?.getRun(runId)?.state === 'CANCELING') this.store.finish(runId, 'CANCELED');
-  }
-
-  /** Resolves once no run is executing (for tests and orderly shutdown). */
-  async idle(): Promise<void> {
-    while (this.active.size > 0) await Promise.all([...this.active.values()].map((e) => e.done));
-  }
-
-  /** Stops every run where it is (they stay RUNNING and resume when the lab restarts) and closes the clients. */
-  async close(): Promise<void> {
-    this.closed = true;
-    for (const entry of this.active.values()) {
-      entry.reason ??= 'shutdown';
-      entry.controller.abort();
-    }
-    await this.idle();
+  protected release(): void {
     this.mlmd.close();
     this.objects.close();
   }

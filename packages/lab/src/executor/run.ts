@@ -43,9 +43,9 @@ export function jobResourceName(pipelineName: string, runId: string): string {
   return `${base}-${suffix}`;
 }
 
-const rfc3339 = (seconds: number): string => new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+export const rfc3339 = (seconds: number): string => new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-function packageText(run: StoredRun): string {
+export function packageText(run: StoredRun): string {
   return JSON.stringify(
     run.platformSpec ? { pipeline_spec: run.pipelineSpec, platform_spec: run.platformSpec } : run.pipelineSpec,
   );

@@ -30,6 +30,8 @@ export interface KfpServerOptions {
   kfpVersion?: string;
   /** Reported as healthz `commit_sha`. */
   commitSha?: string;
+  /** Reported as healthz `tag_name` when it differs from `kfpVersion` (the next KFP's build reports `master`). */
+  tagName?: string;
   /** Multi-user mode (KFP's `MULTIUSER=true`). */
   multiUser?: MultiUserOptions;
   /** Executes runs; without one, runs stay PENDING. */
@@ -112,7 +114,7 @@ export async function startKfpServer(opts: KfpServerOptions): Promise<KfpServer>
       const v2 = path.startsWith('/apis/v2beta1/');
       sendJson(res, 200, {
         commit_sha: lab.commitSha,
-        tag_name: kfpVersion,
+        tag_name: opts.tagName ?? kfpVersion,
         multi_user: lab.multiUser,
         ...(v2 ? { pipeline_store: 'database' } : {}),
       });

@@ -15,12 +15,27 @@
 //   with reason `DeadlineExceeded`, message "Job was active longer than specified deadline".
 // A container whose Secret is missing stays Pending in `CreateContainerConfigError`, as the
 // kubelet leaves it (pkg/kubelet/kuberuntime: `secret "x" not found`).
+// The lab has one node, `lab`. Cordoned (`kubectl cordon lab`: PATCH spec.unschedulable), new pods
+// stay Pending with condition PodScheduled=False, reason Unschedulable, as the scheduler leaves them
+// (pkg/scheduler/framework/plugins/nodeunschedulable: "node(s) were unschedulable"); uncordoned,
+// they are scheduled and run. Tests hold a Job's copy this way, without sleeping.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatTime } from './lease-object.js';
+import { readStateFile, writeStateFile } from './state-file.js';
 import type { KubeObject, WorkloadStore } from './workload-store.js';
+
+export const NODE_NAME = 'lab';
+const UNSCHEDULABLE_MESSAGE = '0/1 nodes are available: 1 node(s) were unschedulable.';
+
+interface NodeState {
+  uid: string;
+  creationTimestamp: string;
+  resourceVersion: number;
+  unschedulable: boolean;
+}
 
 interface EnvVar {
   name: string;
@@ -69,6 +84,12 @@ function finished(job: KubeObject): boolean {
   );
 }
 
+/** A pod the scheduler has not bound to the node yet (it waits while the node is cordoned). */
+function unscheduled(pod: KubeObject): boolean {
+  const phase = (pod['status'] as { phase?: string } | undefined)?.phase;
+  return phase === 'Pending' && (pod['spec'] as { nodeName?: string } | undefined)?.nodeName === undefined;
+}
+
 function condition(type: string, reason?: string, message?: string): Condition {
   const t = now();
   return {
@@ -85,16 +106,61 @@ export class JobController {
   private readonly processes = new Map<string, ChildProcess>();
   private readonly deadlines = new Map<string, NodeJS.Timeout>();
   private readonly logDir: string;
+  private readonly nodeFile: string;
+  private nodeState: NodeState;
 
   constructor(private readonly store: WorkloadStore) {
     this.logDir = join(store.dir, 'pod-logs');
     mkdirSync(this.logDir, { recursive: true });
+    this.nodeFile = join(store.dir, 'node.json');
+    this.nodeState = readStateFile<NodeState>(this.nodeFile) ?? {
+      uid: randomUUID(),
+      creationTimestamp: now(),
+      resourceVersion: 1,
+      unschedulable: false,
+    };
+  }
+
+  /** The lab's one node, as `GET /api/v1/nodes/lab` shows it. */
+  node(): Record<string, unknown> {
+    const n = this.nodeState;
+    return {
+      kind: 'Node',
+      apiVersion: 'v1',
+      metadata: {
+        name: NODE_NAME,
+        uid: n.uid,
+        resourceVersion: String(n.resourceVersion),
+        creationTimestamp: n.creationTimestamp,
+        labels: { 'kubernetes.io/hostname': NODE_NAME, 'kubernetes.io/os': process.platform },
+      },
+      spec: n.unschedulable
+        ? {
+            unschedulable: true,
+            // The node lifecycle controller's taint for a cordoned node (pkg/apis/core/v1 TaintNodeUnschedulable).
+            taints: [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule', timeAdded: now() }],
+          }
+        : {},
+      status: { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady' }] },
+    };
+  }
+
+  /** Cordons (true) or uncordons the node; uncordoned, the pods waiting for it are scheduled and run. */
+  setUnschedulable(value: boolean): void {
+    this.nodeState = { ...this.nodeState, unschedulable: value, resourceVersion: this.nodeState.resourceVersion + 1 };
+    writeStateFile(this.nodeFile, this.nodeState);
+    if (value) return;
+    for (const pod of this.store.list('Pod')) if (unscheduled(pod)) this.run(pod);
   }
 
   /** After a restart of the lab: pods whose process died with it failed (their node went away); Jobs go on. */
   resume(): void {
     for (const pod of this.store.list('Pod')) {
       const phase = (pod['status'] as { phase?: string } | undefined)?.phase;
+      if (unscheduled(pod)) {
+        if (!this.nodeState.unschedulable) this.run(pod);
+        continue;
+      }
       if (phase === 'Running' || phase === 'Pending') this.podEnded(pod, 137, 'the lab restarted while the pod ran');
     }
     for (const job of this.store.list('Job'))
@@ -314,10 +380,44 @@ export class JobController {
           { apiVersion: 'batch/v1', kind: 'Job', name, uid, controller: true, blockOwnerDeletion: true },
         ],
       },
-      spec: { ...spec.template.spec, restartPolicy: spec.template.spec['restartPolicy'] ?? 'Never', nodeName: 'lab' },
-      status: { phase: 'Pending', startTime: now() },
+      spec: { ...spec.template.spec, restartPolicy: spec.template.spec['restartPolicy'] ?? 'Never' },
+      status: { phase: 'Pending' },
     });
-    const container = spec.template.spec.containers[0];
+    if (this.nodeState.unschedulable) {
+      const t = now();
+      pod['status'] = {
+        phase: 'Pending',
+        conditions: [
+          {
+            type: 'PodScheduled',
+            status: 'False',
+            reason: 'Unschedulable',
+            message: UNSCHEDULABLE_MESSAGE,
+            lastProbeTime: null,
+            lastTransitionTime: t,
+          },
+        ],
+      };
+      this.store.put(pod);
+      return;
+    }
+    this.run(pod);
+  }
+
+  /** Binds the pod to the node and runs its container (the scheduler, then the kubelet). */
+  private run(scheduled: KubeObject): void {
+    const { namespace, name: podName } = scheduled.metadata;
+    const pod = this.store.find('Pod', namespace, podName);
+    if (!pod) return;
+    const t = now();
+    pod['spec'] = { ...(pod['spec'] as object), nodeName: NODE_NAME };
+    pod['status'] = {
+      phase: 'Pending',
+      startTime: t,
+      conditions: [{ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: t }],
+    };
+    this.store.put(pod);
+    const container = (pod['spec'] as { containers?: Container[] }).containers?.[0];
     const argv = [...(container?.command ?? []), ...(container?.args ?? [])];
     const home = join(this.logDir, `${namespace}_${podName}.home`);
     mkdirSync(home, { recursive: true });

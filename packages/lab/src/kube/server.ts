@@ -90,6 +90,7 @@ async function route(store: LeaseStore, req: IncomingMessage, url: URL, workload
     url,
     () => readBody(req),
     readLog,
+    String(req.headers['content-type'] ?? ''),
   );
   if (workload !== undefined) return workload;
   const dryRun = url.searchParams.getAll('dryRun').includes('All');

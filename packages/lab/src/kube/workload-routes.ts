@@ -1,8 +1,10 @@
 // REST routes for batch/v1 Jobs, core/v1 Pods (+ pods/log) and Secrets, with the paths, verbs
 // and answers of the API server (staging/src/k8s.io/apiserver/pkg/endpoints/installer.go):
 // POST a collection → 201 with the object, GET one/list (labelSelector), DELETE → 200 Status.
-import type { JobController } from './job-controller.js';
-import { badRequest, methodNotAllowed, type StatusCause } from './status.js';
+// And the lab's one node (GET, and PATCH `spec.unschedulable`: kubectl cordon / uncordon).
+import { NODE_NAME, type JobController } from './job-controller.js';
+import { applyPatch } from './patch.js';
+import { badRequest, methodNotAllowed, resourceErrors, type StatusCause } from './status.js';
 import { errorsOf, KINDS, type WorkloadKind, type WorkloadStore } from './workload-store.js';
 
 export interface WorkloadReply {
@@ -10,6 +12,7 @@ export interface WorkloadReply {
   body: unknown;
 }
 
+const NODE_PATH = /^\/api\/v1\/nodes(?:\/([^/]+))?$/;
 const JOB_PATH = /^\/apis\/batch\/v1\/namespaces\/([^/]+)\/jobs(?:\/([^/]+)(\/status)?)?$/;
 const CORE_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/(pods|secrets)(?:\/([^/]+)(\/log)?)?$/;
 
@@ -70,8 +73,16 @@ export async function routeWorkloads(
   url: URL,
   readBody: () => Promise<unknown>,
   readLog: (namespace: string, pod: string) => Promise<string>,
+  contentType = '',
 ): Promise<WorkloadReply | undefined> {
   const dryRun = url.searchParams.getAll('dryRun').includes('All');
+  const node = NODE_PATH.exec(path);
+  if (node)
+    return routeNode(jobs, method, node[1] === undefined ? undefined : decodeURIComponent(node[1]), {
+      readBody,
+      contentType,
+      dryRun,
+    });
   if (path === '/apis/batch/v1/jobs' || path === '/api/v1/pods' || path === '/api/v1/secrets') {
     if (method !== 'GET') throw methodNotAllowed(method);
     const kind: WorkloadKind = path.endsWith('jobs') ? 'Job' : path.endsWith('pods') ? 'Pod' : 'Secret';
@@ -137,4 +148,25 @@ export async function routeWorkloads(
     default:
       throw methodNotAllowed(method);
   }
+}
+
+/** `kubectl cordon lab` patches `spec.unschedulable: true` (strategic merge); uncordon sets it false. */
+async function routeNode(
+  jobs: JobController,
+  method: string,
+  name: string | undefined,
+  request: { readBody: () => Promise<unknown>; contentType: string; dryRun: boolean },
+): Promise<WorkloadReply> {
+  if (name === undefined) {
+    if (method !== 'GET') throw methodNotAllowed(method);
+    return { code: 200, body: { kind: 'NodeList', apiVersion: 'v1', metadata: {}, items: [jobs.node()] } };
+  }
+  if (name !== NODE_NAME) throw resourceErrors('', 'nodes').notFound(name);
+  if (method === 'GET') return { code: 200, body: jobs.node() };
+  if (method !== 'PATCH') throw methodNotAllowed(method);
+  const patched = applyPatch(jobs.node(), await request.readBody(), request.contentType) as {
+    spec?: { unschedulable?: unknown };
+  };
+  if (!request.dryRun) jobs.setUnschedulable(patched.spec?.unschedulable === true);
+  return { code: 200, body: jobs.node() };
 }

@@ -1,6 +1,7 @@
 // The lab's MLMD database: SQLite (WAL) laid out like MLMD schema v10
 // (ml_metadata/util/metadata_source_query_config.cc), with the same UNIQUE constraints, so that
-// duplicates fail where a real metadata-grpc-service fails. Differences that do not show on the
+// duplicates fail where a real metadata-grpc-service fails, and its secondary indices on the nodes'
+// create and update times (`secondary_indices`), so that newest-first pages stay cheap with history. Differences that do not show on the
 // wire: struct and proto property values are kept as JSON text, a type's base type is a column
 // instead of a ParentType row, and there is no system_metadata column (MLMD has none either).
 import { mkdirSync } from 'node:fs';
@@ -87,6 +88,13 @@ CREATE TABLE IF NOT EXISTS ParentContext (
   PRIMARY KEY (context_id, parent_context_id)
 );
 CREATE INDEX IF NOT EXISTS idx_parentcontext_parent_context_id ON ParentContext(parent_context_id);
+${['Artifact', 'Execution', 'Context']
+  .map(
+    (node) => `
+CREATE INDEX IF NOT EXISTS idx_${node.toLowerCase()}_create_time_since_epoch ON ${node}(create_time_since_epoch);
+CREATE INDEX IF NOT EXISTS idx_${node.toLowerCase()}_last_update_time_since_epoch ON ${node}(last_update_time_since_epoch);`,
+  )
+  .join('')}
 CREATE TABLE IF NOT EXISTS Event (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   artifact_id INTEGER NOT NULL,

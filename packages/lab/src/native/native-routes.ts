@@ -10,7 +10,7 @@ import { invalidArgument, notFound, wrapApi } from '../kfp/api-error.js';
 import { ok, param, type RequestContext, type Reply, type Route } from '../kfp/context.js';
 import { parseJsonBody } from '../kfp/http-util.js';
 import { isJsonObject, jsonName, type JsonObject, type JsonValue } from '../kfp/proto-json.js';
-import { NativeStore } from './native-store.js';
+import { nativeStoreOf, type NativeStore } from './native-store.js';
 
 /** Fields of the messages the API reads (proto names, from the swagger of that commit). */
 const FIELDS = {
@@ -94,14 +94,8 @@ function taskMessage(v: unknown): JsonObject {
   return t;
 }
 
-const stores = new WeakMap<object, NativeStore>();
 function native(ctx: RequestContext): NativeStore {
-  let s = stores.get(ctx.lab.store);
-  if (!s) {
-    s = new NativeStore(ctx.lab.store.db);
-    stores.set(ctx.lab.store, s);
-  }
-  return s;
+  return nativeStoreOf(ctx.lab.store.db);
 }
 
 async function body(ctx: RequestContext): Promise<unknown> {
@@ -190,21 +184,16 @@ function newArtifact(ctx: RequestContext, req: JsonObject): JsonObject {
   if (!text(a, 'name') && a.type === undefined) throw invalidArgument('Artifact is required');
   const runId = text(req, 'run_id');
   const namespace = runId ? runNamespace(ctx, runId) : ctx.lab.namespaceOf(text(a, 'namespace'));
-  const created = native(ctx).createArtifact(namespace, a);
   const taskId = text(req, 'task_id');
   // With a task, the artifact is linked to it as its OUTPUT under producer_key.
-  if (taskId) {
-    const task = native(ctx).getTask(taskId);
-    native(ctx).createArtifactTask({
-      artifact_id: text(created, 'artifact_id'),
-      run_id: runId,
-      task_id: taskId,
-      type: 'OUTPUT',
-      producer: { task_name: task ? text(task, 'name') : '' },
-      key: text(req, 'producer_key'),
-    });
-  }
-  return created;
+  if (!taskId) return native(ctx).createArtifact(namespace, a);
+  const iteration = req.iteration_index;
+  return native(ctx).createTaskArtifact(namespace, a, {
+    runId,
+    taskId,
+    producerKey: text(req, 'producer_key'),
+    ...(iteration !== undefined ? { iterationIndex: Number(iteration) } : {}),
+  });
 }
 
 async function createArtifact(ctx: RequestContext): Promise<Reply> {

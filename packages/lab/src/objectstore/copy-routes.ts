@@ -6,12 +6,16 @@
 //   reader can see a half-copied object), loses the ETag when the metadata is replaced (its
 //   putMetadata without an MD5), takes the source through `decodeURI` (so `%2F`-style escapes in
 //   keys stay escaped), and ignores the `x-amz-copy-source-if-*` conditions.
+// - the single-copy limit: S3 copies at most 5 GiB in one CopyObject (or one UploadPartCopy range)
+//   and answers InvalidRequest above it; the lab's limit is configurable (ObjectStoreLimits) so
+//   tests reach a client's multipart path with small objects.
 //   https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html
 // Both read the source from disk here: the lab's store is this process's filesystem.
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KoaContext, S3rverApp } from './s3rver-binding.js';
+import { S3_MAX_COPY_SIZE, type ObjectStoreLimits } from './multipart-routes.js';
 
 interface CopySource {
   bucket: string;
@@ -124,10 +128,27 @@ function checkConditions(ctx: KoaContext, src: SourceState): void {
   }
 }
 
-async function copyObject(ctx: KoaContext, app: S3rverApp, bucket: string, key: string): Promise<void> {
+function checkCopySize(size: number, max: number): void {
+  if (size > max) {
+    throw new CopyFailure(
+      400,
+      'InvalidRequest',
+      `The specified copy source is larger than the maximum allowable size for a copy source: ${max}`,
+    );
+  }
+}
+
+async function copyObject(
+  ctx: KoaContext,
+  app: S3rverApp,
+  bucket: string,
+  key: string,
+  maxCopy: number,
+): Promise<void> {
   const src = parseCopySource(header(ctx, 'x-amz-copy-source') ?? '');
   const state = await readSource(app, src);
   checkConditions(ctx, state);
+  checkCopySize(state.size, maxCopy);
   const replace = header(ctx, 'x-amz-metadata-directive') === 'REPLACE';
   if (src.bucket === bucket && src.key === key && !replace) {
     throw new CopyFailure(
@@ -151,7 +172,13 @@ async function copyObject(ctx: KoaContext, app: S3rverApp, bucket: string, key: 
   ctx.body = { CopyObjectResult: { LastModified: new Date().toISOString(), ETag: JSON.stringify(written.md5) } };
 }
 
-async function uploadPartCopy(ctx: KoaContext, app: S3rverApp, bucket: string, key: string): Promise<void> {
+async function uploadPartCopy(
+  ctx: KoaContext,
+  app: S3rverApp,
+  bucket: string,
+  key: string,
+  maxCopy: number,
+): Promise<void> {
   const uploadId = String(ctx.query['uploadId'] ?? '');
   const partNumber = Number(ctx.query['partNumber']);
   if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > 10_000) {
@@ -173,6 +200,7 @@ async function uploadPartCopy(ctx: KoaContext, app: S3rverApp, bucket: string, k
   checkConditions(ctx, state);
   const rangeHeader = header(ctx, 'x-amz-copy-source-range');
   const range = rangeHeader !== undefined ? parseCopyRange(rangeHeader, state.size) : undefined;
+  checkCopySize(range ? range.end - range.start + 1 : state.size, maxCopy);
   // A whole empty source is a valid (empty) part; createReadStream cannot express an empty range.
   const content = createReadStream(state.path, range ?? {});
   const { md5 } = await app.store.putPart(bucket, uploadId, partNumber, content);
@@ -186,7 +214,9 @@ export async function copyRoute(
   app: S3rverApp,
   bucket: string,
   key: string | undefined,
+  limits: ObjectStoreLimits = {},
 ): Promise<boolean> {
+  const maxCopy = limits.maxCopySizeBytes ?? S3_MAX_COPY_SIZE;
   if (ctx.method !== 'PUT' || key === undefined || header(ctx, 'x-amz-copy-source') === undefined) return false;
   const isPart = ctx.query['uploadId'] !== undefined;
   // Other sub-resources (tagging, acl) are s3rver's; the SDK's own `x-id` marker is not one.
@@ -197,8 +227,8 @@ export async function copyRoute(
       () => false,
     );
     if (!bucketExists) throw new CopyFailure(404, 'NoSuchBucket', 'The specified bucket does not exist');
-    if (isPart) await uploadPartCopy(ctx, app, bucket, key);
-    else await copyObject(ctx, app, bucket, key);
+    if (isPart) await uploadPartCopy(ctx, app, bucket, key, maxCopy);
+    else await copyObject(ctx, app, bucket, key, maxCopy);
   } catch (err) {
     if (!(err instanceof CopyFailure)) throw err;
     ctx.status = err.status;

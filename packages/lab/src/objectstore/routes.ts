@@ -6,11 +6,13 @@
 //   the CLI has no such flag, so the lab issues its own opaque tokens and lets s3rver answer the
 //   equivalent ListObjects (v1) request with a marker, then reshapes the answer into v2 form.
 // - server-side copies (CopyObject, UploadPartCopy): copy-routes.ts;
+// - ListMultipartUploads and ListParts: multipart-routes.ts;
 // - AbortMultipartUpload (`DELETE ?uploadId=`): s3rver answers 405, which lib-storage would report
 //   instead of the error that made it abort.
 import type { KoaContext, KoaMiddleware, KoaNext, S3rverApp } from './s3rver-binding.js';
 import { removeUpload } from './store-fixes.js';
 import { copyRoute } from './copy-routes.js';
+import { multipartRoute, type ObjectStoreLimits } from './multipart-routes.js';
 
 type Query = Record<string, string | string[] | undefined>;
 
@@ -110,7 +112,7 @@ async function abortMultipartUpload(ctx: KoaContext, app: S3rverApp, bucket: str
 }
 
 /** Returns the middleware; install it immediately before s3rver's router. */
-export function labRoutes(app: S3rverApp): KoaMiddleware {
+export function labRoutes(app: S3rverApp, limits: ObjectStoreLimits = {}): KoaMiddleware {
   return async (ctx, next) => {
     const match = /^\/([^/]+)(?:\/(.*))?$/.exec(ctx.path);
     if (!match) return next();
@@ -119,7 +121,9 @@ export function labRoutes(app: S3rverApp): KoaMiddleware {
     if (ctx.method === 'GET' && !rawKey && one(ctx.query, 'list-type') === '2') {
       return listObjectsV2(ctx, next, bucket);
     }
-    if (await copyRoute(ctx, app, bucket, rawKey === undefined ? undefined : decodeURIComponent(rawKey))) return;
+    const key = rawKey === undefined || rawKey === '' ? undefined : decodeURIComponent(rawKey);
+    if (await copyRoute(ctx, app, bucket, key, limits)) return;
+    if (await multipartRoute(ctx, app, bucket, key)) return;
     const uploadId = one(ctx.query, 'uploadId');
     if (ctx.method === 'DELETE' && rawKey && uploadId !== undefined) {
       return abortMultipartUpload(ctx, app, bucket, decodeURIComponent(rawKey), uploadId);

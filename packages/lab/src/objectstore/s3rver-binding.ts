@@ -84,6 +84,16 @@ export function allowedSystemMetadata(): readonly string[] {
   return model.ALLOWED_METADATA;
 }
 
+/** An error s3rver's error handler answers as S3 does (its code's HTTP status and an XML body). */
+export function s3rverError(code: string, message: string, detail: Record<string, string> = {}): Error {
+  const S3Error = require('s3rver/lib/models/error') as new (
+    code: string,
+    message: string,
+    detail: Record<string, string>,
+  ) => Error;
+  return new S3Error(code, message, detail);
+}
+
 interface S3rverAccounts {
   registry: Map<string, { accessKeys: Map<string, string> }>;
 }

@@ -6,6 +6,7 @@ import { closeServer, listen } from '../listen.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { FaultInjector, type FaultStats, type ObjectStoreFaults } from './faults.js';
 import { labRoutes } from './routes.js';
+import type { ObjectStoreLimits } from './multipart-routes.js';
 import { checkSigV4 } from './sigv4-check.js';
 import { createS3rver, s3rverSecretOf } from './s3rver-binding.js';
 import { installStoreFixes } from './store-fixes.js';
@@ -19,6 +20,8 @@ export interface StartObjectStoreOptions {
   /** Buckets created at start (existing ones are kept). */
   buckets: string[];
   faults?: ObjectStoreFaults;
+  /** S3's limits (single-copy size, minimum part size); defaults are AWS S3's. */
+  limits?: ObjectStoreLimits;
 }
 
 export interface LabObjectStore {
@@ -76,8 +79,8 @@ export async function startObjectStore(options: StartObjectStoreOptions): Promis
   });
   // Koa prints errors of requests to stderr unless someone listens; S3 errors are answers here.
   app.on('error', () => undefined);
-  installStoreFixes(app);
-  app.middleware.splice(app.middleware.length - 1, 0, labRoutes(app));
+  installStoreFixes(app, options.limits);
+  app.middleware.splice(app.middleware.length - 1, 0, labRoutes(app, options.limits));
   await app.configureBuckets();
 
   const faults = new FaultInjector(options.faults);

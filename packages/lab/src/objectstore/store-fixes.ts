@@ -4,14 +4,24 @@
 //   interrupted upload leaves a truncated object, and it answers before the file is flushed;
 // - metadata files are replaced atomically, so a concurrent GET never reads half a JSON file;
 // - a multipart object's ETag is `md5(concat(part md5s))-N`, as AWS S3 and MinIO compute it
-//   (s3rver 3.7.1 returns the plain MD5 of the whole object for a multipart upload).
+//   (s3rver 3.7.1 returns the plain MD5 of the whole object for a multipart upload);
+// - a part appears in its upload only once all its bytes are stored (s3rver writes it in place,
+//   then its `.md5`), so ListParts (multipart-routes.ts) never lists half a part;
+// - CompleteMultipartUpload checks the upload and its parts as S3 does (multipart-routes.ts).
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { allowedSystemMetadata, type S3rverApp, type S3rverObject, type S3rverPart } from './s3rver-binding.js';
+import {
+  allowedSystemMetadata,
+  s3rverError,
+  type S3rverApp,
+  type S3rverObject,
+  type S3rverPart,
+} from './s3rver-binding.js';
+import { readParts, readUpload, S3_MIN_PART_SIZE, type ObjectStoreLimits } from './multipart-routes.js';
 
 /** Writes `data` to `path` so that readers see either the old or the new content. */
 export async function writeFileAtomic(path: string, data: string | Buffer): Promise<void> {
@@ -25,7 +35,44 @@ export async function writeFileAtomic(path: string, data: string | Buffer): Prom
   }
 }
 
-export function installStoreFixes(app: S3rverApp): void {
+const NO_SUCH_UPLOAD =
+  'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.';
+
+/** S3's checks of a CompleteMultipartUpload's part list against the stored parts. */
+async function checkCompletion(app: S3rverApp, bucket: string, uploadId: string, parts: S3rverPart[], minPart: number) {
+  if ((await readUpload(app, bucket, uploadId)) === undefined) {
+    throw s3rverError('NoSuchUpload', NO_SUCH_UPLOAD, { UploadId: uploadId });
+  }
+  for (let i = 1; i < parts.length; i++) {
+    if (parts[i]!.number <= parts[i - 1]!.number) {
+      throw s3rverError(
+        'InvalidPartOrder',
+        'The list of parts was not in ascending order. The parts list must be specified in order by part number.',
+      );
+    }
+  }
+  const stored = new Map((await readParts(app, bucket, uploadId)).map((p) => [p.number, p]));
+  for (const [i, part] of parts.entries()) {
+    const p = stored.get(part.number);
+    if (p === undefined || p.etag !== part.etag.replace(/"/g, '')) {
+      throw s3rverError(
+        'InvalidPart',
+        'One or more of the specified parts could not be found. The part may not have been uploaded, ' +
+          "or the specified entity tag may not match the part's entity tag.",
+        { UploadId: uploadId, PartNumber: String(part.number), ETag: part.etag },
+      );
+    }
+    if (i < parts.length - 1 && p.size < minPart) {
+      throw s3rverError('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed object size.', {
+        ProposedSize: String(p.size),
+        MinSizeAllowed: String(minPart),
+        PartNumber: String(part.number),
+      });
+    }
+  }
+}
+
+export function installStoreFixes(app: S3rverApp, limits: ObjectStoreLimits = {}): void {
   const store = app.store;
   const allowed = allowedSystemMetadata();
 
@@ -66,8 +113,42 @@ export function installStoreFixes(app: S3rverApp): void {
     return { size, md5: digest };
   };
 
+  store.putPart = async (bucket, uploadId, partNumber, content) => {
+    // Written to a temporary file (s3rver writes in place and answers before the bytes are
+    // flushed), renamed into place, and only then its `.md5`: a part interrupted mid-body is never
+    // listed, and never replaces a whole one.
+    if ((await readUpload(app, bucket, uploadId)) === undefined) {
+      content.resume();
+      throw s3rverError('NoSuchUpload', NO_SUCH_UPLOAD, { UploadId: uploadId });
+    }
+    const dir = join(store.getResourcePath(bucket, undefined, 'uploads'), uploadId);
+    const tmp = join(dir, `${partNumber}.partial-${randomUUID()}`);
+    const md5 = createHash('md5');
+    let size = 0;
+    const measure = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        md5.update(chunk);
+        size += chunk.length;
+        callback(null, chunk);
+      },
+    });
+    try {
+      await pipeline(content, measure, createWriteStream(tmp));
+      await unlink(join(dir, `${partNumber}.md5`)).catch(() => undefined);
+      await rename(tmp, join(dir, String(partNumber)));
+    } catch (err) {
+      await unlink(tmp).catch(() => undefined);
+      throw err;
+    }
+    const digest = md5.digest('hex');
+    await writeFileAtomic(join(dir, `${partNumber}.md5`), digest);
+    return { size, md5: digest };
+  };
+
+  const minPart = limits.minPartSizeBytes ?? S3_MIN_PART_SIZE;
   const originalMultipart = store.putObjectMultipart.bind(store);
   store.putObjectMultipart = async (bucket: string, uploadId: string, parts: S3rverPart[]) => {
+    await checkCompletion(app, bucket, uploadId, parts, minPart);
     const uploadDir = join(store.getResourcePath(bucket, undefined, 'uploads'), uploadId);
     const key = (await readFile(join(uploadDir, 'key'))).toString();
     const ordered = [...parts].sort((a, b) => a.number - b.number);
