@@ -62,12 +62,10 @@ describe('an apply killed while a handoff copies large objects', () => {
   let env: NodeJS.ProcessEnv;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sp-kill-bytes-'));
-    // Outputs above the 8 MiB multipart threshold, so the copy is a multipart upload.
-    const big = {
-      'load-data': { outputBytes: 40 * MiB },
-      'split-data': { outputBytes: 20 * MiB },
-      'train-model': { outputBytes: 24 * MiB },
-    };
+    // Only what serve's executed step reads travels as bytes: the model. Far above the 8 MiB
+    // multipart threshold, so the copy is a multipart upload, and long enough (over a second here)
+    // that every kill's delay (at most 650 ms after the handoff starts) lands inside it.
+    const big = { 'train-model': { outputBytes: 128 * MiB } };
     lab = await startLab({
       dir: join(dir, 'lab'),
       locations: ['train', 'serve'],
@@ -128,8 +126,8 @@ describe('an apply killed while a handoff copies large objects', () => {
   it('leaves only whole objects after every kill, and converges afterwards', async () => {
     const random = lcg(31337);
     let kills = 0;
-    // Each kill leaves the objects it finished, so later handoffs are shorter: early kills, and
-    // enough tries to land five inside one.
+    // A kill that lands after the copy ended lets that apply finish the handoff, and later applies
+    // have none to kill: enough tries, with the copy longer than the longest delay, to land five.
     for (let i = 0; i < 14 && kills < 5; i++) {
       const r = await applyKilledInHandoff(file, env, 50 + Math.floor(random() * 600));
       if (r.killedInHandoff) kills++;
