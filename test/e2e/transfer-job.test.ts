@@ -3,7 +3,6 @@
 // reconciler only creates, watches and verifies; an apply killed while a Job copies leaves the Job
 // to the next apply, which watches it to the end; a Job that cannot read the source fails the apply
 // with the location, the Job and rclone's cause. One lab for the file.
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,8 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { startLab, type Lab } from '../../packages/lab/src/lab.js';
 import { ObjectStore } from '../../src/location/objectstore/index.js';
-import { runCli } from '../support/cli.js';
-import { repoRoot } from '../support/fixtures.js';
+import { applyWatched, runCli } from '../support/cli.js';
 import { applyJson, planJson } from '../support/json-output.js';
 import { exampleOnLabs, labEnv } from '../support/lab-project.js';
 
@@ -95,29 +93,6 @@ function jobProject(name: string, sourceSecret: (location: string) => string, te
   return file;
 }
 
-/** `apply --json` as a process; `onLine` sees each stderr line as it comes (progress). */
-function startApply(file: string, onLine: (line: string, kill: () => void) => void = () => undefined) {
-  const child = spawn(
-    process.execPath,
-    [join(repoRoot, 'bin/split-pipelines.js'), 'apply', '-f', file, '--json', '--lock-timeout', '30s'],
-    { env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stdout = '';
-  let stderr = '';
-  let pending = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-    pending += d.toString();
-    const lines = pending.split('\n');
-    pending = lines.pop() ?? '';
-    for (const l of lines) onLine(l, () => child.kill('SIGKILL'));
-  });
-  return new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>(
-    (resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
-}
-
 /** The first byte-progress line of the handoff into `to`: the engine has started or found its Job and watches it. */
 const watching = (to: string) => {
   let inHandoff = false;
@@ -160,7 +135,7 @@ describe('handoffs by the kubernetes-job engine', () => {
     // b's node cordoned: the a → b Job is created and its pod waits, unscheduled, until uncordoned.
     await cordon('b', true);
     const isWatching = watching('b');
-    const killed = await startApply(file, (line, kill) => {
+    const killed = await applyWatched(file, env, (line, kill) => {
       if (isWatching(line)) kill();
     });
     expect(killed.signal).toBe('SIGKILL');
@@ -175,7 +150,7 @@ describe('handoffs by the kubernetes-job engine', () => {
     // The next apply (after the killed one's lease ran out) finds the Job by the handoff's name and
     // watches it; b's node is uncordoned only once it watches, so the Job copies while it does.
     const resumedWatch = watching('b');
-    const again = await startApply(file, (line) => {
+    const again = await applyWatched(file, env, (line) => {
       if (resumedWatch(line)) void cordon('b', false);
     });
     expect(again.code, again.stderr).toBe(0);

@@ -4,7 +4,6 @@
 // no artifact byte. An apply killed
 // with SIGKILL in the middle of a multipart copy leaves nothing under the key, and the next apply
 // resumes the upload from the parts the store holds. One lab for the file.
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { startLab, type Lab } from '../../packages/lab/src/lab.js';
 import { ObjectStore } from '../../src/location/objectstore/index.js';
-import { repoRoot } from '../support/fixtures.js';
+import { applyWatched } from '../support/cli.js';
 import { applyJson } from '../support/json-output.js';
 import { exampleOnLabs, labEnv } from '../support/lab-project.js';
 
@@ -57,29 +56,6 @@ function project(name: string, testSize: number): string {
   }
   writeFileSync(file, stringify(doc));
   return file;
-}
-
-/** `apply --json` as a process; `onLine` sees each stderr line as it comes. */
-function startApply(file: string, onLine: (line: string, kill: () => void) => void) {
-  const child = spawn(
-    process.execPath,
-    [join(repoRoot, 'bin/split-pipelines.js'), 'apply', '-f', file, '--json', '--lock-timeout', '30s'],
-    { env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stdout = '';
-  let stderr = '';
-  let pending = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-    pending += d.toString();
-    const lines = pending.split('\n');
-    pending = lines.pop() ?? '';
-    for (const l of lines) onLine(l, () => child.kill('SIGKILL'));
-  });
-  return new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>(
-    (resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
 }
 
 /** The multipart uploads in progress in b's bucket, with their parts. */
@@ -141,7 +117,7 @@ describe('handoffs by the server-side engine (two locations on one S3 endpoint)'
     let inHandoff = false;
     let finished = false;
     let seen: { key: string; uploadId: string; parts: number } | undefined;
-    const killed = await startApply(file, (line, kill) => {
+    const killed = await applyWatched(file, env, (line, kill) => {
       if (inHandoff || !(line.startsWith('→ handoff ') && line.includes('→ b'))) return;
       inHandoff = true;
       // Slow the store down while a → b copies, and kill the apply once a part of the test_set's
@@ -163,7 +139,7 @@ describe('handoffs by the server-side engine (two locations on one S3 endpoint)'
     expect(left?.uploadId).toBe(seen!.uploadId);
     expect(left!.parts).toBeLessThan(BIG / PART);
 
-    const again = await startApply(file, () => undefined);
+    const again = await applyWatched(file, env, () => undefined);
     expect(again.code, again.stderr).toBe(0);
     const doc = applyJson(again.stdout);
     const handoffs = doc.applied.filter((op) => op.kind === 'handoff');

@@ -32,3 +32,31 @@ export function runCli(
     child.stdin.end(opts.input ?? '');
   });
 }
+
+/**
+ * `apply -f FILE --json` as a process whose progress a test watches: `onLine` sees each stderr line
+ * as it comes, with a way to kill the process (SIGKILL) at that very point.
+ */
+export function applyWatched(
+  file: string,
+  env: NodeJS.ProcessEnv,
+  onLine: (line: string, kill: () => void) => void = () => undefined,
+): Promise<CliResult & { signal: NodeJS.Signals | null }> {
+  const child = spawn(
+    process.execPath,
+    [join(repoRoot, 'bin/split-pipelines.js'), 'apply', '-f', file, '--json', '--lock-timeout', '30s'],
+    { env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  let stderr = '';
+  let pending = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    pending += d.toString();
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const l of lines) onLine(l, () => child.kill('SIGKILL'));
+  });
+  return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+}
