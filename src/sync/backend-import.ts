@@ -22,6 +22,7 @@ import type { PipelineGraph } from '../pipeline/graph.js';
 import type { JsonObject, JsonValue } from '../pipeline/ir.js';
 import type { BundleArtifact, BundleExecution, HandoffBundle } from './bundle.js';
 import { HandoffError } from './export.js';
+import { SOURCE_ONLY as SOURCE_ONLY_PROPERTIES } from './import-metadata.js';
 
 export interface BundleImport {
   bundle: HandoffBundle;
@@ -46,22 +47,11 @@ export interface BundleImportResult {
   tasks: { globalId: string; key: string; taskId: string; fingerprint: string }[];
 }
 
-/** Properties that name things at the source, or MLMD's own, which an imported record does not keep. */
-const SOURCE_ONLY = new Set([
-  'parent_dag_id',
-  'pod_name',
-  'pod_uid',
-  'namespace',
-  'cached_execution_id',
-  'cache_fingerprint',
-  'iteration_index',
-  'iteration_count',
-  'total_dag_tasks',
-  'parameter_producer_task',
-  'artifact_producer_task',
-  'outputs',
-  OBJECTS_PROPERTY,
-]);
+/**
+ * Properties that name things at the source (import-metadata's list), and the handoff's own
+ * bookkeeping, which an imported record does not keep.
+ */
+const SOURCE_ONLY = new Set([...SOURCE_ONLY_PROPERTIES, 'outputs', OBJECTS_PROPERTY]);
 
 function plain(props: BundleExecution['customProperties'], drop: ReadonlySet<string>): JsonObject {
   const out: JsonObject = {};

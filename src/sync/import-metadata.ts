@@ -250,7 +250,7 @@ export async function importMetadata(req: ImportRequest): Promise<ImportResult> 
  * (`2.17.0:backend/src/v2/metadata/client.go:638-705`): its parent DAG, pod, namespace, loop position
  * and the execution a cache hit there reused.
  */
-const SOURCE_ONLY = [
+export const SOURCE_ONLY = [
   'parent_dag_id',
   'pod_name',
   'pod_uid',
