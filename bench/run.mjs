@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const ALL = ['transfer', 'plan', 'metadata', 'vs-snapshot'];
+const ALL = ['transfer', 'plan', 'metadata', 'vs-snapshot', 'thesis-job-1gib'];
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = wanted.filter((w) => !ALL.includes(w));
 if (unknown.length) {

@@ -5,7 +5,15 @@
 import { createHash } from 'node:crypto';
 import type { PipelineGraph, TaskNode } from '../../src/pipeline/graph.js';
 import { canonicalJson } from '../../src/split-file/revision.js';
-import type { JsonValue, LocationSpec, SplitPipelineSpec, StageSpec } from '../../src/split-file/types.js';
+import { builtInPolicy } from '../../src/policy/defaults.js';
+import type {
+  DefaultPolicySetting,
+  JsonValue,
+  LocationSpec,
+  SplitPipelineBody,
+  SplitPipelineSpec,
+  StageSpec,
+} from '../../src/split-file/types.js';
 
 /** One version (base or head) of a split pipeline, as far as it could be loaded. */
 export interface SpecSnapshot {
@@ -32,6 +40,8 @@ export function describeChanges(base: SpecSnapshot, head: SpecSnapshot): string[
   if (b.metadata.name !== h.metadata.name) out.push(`name ${b.metadata.name} → ${h.metadata.name}`);
   out.push(...packageChanges(base, head));
   out.push(...parameterChanges(b.spec.pipeline.parameters ?? {}, h.spec.pipeline.parameters ?? {}));
+  out.push(...fromEnvChanges(b.spec.pipeline.parametersFromEnv ?? {}, h.spec.pipeline.parametersFromEnv ?? {}));
+  out.push(...enforcementChanges(b.spec, h.spec));
   out.push(...locationChanges(b.spec.locations, h.spec.locations));
   out.push(...stageChanges(b.spec.stages, h.spec.stages));
   out.push(...placementChanges(b.spec.stages, h.spec.stages));
@@ -105,6 +115,75 @@ function parameterChanges(b: Record<string, JsonValue>, h: Record<string, JsonVa
     else if (canonicalJson(b[k]) !== canonicalJson(h[k])) out.push(`parameter ${k} ${show(b[k]!)} → ${show(h[k]!)}`);
   }
   for (const k of Object.keys(b)) if (!(k in h)) out.push(`parameter ${k} removed (was ${show(b[k]!)})`);
+  return out;
+}
+
+/** Parameters given from the environment: names of the parameter and of the variable, never a value. */
+function fromEnvChanges(b: Record<string, string>, h: Record<string, string>): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(h)) {
+    if (!(k in b)) out.push(`parameter ${k} now given from the environment (${v})`);
+    else if (b[k] !== v) out.push(`parameter ${k} from the environment: ${b[k]} → ${v}`);
+  }
+  for (const [k, v] of Object.entries(b))
+    if (!(k in h)) out.push(`parameter ${k} no longer given from the environment (was ${v})`);
+  return out;
+}
+
+/**
+ * What changes what is enforced: built-in default policies relaxed or restored (`spec.defaultPolicies`),
+ * the file's policies, policy files, exceptions and residency rules. A reviewer must see these even
+ * when no step moves: they decide what `plan` lets through.
+ */
+function enforcementChanges(b: SplitPipelineBody, h: SplitPipelineBody): string[] {
+  const out: string[] = [];
+  const bd = b.defaultPolicies ?? {};
+  const hd = h.defaultPolicies ?? {};
+  const setting = (name: string, s: DefaultPolicySetting | undefined) => {
+    const enforcement = s?.enforcement ?? builtInPolicy(name)?.enforcement ?? 'its default';
+    const owners = s?.owners && s.owners.length > 0 ? ` (owners: ${list(s.owners)})` : '';
+    return `${enforcement}${owners}${s ? '' : ' (built-in default)'}`;
+  };
+  for (const name of [...new Set([...Object.keys(bd), ...Object.keys(hd)])].sort()) {
+    if (canonicalJson(bd[name] ?? null) === canonicalJson(hd[name] ?? null)) continue;
+    out.push(`default policy ${name}: ${setting(name, bd[name])} → ${setting(name, hd[name])}`);
+  }
+  out.push(...namedChanges('policy', b.policies ?? [], h.policies ?? [], (p) => p.name));
+  const bf = b.policyFiles ?? [];
+  const hf = h.policyFiles ?? [];
+  for (const f of hf) if (!bf.includes(f)) out.push(`policy file ${f} added`);
+  for (const f of bf) if (!hf.includes(f)) out.push(`policy file ${f} removed`);
+  out.push(
+    ...namedChanges(
+      'exception for policy',
+      b.policyExceptions ?? [],
+      h.policyExceptions ?? [],
+      (e) => `${e.policy}${e.match !== undefined ? ` where ${e.match}` : ''}`,
+    ),
+  );
+  const bData = canonicalJson(b.data ?? []);
+  const hData = canonicalJson(h.data ?? []);
+  if (bData !== hData)
+    out.push(
+      `data residency and labels (spec.data) changed: ${(b.data ?? []).length} → ${(h.data ?? []).length} entries`,
+    );
+  return out;
+}
+
+/** Items of a list keyed by name: added, removed, or changed in the fields named. */
+function namedChanges<T>(what: string, b: readonly T[], h: readonly T[], key: (t: T) => string): string[] {
+  const out: string[] = [];
+  const bBy = new Map(b.map((x) => [key(x), x]));
+  const hBy = new Map(h.map((x) => [key(x), x]));
+  for (const [k, x] of hBy) {
+    const old = bBy.get(k);
+    if (old === undefined) out.push(`${what} ${k} added`);
+    else {
+      const fields = changedFields(old as unknown as JsonValue, x as unknown as JsonValue, '');
+      if (fields.length > 0) out.push(`${what} ${k} changed: ${list(fields)}`);
+    }
+  }
+  for (const k of bBy.keys()) if (!hBy.has(k)) out.push(`${what} ${k} removed`);
   return out;
 }
 

@@ -3,7 +3,7 @@
 import { artifactFlowOf } from '../plan/travel.js';
 import { dataOf } from '../plan/residency.js';
 import { connectLocation, type LocationClients } from '../location/connect.js';
-import type { LocationReaders } from '../observe/cache-lookup.js';
+import type { BackendReaders } from '../observe/location-backend.js';
 import { observeLocation } from '../observe/location.js';
 import { PackageRefusedError, packageRefusals } from '../pipeline/kfp-package-check.js';
 import type { Observation } from '../plan/observation.js';
@@ -59,12 +59,13 @@ export class ReconcileSession {
     return c;
   }
 
-  readers(name: string): LocationReaders & { kfpVersion: string; pipelineRoot: string } {
+  readers(name: string): BackendReaders & { kfpVersion: string; pipelineRoot: string } {
     const c = this.client(name);
-    const r: LocationReaders & { kfpVersion: string; pipelineRoot: string } = {
+    const r: BackendReaders & { kfpVersion: string; pipelineRoot: string } = {
       name,
       kfp: c.kfp,
       mlmd: c.mlmd,
+      native: c.native,
       store: c.store,
       kfpVersion: this.versions.get(name) ?? c.config.kfp.version ?? 'unknown',
       pipelineRoot: c.config.objectStore.pipelineRoot,

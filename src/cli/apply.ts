@@ -4,7 +4,7 @@ import { parseDuration } from '../units/duration.js';
 import { CliError, EXIT } from './exit.js';
 import type { Output } from './output.js';
 import { overridesOf, requireProject } from './plan.js';
-import { progressPrinter } from './progress.js';
+import { jsonProgressPrinter, progressPrinter } from './progress.js';
 import type { ParsedArgs } from './run.js';
 
 export async function applyCommand(args: ParsedArgs, out: Output): Promise<number> {
@@ -32,7 +32,7 @@ export async function applyCommand(args: ParsedArgs, out: Output): Promise<numbe
   const reviewedPlan = typeof args.values['plan'] === 'string' ? args.values['plan'] : undefined;
   const options: ApplyPipelineOptions = {
     lockTimeoutMs,
-    onEvent: progressPrinter(out),
+    onEvent: json ? jsonProgressPrinter(out) : progressPrinter(out),
     overrides: overridesOf(args),
     ...(through ? { through } : {}),
     ...(runTimeoutMs !== undefined ? { runTimeoutMs } : {}),

@@ -4,7 +4,7 @@ import { markerRunName } from '../split-file/run-names.js';
 import type { HandoffBundle } from '../sync/bundle.js';
 import { readBundle, writeBundle } from '../sync/bundle-io.js';
 import type { Project } from '../split-file/load-project.js';
-import { exportHandoff } from '../sync/export.js';
+import { exportAt } from '../sync/backend-export.js';
 import { exportTravel, importResidencyRefusals } from '../sync/export-travel.js';
 import { importBundle } from '../sync/handoff.js';
 import { formatBytes } from '../units/bytes.js';
@@ -68,8 +68,8 @@ export async function exportCommand(args: ParsedArgs, out: Output): Promise<numb
       ...(to !== undefined ? { to } : {}),
       ...(afterStage !== undefined ? { afterStage } : {}),
     });
-    const bundle = await exportHandoff({
-      source: session.readers(location),
+    // ML Metadata or the next KFP's native API, as the location has: the bundle is the same either way.
+    const bundle = await exportAt(session.readers(location), {
       graph: project.graph,
       parameters: session.parameters,
       steps,

@@ -1,5 +1,7 @@
 // `split-pipelines policy test [DIR]`: runs the policy tests found under DIR (files named
 // `*_test.yaml`), each naming its policy files and giving inputs with expected results per policy.
+// The built-in default policies (`policy list`) are tested like the files' own, by name: a file's
+// rules are enforced together with them, so its CI can hold them to the same fixtures.
 // Exit 0 when every expectation holds, 1 on a mismatch or a broken file (FILE:LINE:COL, no stack trace).
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -9,7 +11,7 @@ import { runPolicyTests, type Expectation, type PolicyTestCase, type PolicyTestO
 import type { PolicyException, PolicySpec } from '../policy/types.js';
 import { compileAll, loadPolicyFile } from '../split-file/check-policies.js';
 import { parseSpecSource } from '../split-file/source.js';
-import { BUILT_IN_POLICIES } from '../policy/defaults.js';
+import { BUILT_IN_POLICIES, effectiveBuiltIn } from '../policy/defaults.js';
 import { loadProject } from '../split-file/load-project.js';
 import { CliError, EXIT } from './exit.js';
 import type { Output } from './output.js';
@@ -65,6 +67,21 @@ async function loadSuite(file: string, shown: string): Promise<LoadedSuite> {
     });
   });
   return { cases, policyFiles, diagnostics };
+}
+
+/** A policy file's policy may not take a built-in's name (validate refuses it too: it would hide the rule). */
+function builtInNameClashes(policies: readonly PolicySpec[]): Diagnostic[] {
+  return policies
+    .filter((p) => BUILT_IN_POLICIES.some((b) => b.name === p.name))
+    .map((p) => ({
+      file: p.at?.file ?? '<policy>',
+      line: p.at?.line ?? 1,
+      col: p.at?.column ?? 1,
+      severity: 'error' as const,
+      message:
+        `policy "${p.name}" has the name of a built-in policy; ` +
+        `to relax the built-in set spec.defaultPolicies.${p.name}, otherwise choose another name`,
+    }));
 }
 
 /**
@@ -128,7 +145,7 @@ export async function policyCommand(args: ParsedArgs, out: Output): Promise<numb
   for (const file of files) {
     const shown = relative(process.cwd(), file) || file;
     const suite = await loadSuite(file, shown);
-    const specs: PolicySpec[] = [];
+    const specs: PolicySpec[] = BUILT_IN_POLICIES.map((b) => effectiveBuiltIn(b, undefined));
     const exceptions: PolicyException[] = [];
     const diagnostics = [...suite.diagnostics];
     for (const p of suite.policyFiles) {
@@ -136,7 +153,7 @@ export async function policyCommand(args: ParsedArgs, out: Output): Promise<numb
         resolve(dirname(file), p),
         relative(process.cwd(), resolve(dirname(file), p)),
       );
-      diagnostics.push(...loaded.diagnostics);
+      diagnostics.push(...loaded.diagnostics, ...builtInNameClashes(loaded.policies));
       specs.push(...loaded.policies);
       exceptions.push(...loaded.exceptions);
     }

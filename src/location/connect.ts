@@ -61,25 +61,6 @@ export interface LocationClients {
   close(): Promise<void>;
 }
 
-/**
- * The product does not hand off to or from a location without ML Metadata yet (issue 11: the port in
- * src/location/backend/ has both backends; the callers still talk MLMD). Said at the first contact.
- */
-export class NativeLocationUnsupportedError extends UserError {
-  constructor(location: string, version: string) {
-    super(
-      `location ${location} runs KFP ${version} without ML Metadata; plans and handoffs at such a location are not supported yet`,
-      {
-        code: 'native-location-unsupported',
-        location,
-        operation: 'connect',
-        advice: `place the stages of this split pipeline at locations running KFP 2.14–2.17 for now (${location} answers the native task API of the next KFP)`,
-      },
-    );
-    this.name = 'NativeLocationUnsupportedError';
-  }
-}
-
 function noMlmd(location: string): MlmdClient {
   const fail = () =>
     Promise.reject(
@@ -98,7 +79,7 @@ function noMlmd(location: string): MlmdClient {
 /**
  * A KFP client whose healthz also tells the backend, once: a release version (2.x.y) with `mlmd:` in the
  * file is MLMD without asking more (no extra request); otherwise the API server is probed
- * (detect.ts). A location without ML Metadata is refused here, the first call every plan makes.
+ * (detect.ts). A file that disagrees with the location fails here, the first call every plan makes.
  */
 class CheckedKfpClient extends KfpClient {
   private detected: Promise<BackendKind> | undefined;
@@ -128,8 +109,7 @@ class CheckedKfpClient extends KfpClient {
 
   override async healthz(): Promise<KfpVersionInfo> {
     const h = await super.healthz();
-    if ((await this.backend(h.version)) === 'native')
-      throw new NativeLocationUnsupportedError(this.location, h.version);
+    await this.backend(h.version);
     return h;
   }
 }

@@ -3,18 +3,22 @@
 // for each executable its fingerprint and the task whose outputs serve it. The tasks ready together are
 // looked up in one `lookupCache`, so the requests follow the pipeline's depth, not the location's history.
 // (src/observe/cache-walk.ts is the MLMD walk the callers still use.)
-import type { ArtifactRecord, CacheAnswer, CacheScope, LocationBackend } from '../location/backend/port.js';
+import type { ArtifactRecord, CacheAnswer, CacheHit, CacheScope, LocationBackend } from '../location/backend/port.js';
+import type { ObjectStore } from '../location/objectstore/index.js';
 import { driveRun, taskRecordKey } from '../pipeline/driver/index.js';
 import type { ArtifactRef, DriveResult, ExecutableCall, VisitResult } from '../pipeline/driver/types.js';
 import type { PipelineGraph } from '../pipeline/graph.js';
 import type { JsonValue } from '../pipeline/ir.js';
 import type { StepAvailability } from '../plan/observation.js';
+import { bytesPresent, parseRecordedOutputs } from './cache-lookup.js';
 
 export interface BackendWalkEntry {
   key: string;
   call: ExecutableCall<undefined>;
   fingerprint?: string;
   answer?: CacheAnswer;
+  /** For importers: the artifact the location's importer would reuse. */
+  importerArtifact?: ArtifactRecord;
 }
 
 export interface BackendWalk {
@@ -28,6 +32,11 @@ export interface BackendWalkOptions {
   parameters: Record<string, JsonValue>;
   rootTasks: Iterable<string>;
   scope: CacheScope;
+  /**
+   * Check the bytes of a hit's output artifacts in this store, as the MLMD walk does: a hit whose bytes are
+   * missing or altered is not available (KFP would hand its URIs to the next step). Absent: records only.
+   */
+  store?: ObjectStore;
   override?: (call: ExecutableCall<undefined>, fp: string | undefined) => Promise<VisitResult | undefined>;
 }
 
@@ -40,8 +49,8 @@ export function refOf(a: ArtifactRecord): ArtifactRef {
 
 /**
  * Walks `rootTasks` (and their ancestors) as the location's driver would, read-only: each executable task is
- * answered by the port's cache lookup (those ready together in one `lookupCache`). Importers are not looked
- * up here (KFP's importer reuse is backend-specific): they are unavailable unless `override` decides them.
+ * answered by the port's cache lookup (those ready together in one `lookupCache`), an importer by the artifact
+ * the location's importer would reuse (`importerArtifact`), unless `override` decides it first.
  */
 export async function walkBackend(backend: LocationBackend, o: BackendWalkOptions): Promise<BackendWalk> {
   const entries = new Map<string, BackendWalkEntry>();
@@ -88,16 +97,36 @@ export async function walkBackend(backend: LocationBackend, o: BackendWalkOption
         if (fp) entry.fingerprint = fp;
         const decided = await o.override?.(call, fp);
         if (decided) return decided;
-        if (call.importer)
-          return {
-            state: 'unavailable',
-            reason: `importer ${call.path.join('/')}: reuse at ${backend.kind} locations is not looked up yet`,
-          };
+        if (call.importer) {
+          const imp = call.importer;
+          const where = call.path.join('/');
+          if (imp.reimport)
+            return {
+              state: 'unavailable',
+              reason: `importer ${where} sets reimport, so every run creates a new artifact`,
+            };
+          const found = await backend.importerArtifact(imp, o.graph.name);
+          const title = imp.typeSchema.schemaTitle ?? 'system.Artifact';
+          if (!found)
+            return {
+              state: 'unavailable',
+              reason: `no ${title} artifact for ${imp.artifactUri} at ${backend.location} that its importer would reuse yet`,
+            };
+          entry.importerArtifact = found;
+          return { state: 'cached', outputs: { parameters: {}, artifacts: { [imp.outputName]: [refOf(found)] } } };
+        }
         if (call.neverCacheHit) return { state: 'unavailable', reason: call.neverCacheHit };
         if (!fp) return { state: 'unavailable', reason: `${key} has no cache key` };
         const answer = await lookup(fp);
         entry.answer = answer;
         if (!answer.hit) return { state: 'unavailable', reason: answer.reason };
+        if (o.store) {
+          const missing = await missingBytes(o.store, answer);
+          if (missing) {
+            entry.answer = { hit: false, fingerprint: answer.fingerprint, reason: missing };
+            return { state: 'unavailable', reason: missing };
+          }
+        }
         const artifacts: Record<string, ArtifactRef[]> = {};
         for (const { output, artifact } of answer.artifacts) (artifacts[output] ??= []).push(refOf(artifact));
         return { state: 'cached', outputs: { parameters: answer.parameters, artifacts } };
@@ -127,4 +156,16 @@ export async function walkBackend(backend: LocationBackend, o: BackendWalkOption
     }
   }
   return { drive, entries, availability };
+}
+
+/** Why a hit's bytes are not usable here (the rules of cache-lookup.ts bytesPresent), or undefined. */
+async function missingBytes(store: ObjectStore, hit: CacheHit): Promise<string | undefined> {
+  const record = parseRecordedOutputs(hit.recordedObjects);
+  for (const { output, artifact } of hit.artifacts) {
+    if (!artifact.uri) continue;
+    const recorded = record[output]?.find((r) => r.uri === artifact.uri)?.objects;
+    const present = await bytesPresent(store, artifact.uri, recorded, artifact.type);
+    if (!present.ok) return `artifact ${output} (${artifact.uri}) of task ${hit.task.id}: ${present.reason}`;
+  }
+  return undefined;
 }

@@ -471,7 +471,11 @@ export function matchesRecord(
 
 /** The record an imported execution carries (empty for executions KFP ran). */
 export function recordedOutputs(e: Execution | undefined): RecordedOutputs {
-  const raw = e?.customProperties?.[OBJECTS_PROPERTY]?.stringValue;
+  return parseRecordedOutputs(e?.customProperties?.[OBJECTS_PROPERTY]?.stringValue);
+}
+
+/** A record as stored (a JSON string; the native backend keeps it in the task's custom properties). */
+export function parseRecordedOutputs(raw: string | undefined): RecordedOutputs {
   if (!raw) return {};
   try {
     const v = JSON.parse(raw) as RecordedOutputs;

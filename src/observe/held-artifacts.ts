@@ -6,8 +6,9 @@
 import { listCovering, type ObjectRef, type ObjectStore } from '../location/objectstore/index.js';
 import type { PipelineGraph } from '../pipeline/graph.js';
 import type { HeldArtifact, StepAvailability } from '../plan/observation.js';
-import { recordedOutputs, type RecordedArtifact } from './cache-lookup.js';
+import { parseRecordedOutputs, recordedOutputs, type RecordedArtifact, type RecordedOutputs } from './cache-lookup.js';
 import type { CacheWalkEntry } from './cache-walk.js';
+import type { BackendWalkEntry } from './backend-walk.js';
 import { forEachConcurrently } from '../units/parallel.js';
 
 interface Pending {
@@ -19,11 +20,48 @@ interface Pending {
   recordsOnly: boolean;
 }
 
+/** A cache hit of a walk, whichever backend answered it: the task's path, its outputs' URIs, the handoff's record. */
+export interface HeldHit {
+  path: readonly string[];
+  artifacts: { output: string; uri: string }[];
+  record: RecordedOutputs;
+}
+
+/** The hits of an ML Metadata walk (cache-walk.ts). */
+export function hitsOfCacheWalk(entries: Iterable<CacheWalkEntry>): HeldHit[] {
+  return [...entries].flatMap((e) =>
+    e.lookup?.hit
+      ? [
+          {
+            path: e.call.path,
+            artifacts: e.lookup.artifacts.map((o) => ({ output: o.output, uri: o.artifact.uri ?? '' })),
+            record: recordedOutputs(e.lookup.execution),
+          },
+        ]
+      : [],
+  );
+}
+
+/** The hits of a walk through the location backend port (backend-walk.ts). */
+export function hitsOfBackendWalk(entries: Iterable<BackendWalkEntry>): HeldHit[] {
+  return [...entries].flatMap((e) =>
+    e.answer?.hit
+      ? [
+          {
+            path: e.call.path,
+            artifacts: e.answer.artifacts.map((o) => ({ output: o.output, uri: o.artifact.uri })),
+            record: parseRecordedOutputs(e.answer.recordedObjects),
+          },
+        ]
+      : [],
+  );
+}
+
 /** Root task → its output artifacts held here, for the root tasks available here. */
 export async function heldArtifacts(
   store: ObjectStore,
   graph: PipelineGraph,
-  walk: { entries: Map<string, CacheWalkEntry>; availability: Record<string, StepAvailability> },
+  walk: { hits: readonly HeldHit[]; availability: Record<string, StepAvailability> },
 ): Promise<Record<string, HeldArtifact[]>> {
   const out: Record<string, HeldArtifact[]> = {};
   const pending: Pending[] = [];
@@ -38,13 +76,14 @@ export async function heldArtifacts(
   }
   // Per root output: sizes known from records, and the artifacts whose objects are looked up.
   const parts = new Map<HeldArtifact, { known: number; unknown: boolean; listed: Pending[] }>();
-  for (const entry of walk.entries.values()) {
-    const step = entry.call.path[0]!;
+  for (const hit of walk.hits) {
+    const step = hit.path[0]!;
     const byName = rootOutputs.get(step);
-    if (!byName || !entry.lookup?.hit) continue;
-    const record = recordedOutputs(entry.lookup.execution);
-    for (const { output, artifact } of entry.lookup.artifacts) {
-      const held = byName.get(rootOutputOf(graph, entry.call.path, output) ?? '');
+    if (!byName) continue;
+    const record = hit.record;
+    for (const { output, uri } of hit.artifacts) {
+      const artifact = { uri };
+      const held = byName.get(rootOutputOf(graph, hit.path, output) ?? '');
       if (!held) continue;
       const p = parts.get(held) ?? { known: 0, unknown: false, listed: [] };
       parts.set(held, p);

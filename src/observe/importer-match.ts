@@ -26,10 +26,16 @@ export function importerProperties(imp: ImporterCall): { properties: Properties 
   // `ParseBucketPathToConfig` knows these schemes (`2.17.0:backend/src/v2/objectstore/config.go:130-139`).
   if (!scheme || !['gs', 's3', 'minio', 'mem'].includes(scheme))
     return { error: `no provider scheme KFP knows in artifact URI ${imp.artifactUri}` };
-  // "Assume all imported artifacts will rely on execution environment" (`importer_launcher.go:280-294`):
-  // Go's encoding/json of SessionInfo{Provider, Params}.
-  properties['store_session_info'] = stringValue(JSON.stringify({ Provider: scheme, Params: { fromEnv: 'true' } }));
+  properties['store_session_info'] = stringValue(importerSessionInfo(scheme));
   return { properties };
+}
+
+/**
+ * The session KFP's importer records for a URI of a provider it knows: "Assume all imported artifacts will rely
+ * on execution environment" (`importer_launcher.go:280-294`), Go's encoding/json of SessionInfo{Provider, Params}.
+ */
+export function importerSessionInfo(scheme: string): string {
+  return JSON.stringify({ Provider: scheme, Params: { fromEnv: 'true' } });
 }
 
 /** `FindMatchedArtifact`: the first candidate by URI (MLMD answers in id order) that matches. */

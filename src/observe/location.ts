@@ -7,17 +7,18 @@ import { parseRunName, pipelineVersionName, revisionRunPrefix } from '../split-f
 import type { StageLayout } from '../plan/layout.js';
 import type { PipelineGraph } from '../pipeline/graph.js';
 import type { JsonValue } from '../pipeline/ir.js';
-import type { LocationReaders } from './cache-lookup.js';
+import type { StepAvailability } from '../plan/observation.js';
+import { walkBackend } from './backend-walk.js';
 import { walkCache } from './cache-walk.js';
-import { heldArtifacts } from './held-artifacts.js';
+import { heldArtifacts, hitsOfBackendWalk, hitsOfCacheWalk, type HeldHit } from './held-artifacts.js';
+import { nativeBackendOf, verifyStage, type BackendReaders } from './location-backend.js';
 import { checkRunRoot } from './pipeline-root.js';
 import { newestFirst } from './run-order.js';
 import type { LocationObservation, ObservedRun, ObservedRunState } from '../plan/observation.js';
-import { verifyStageRun } from './verify.js';
 
 export interface ObserveRequest {
   /** With the configured pipeline root, checked against the root KFP used for this revision's runs. */
-  location: LocationReaders & { pipelineRoot?: string };
+  location: BackendReaders & { pipelineRoot?: string };
   /** The file's override of the KFP version, if any. */
   kfpVersionOverride?: string;
   splitPipeline: string;
@@ -64,22 +65,18 @@ export async function observeLocation(req: ObserveRequest): Promise<LocationObse
   for (const r of newest.values()) {
     if (r.state !== 'succeeded') continue;
     const l = req.layouts[r.stage - 1]!;
-    r.verification = await verifyStageRun({
-      mlmd: location.mlmd,
+    r.verification = await verifyStage(location, {
       location: location.name,
       runId: r.runId,
       steps: l.steps,
       fromCache: l.fromCache,
     });
   }
-  if (location.pipelineRoot !== undefined)
+  // The root a run used is read from its ML Metadata context; the native API records none (a run's root
+  // shows only in its artifacts' URIs, which the byte checks of the walk resolve against the store).
+  if (location.pipelineRoot !== undefined && backend !== 'native')
     for (const r of newest.values()) await checkRunRoot(location.mlmd, location.name, location.pipelineRoot, r.runId);
-  const walk = await walkCache(location, {
-    graph: req.graph,
-    parameters: req.parameters,
-    rootTasks: req.graph.rootOrder,
-    kfpVersion,
-  });
+  const walk = await walkLocation(location, req, kfpVersion, backend === 'native');
   return {
     location: location.name,
     kfpVersion,
@@ -91,6 +88,27 @@ export async function observeLocation(req: ObserveRequest): Promise<LocationObse
     markerRuns,
     artifacts: await heldArtifacts(location.store, req.graph, walk),
   };
+}
+
+/** Which root tasks are available at the location, and the hits that serve them, from its own cache. */
+async function walkLocation(
+  location: ObserveRequest['location'],
+  req: ObserveRequest,
+  kfpVersion: string,
+  native: boolean,
+): Promise<{ availability: Record<string, StepAvailability>; hits: HeldHit[] }> {
+  const walkOptions = { graph: req.graph, parameters: req.parameters, rootTasks: req.graph.rootOrder };
+  if (native) {
+    const backend = nativeBackendOf(location);
+    const walk = await walkBackend(backend, {
+      ...walkOptions,
+      scope: await backend.cacheScope(),
+      store: location.store,
+    });
+    return { availability: walk.availability, hits: hitsOfBackendWalk(walk.entries.values()) };
+  }
+  const walk = await walkCache(location, { ...walkOptions, kfpVersion });
+  return { availability: walk.availability, hits: hitsOfCacheWalk(walk.entries.values()) };
 }
 
 function runState(run: KfpRun): ObservedRunState {

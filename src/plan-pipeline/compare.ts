@@ -7,7 +7,9 @@
 // that can change without changing the work. Policy results are compared by outcome (passed, the
 // failed validations' messages), evaluated in the context the file recorded, so `now` and `command`
 // differing between plan and apply do not count here; whether a result blocks is decided separately
-// in the apply's own context (enforce.ts).
+// in the apply's own context (enforce.ts). A handoff's transfer engine is part of what it does: a
+// plan reviewed as "copied by inline through the runner" must not become a Job in a cluster (or the
+// reverse) unnoticed. `auto` (the size unknown when planned) is not an engine yet, so it matches any.
 import type { PlannedOperation, PlanPolicies, PlanPolicyResult } from '../plan/types.js';
 import type { PlanFile } from './plan-file.js';
 
@@ -50,6 +52,18 @@ function describeChange(saved: PlannedOperation, fresh: PlannedOperation): strin
   return parts.join('; ');
 }
 
+/** The engine a handoff was reviewed with and the one it would use now, when both are chosen and differ. */
+function engineChange(saved: PlannedOperation, fresh: PlannedOperation): string | undefined {
+  const before = saved.transfer?.engine;
+  const after = fresh.transfer?.engine;
+  if (before === undefined || after === undefined || before === 'auto' || after === 'auto' || before === after)
+    return undefined;
+  return (
+    `operation ${saved.id} (handoff ${saved.from ?? '?'} → ${saved.location}) changed its transfer engine: ` +
+    `${before} in the plan file, ${after} now (${fresh.transfer?.reason ?? 'no reason given'})`
+  );
+}
+
 export function operationDifferences(saved: PlannedOperation[], fresh: PlannedOperation[]): string[] {
   const out: string[] = [];
   const freshById = new Map(fresh.map((op) => [op.id, op]));
@@ -57,7 +71,11 @@ export function operationDifferences(saved: PlannedOperation[], fresh: PlannedOp
   for (const op of saved) {
     const now = freshById.get(op.id);
     if (!now) out.push(`operation ${op.id} is in the plan file but no longer needed (${op.reason})`);
-    else if (workOf(op) !== workOf(now)) out.push(`operation ${op.id} changed: ${describeChange(op, now)}`);
+    else {
+      if (workOf(op) !== workOf(now)) out.push(`operation ${op.id} changed: ${describeChange(op, now)}`);
+      const engine = engineChange(op, now);
+      if (engine) out.push(engine);
+    }
   }
   for (const op of fresh)
     if (!savedById.has(op.id)) out.push(`operation ${op.id} is needed now but not in the plan file (${op.reason})`);

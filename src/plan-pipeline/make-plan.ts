@@ -59,6 +59,16 @@ export function offlinePlanOf(project: Project): PlanDocument {
     layouts: project.layouts,
     diagnostics: planDiagnosticsOf(project),
     artifactFlow: artifactFlowOf(project.graph, (ref) => dataOf(project.spec.spec.data ?? [], ref).labels),
+    transfer: {
+      ...(project.spec.spec.transfer ? { spec: project.spec.spec.transfer } : {}),
+      locations: project.spec.spec.locations.map((l) => ({
+        name: l.name,
+        endpoint: l.objectStore.endpoint,
+        region: l.objectStore.region,
+        kubernetes: l.kubernetes !== undefined,
+        ...(l.transfer ? { transfer: l.transfer } : {}),
+      })),
+    },
   });
 }
 

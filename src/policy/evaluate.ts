@@ -12,6 +12,7 @@ import type {
   PolicyResult,
   PolicyScope,
 } from './types.js';
+import { explainEvaluationError } from './unknown-size.js';
 
 export interface EvaluateOptions {
   exceptions?: CompiledException[];
@@ -133,7 +134,7 @@ export function evaluatePolicies(
           results.push({
             ...base,
             passed: false,
-            messages: [`match: ${m.error}`],
+            messages: [`match: ${explainEvaluationError(m.error, spec.scope, item.value)}`],
             overridable: spec.enforcement === 'soft',
             blocking: false,
           });
@@ -144,7 +145,7 @@ export function evaluatePolicies(
       const messages: string[] = [];
       for (const v of policy.validations) {
         const r = truth(v.run, bindings);
-        if (r.error) messages.push(`${v.message} (evaluation error: ${r.error})`);
+        if (r.error) messages.push(`${v.message} (${explainEvaluationError(r.error, spec.scope, item.value)})`);
         else if (!r.ok) messages.push(v.message);
       }
       const passed = messages.length === 0;

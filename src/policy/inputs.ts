@@ -1,6 +1,8 @@
 // The policies' input, built from the plan (a pure function): one item per handoff and per stage,
-// and the plan as a whole. Where the file does not say something yet (a location's region or labels,
-// an artifact's labels or size), the value is empty rather than guessed: `""`, `{}`, `0`.
+// and the plan as a whole. Where the file does not say something (a location's region or labels, an
+// artifact's labels), the value is empty rather than guessed: `""`, `{}`. A size the plan does not
+// know is left out (`has(a.bytes)` is false), never 0: a size policy must not pass on data it knows
+// nothing about, and comparing an absent size fails it (evaluate.ts says the size is unknown).
 import type { TaskNode } from '../pipeline/graph.js';
 import type { PlanDocument } from '../plan/types.js';
 import type { ArtifactInput, HandoffInput, LocationInput, ParameterInput, PolicyInputs, StageInput } from './types.js';
@@ -20,8 +22,25 @@ interface HandoffArtifactFacts {
   output: string;
   type?: string;
   labels?: Record<string, string>;
-  bytes?: number;
+  /** null: unknown (src/plan/travel.ts HandoffArtifact). */
+  bytes?: number | null;
   travels?: 'bytes' | 'records';
+}
+
+/** `{bytes}` when the size is known, else nothing (the field stays absent in CEL). */
+export function knownSize(bytes: unknown): { bytes?: number } {
+  return typeof bytes === 'number' && Number.isFinite(bytes) && bytes >= 0 ? { bytes } : {};
+}
+
+/** What a handoff copies as bytes in all; unknown (undefined) when one of those sizes is. */
+export function handoffBytes(artifacts: readonly ArtifactInput[]): number | undefined {
+  let sum = 0;
+  for (const a of artifacts) {
+    if (a.travels !== 'bytes') continue;
+    if (a.bytes === undefined) return undefined;
+    sum += a.bytes;
+  }
+  return sum;
 }
 
 function locationInput(view: PolicyProjectView, name: string): LocationInput {
@@ -37,7 +56,6 @@ function declaredArtifacts(step: string, node: TaskNode | undefined): ArtifactIn
     output,
     type: def.artifactType?.schemaTitle ?? '',
     labels: {},
-    bytes: 0,
     travels: 'bytes',
   }));
 }
@@ -87,17 +105,16 @@ export function policyInputsFromPlan(plan: PlanDocument, view: PolicyProjectView
             output: a.output,
             type: a.type ?? '',
             labels: { ...(a.labels ?? {}) },
-            bytes: a.bytes ?? 0,
+            ...knownSize(a.bytes),
             travels: a.travels ?? 'bytes',
           }))
         : steps.flatMap((step) => declaredArtifacts(step, view.steps.get(step)));
-      const bytes = artifacts.filter((a) => a.travels === 'bytes').reduce((sum, a) => sum + a.bytes, 0);
       return {
         from: locationInput(view, op.from ?? ''),
         to: locationInput(view, op.location),
         steps,
         artifacts,
-        bytes,
+        ...knownSize(handoffBytes(artifacts)),
       };
     });
   return {

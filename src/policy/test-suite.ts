@@ -2,6 +2,7 @@
 // `opa test` and `gator verify` do, so a policy repository's CI can hold its policies to examples.
 import type { CompiledPolicy } from './compile.js';
 import { evaluatePolicies } from './evaluate.js';
+import { handoffBytes, knownSize } from './inputs.js';
 import type {
   ArtifactInput,
   HandoffInput,
@@ -55,7 +56,8 @@ function artifact(v: unknown): ArtifactInput {
     output: text(o.output),
     type: text(o.type),
     labels: labels(o.labels),
-    bytes: num(o.bytes),
+    // Left out (or null) in a fixture: unknown, as in an offline plan.
+    ...knownSize(o.bytes),
     travels: o.travels === 'records' ? 'records' : 'bytes',
   };
 }
@@ -63,11 +65,8 @@ function artifact(v: unknown): ArtifactInput {
 export function handoffFixture(v: unknown): HandoffInput {
   const o = obj(v);
   const artifacts = Array.isArray(o.artifacts) ? o.artifacts.map(artifact) : [];
-  const bytes =
-    typeof o.bytes === 'number'
-      ? o.bytes
-      : artifacts.filter((a) => a.travels === 'bytes').reduce((s, a) => s + a.bytes, 0);
-  return { from: location(o.from), to: location(o.to), steps: strs(o.steps), artifacts, bytes };
+  const bytes = 'bytes' in o ? o.bytes : handoffBytes(artifacts);
+  return { from: location(o.from), to: location(o.to), steps: strs(o.steps), artifacts, ...knownSize(bytes) };
 }
 
 export function parameterFixture(v: unknown): ParameterInput {

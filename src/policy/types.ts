@@ -67,8 +67,12 @@ export interface ArtifactInput {
   output: string;
   type: string;
   labels: Record<string, string>;
-  /** Size in bytes; 0 when unknown (offline plan). */
-  bytes: number;
+  /**
+   * Size in bytes at the source; absent when the plan does not know it (`plan --offline`, or the
+   * source does not hold the artifact yet), so `has(a.bytes)` tells. Never 0 for "unknown": a size
+   * policy must not pass on data it knows nothing about (comparing an absent size fails the policy).
+   */
+  bytes?: number;
   travels: 'bytes' | 'records';
 }
 
@@ -77,7 +81,8 @@ export interface HandoffInput {
   to: LocationInput;
   steps: string[];
   artifacts: ArtifactInput[];
-  bytes: number;
+  /** Total size of what travels as bytes; absent when the size of one of them is unknown. */
+  bytes?: number;
 }
 
 export interface StageInput {

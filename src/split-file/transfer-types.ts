@@ -7,6 +7,10 @@ export type { TransferEngineName };
 /** `auto` (the file's default) is a choice among the engines, made per handoff. */
 export type TransferEngineChoice = TransferEngineName | 'auto';
 export const TRANSFER_ENGINES: readonly TransferEngineName[] = ['inline', 'server-side', 'kubernetes-job'];
+/** `auto`: handoffs up to this many bytes stay inline unless the file says otherwise (64 MiB). */
+export const DEFAULT_INLINE_MAX_BYTES = 64 * 1024 * 1024;
+/** A finished transfer Job is deleted by Kubernetes this long after it ends unless the file says otherwise (1 day). */
+export const DEFAULT_JOB_TTL_SECONDS_AFTER_FINISHED = 86_400;
 
 /** A location's `transfer.kubernetesJob` settings (the file; see schemas/split-pipeline.schema.json). */
 export interface KubernetesJobSettings {
@@ -31,6 +35,12 @@ export interface KubernetesJobSettings {
   activeDeadlineSeconds?: number;
   /** Pod retries before the Job is Failed (Job `backoffLimit`). Default 2. */
   backoffLimit?: number;
+  /**
+   * Kubernetes deletes a finished Job (and its pods) this long after it ends (Job
+   * `ttlSecondsAfterFinished`): what cleans up after an apply that never came back. The engine
+   * itself deletes a Job once its copy is verified. Default 1 day (a failed Job's logs stay readable).
+   */
+  ttlSecondsAfterFinished?: number;
 }
 
 /** A location's `transfer:` block of the file. */

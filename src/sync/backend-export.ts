@@ -4,7 +4,10 @@
 // JSON metadata and parameters are written into it with the same encoding MLMD uses (values.ts).
 import type { ArtifactRecord, LocationBackend } from '../location/backend/port.js';
 import { metadataValue, toStruct, type Properties } from '../location/mlmd/index.js';
+import type { ObjectStore } from '../location/objectstore/index.js';
 import { walkBackend } from '../observe/backend-walk.js';
+import { backendKindOf, nativeBackendOf, type BackendReaders } from '../observe/location-backend.js';
+import { parseRecordedOutputs, type RecordedObject } from '../observe/cache-lookup.js';
 import type { PipelineGraph } from '../pipeline/graph.js';
 import type { JsonObject, JsonValue } from '../pipeline/ir.js';
 import {
@@ -15,7 +18,8 @@ import {
   type BundleObject,
   type HandoffBundle,
 } from './bundle.js';
-import { HandoffError } from './export.js';
+import { exportHandoff, HandoffError } from './export.js';
+import { objectsOf as listObjects, recordsOnlyArtifacts } from './export-objects.js';
 
 export interface BackendExport {
   graph: PipelineGraph;
@@ -27,6 +31,15 @@ export interface BackendExport {
   pipelineRoot: string;
   /** The objects of a carried artifact (the object store's listing); default: none listed. */
   objectsOf?: (a: ArtifactRecord) => Promise<BundleObject[]>;
+  /**
+   * The source's object store: the carried artifacts' objects are listed there (export-objects.ts, as the
+   * MLMD export does), the bytes of every hit checked, and the handoff's records of earlier hops reused.
+   */
+  store?: ObjectStore;
+  /** Outputs that travel as records only (src/plan/travel.ts): their objects are neither listed nor copied. */
+  recordsOnly?: readonly { step: string; output: string }[];
+  /** The location the bundle is for (air-gapped export), as in src/sync/export.ts. */
+  target?: string;
 }
 
 function properties(o: JsonObject): Properties {
@@ -45,6 +58,7 @@ export async function exportBundleWith(backend: LocationBackend, req: BackendExp
     parameters: req.parameters,
     rootTasks: req.steps,
     scope,
+    ...(req.store ? { store: req.store } : {}),
   });
   for (const step of req.steps) {
     const a = walk.availability[step];
@@ -58,6 +72,13 @@ export async function exportBundleWith(backend: LocationBackend, req: BackendExp
   const carried = new Set<string>();
   const executions: BundleExecution[] = [];
   const inputIds = new Set<string>();
+  // Importers' artifacts: not carried (their data stays where it is), imported for the target's importer.
+  const importerIds = new Set<string>();
+  for (const e of walk.entries.values())
+    if (wanted.has(e.call.path[0]!) && e.importerArtifact) {
+      records.set(e.importerArtifact.id, e.importerArtifact);
+      importerIds.add(e.importerArtifact.id);
+    }
   for (const e of walk.entries.values()) {
     if (!wanted.has(e.call.path[0]!) || !e.answer?.hit) continue;
     for (const { artifact } of e.answer.artifacts) {
@@ -66,6 +87,21 @@ export async function exportBundleWith(backend: LocationBackend, req: BackendExp
     }
     for (const refs of Object.values(e.call.inputs.artifacts)) for (const r of refs) inputIds.add(r.id);
   }
+  // What a handoff recorded here of the objects it wrote (an imported task's record), by artifact id.
+  const recorded = new Map<string, RecordedObject[] | undefined>();
+  const outputsByEntry: { path: readonly string[]; outputs: { name: string; id: string }[] }[] = [];
+  for (const e of walk.entries.values()) {
+    if (!wanted.has(e.call.path[0]!) || !e.answer?.hit) continue;
+    const record = parseRecordedOutputs(e.answer.recordedObjects);
+    for (const { output, artifact } of e.answer.artifacts)
+      if (!recorded.has(artifact.id))
+        recorded.set(artifact.id, record[output]?.find((r) => r.uri === artifact.uri)?.objects);
+    outputsByEntry.push({
+      path: e.call.path,
+      outputs: e.answer.artifacts.map((o) => ({ name: o.output, id: o.artifact.id })),
+    });
+  }
+  const recordsOnly = recordsOnlyArtifacts(req.graph, outputsByEntry, req.recordsOnly);
   const missing = [...inputIds].filter((id) => !records.has(id));
   for (const [id, r] of await backend.artifacts(missing)) records.set(id, r);
   const gid = (id: string): string => {
@@ -97,6 +133,16 @@ export async function exportBundleWith(backend: LocationBackend, req: BackendExp
     executions.push(be);
   }
   const root = req.pipelineRoot.replace(/\/+$/, '');
+  const listed = req.store
+    ? await listObjects(
+        req.store,
+        backend.location,
+        [...records]
+          .filter(([id, r]) => carried.has(id) && r.uri.startsWith(`${root}/`) && !recordsOnly.has(id))
+          .map(([id, r]) => ({ id, uri: r.uri, type: r.type })),
+        recorded,
+      )
+    : new Map<string, BundleObject[]>();
   const artifacts: BundleArtifact[] = [];
   for (const [id, r] of records) {
     const ba: BundleArtifact = {
@@ -107,12 +153,15 @@ export async function exportBundleWith(backend: LocationBackend, req: BackendExp
       customProperties: properties(r.metadata),
       objects: [],
     };
-    if (r.uri.startsWith(`${root}/`)) ba.relativePath = r.uri.slice(root.length + 1);
-    if (carried.has(id) && ba.relativePath !== undefined && req.objectsOf) ba.objects = await req.objectsOf(r);
+    if (!importerIds.has(id) && r.uri.startsWith(`${root}/`)) ba.relativePath = r.uri.slice(root.length + 1);
+    if (carried.has(id) && ba.relativePath !== undefined)
+      ba.objects = listed.get(id) ?? (req.objectsOf && !recordsOnly.has(id) ? await req.objectsOf(r) : []);
+    if (recordsOnly.has(id) && ba.relativePath !== undefined) ba.travels = 'records';
     artifacts.push(ba);
   }
   artifacts.sort((x, y) => x.globalId.localeCompare(y.globalId));
   const carriedGids = new Set([...carried].map(gid));
+  const importerGids = new Set([...importerIds].map(gid));
   return {
     format: BUNDLE_FORMAT,
     version: BUNDLE_VERSION,
@@ -120,12 +169,39 @@ export async function exportBundleWith(backend: LocationBackend, req: BackendExp
     revision: req.revision,
     pipelineName: req.graph.name,
     source: { location: backend.location, kfpVersion: req.kfpVersion, pipelineRoot: req.pipelineRoot },
+    ...(req.target !== undefined ? { target: req.target } : {}),
     steps: req.graph.rootOrder.filter((k) => wanted.has(k)),
     executions,
     artifacts,
-    consumedOnly: artifacts.filter((a) => !carriedGids.has(a.globalId)).map((a) => a.globalId),
-    importerArtifacts: [],
+    consumedOnly: artifacts
+      .filter((a) => !carriedGids.has(a.globalId) && !importerGids.has(a.globalId))
+      .map((a) => a.globalId),
+    importerArtifacts: [...importerGids],
     createdAt: new Date().toISOString(),
     bytesIncluded: false,
   };
+}
+
+/** The source of an export: a location's readers, whichever backend keeps its records. */
+export interface ExportSource extends BackendReaders {
+  kfpVersion: string;
+  pipelineRoot: string;
+}
+
+export type ExportAtRequest = Omit<BackendExport, 'kfpVersion' | 'pipelineRoot' | 'store' | 'objectsOf'>;
+
+/**
+ * The export half of a handoff at any location: through the port at a location running the next KFP, through
+ * ML Metadata and the task table (src/sync/export.ts) elsewhere. The same bundle either way, so an import at
+ * either kind of location takes it.
+ */
+export async function exportAt(source: ExportSource, req: ExportAtRequest): Promise<HandoffBundle> {
+  if ((await backendKindOf(source)) === 'native')
+    return exportBundleWith(nativeBackendOf(source), {
+      ...req,
+      kfpVersion: source.kfpVersion,
+      pipelineRoot: source.pipelineRoot,
+      store: source.store,
+    });
+  return exportHandoff({ ...req, source });
 }

@@ -1,12 +1,19 @@
 // The import of a handoff bundle through the location backend port, the same for every backend that writes
-// records one by one (the native API, the fakes), in the kill-safe order — artifacts found by global id or created, the target's
-// fingerprints computed with the target's own artifact ids, then tasks, links and cache entries last.
-import type {
-  ArtifactRecord,
-  ImportArtifact,
-  ImportTask,
-  LocationBackend,
-  RecordWriter,
+// records one by one (the native API, the fakes), in the kill-safe order: the tasks opened under the marker run
+// (found by global id, or created RUNNING without a fingerprint: no lookup finds them), the artifacts found by
+// global id or created as outputs of their tasks (the next KFP creates no artifact without one), the target's
+// fingerprints computed with the target's own artifact ids, then links, and the commit last (fingerprint and
+// SUCCEEDED: from then on the target's driver finds the task).
+import { createHash } from 'node:crypto';
+import {
+  globalIdFor,
+  type ArtifactRecord,
+  type ImportArtifact,
+  type ImportTask,
+  type LocationBackend,
+  type OpenTask,
+  type ProducedArtifact,
+  type RecordWriter,
 } from '../location/backend/port.js';
 import { fromStruct, plainValue } from '../location/mlmd/index.js';
 import { walkBackend, refOf } from '../observe/backend-walk.js';
@@ -17,7 +24,7 @@ import {
   type RecordedOutputs,
 } from '../observe/cache-lookup.js';
 import { taskRecordKey } from '../pipeline/driver/index.js';
-import type { ArtifactRef } from '../pipeline/driver/types.js';
+import type { ArtifactRef, ExecutableCall, ImporterCall, VisitResult } from '../pipeline/driver/types.js';
 import type { PipelineGraph } from '../pipeline/graph.js';
 import type { JsonObject, JsonValue } from '../pipeline/ir.js';
 import type { BundleArtifact, BundleExecution, HandoffBundle } from './bundle.js';
@@ -106,12 +113,91 @@ export async function importBundleWith(
     );
   const importer = new Set(bundle.importerArtifacts);
   const consumed = new Set(bundle.consumedOnly);
-  const create = bundle.artifacts
-    .filter((a) => !records.has(a.globalId) && !consumed.has(a.globalId))
-    .map((a) => importArtifactOf(a, importer.has(a.globalId), req.pipelineRoot));
-  const created = create.length > 0 ? await backend.createArtifacts(create) : new Map<string, ArtifactRecord>();
+  // The tasks first, RUNNING and without a fingerprint (no lookup finds them yet): the API creates an artifact
+  // only as some task's output.
+  const shells: OpenTask[] = bundle.executions.map((be) => {
+    const recorded = recordOf(be, req);
+    return {
+      globalId: be.globalId,
+      path: be.path,
+      iteration: be.iteration,
+      kind: be.type === 'system.ImporterExecution' ? 'importer' : 'container',
+      parameters: parametersOf(be),
+      ...(recorded ? { recordedObjects: recorded } : {}),
+      properties: plain(be.customProperties, SOURCE_ONLY),
+    };
+  });
+  const opened = await backend.openTasks(req.markerRunId, shells);
+  const producerOf = new Map<string, ProducedArtifact['producer']>();
+  for (const be of bundle.executions)
+    for (const o of be.outputs)
+      if (!producerOf.has(o.artifact))
+        producerOf.set(o.artifact, {
+          taskId: opened.taskIds.get(be.globalId)!,
+          output: o.name,
+          ...(be.iteration.length > 0 ? { iteration: be.iteration[be.iteration.length - 1]! } : {}),
+        });
+  const create: ProducedArtifact[] = [];
+  for (const a of bundle.artifacts) {
+    // An importer's artifact is made from the target's own importer spec, during the walk below.
+    if (records.has(a.globalId) || consumed.has(a.globalId) || importer.has(a.globalId)) continue;
+    const producer = producerOf.get(a.globalId);
+    if (!producer)
+      throw new HandoffError(
+        `artifact ${a.globalId} in the bundle from ${bundle.source.location} is no output of a handed-off step`,
+        { location: backend.location },
+      );
+    create.push({ ...importArtifactOf(a, false, req.pipelineRoot), producer });
+  }
+  const created =
+    create.length > 0 ? await backend.createArtifacts(req.markerRunId, create) : new Map<string, ArtifactRecord>();
   for (const [g, r] of created) records.set(g, r);
   const artifactIds = new Map([...records].map(([g, r]) => [g, r.id] as const));
+
+  // An importer of a handed-off step: the artifact the target's importer would reuse, made by a task of the
+  // marker run when it is not there yet (its global id cannot travel: the importer's artifact has no
+  // description, so it is found as the importer finds it). Bundle artifacts of the same URI map to it.
+  const importerTasks: ImportTask[] = [];
+  const importerAtTarget = async (call: ExecutableCall<undefined>, imp: ImporterCall): Promise<VisitResult> => {
+    const key = taskRecordKey(call.path, call.iteration);
+    if (imp.reimport)
+      return { state: 'unavailable', reason: `importer ${key} sets reimport, so every run creates a new artifact` };
+    const shell: OpenTask = {
+      globalId: globalIdFor(
+        bundle.source.location,
+        'execution',
+        `importer-${createHash('sha256').update(key).digest('hex').slice(0, 24)}`,
+      ),
+      path: call.path,
+      iteration: call.iteration,
+      kind: 'importer',
+      parameters: {},
+      properties: {},
+    };
+    const { taskIds } = await backend.openTasks(req.markerRunId, [shell]);
+    const taskId = taskIds.get(shell.globalId)!;
+    const found =
+      (await backend.importerArtifact(imp, bundle.pipelineName)) ??
+      (await backend.createImporterArtifact(req.markerRunId, imp, taskId));
+    for (const a of bundle.artifacts)
+      if (importer.has(a.globalId) && a.uri === found.uri) records.set(a.globalId, found);
+    records.set(found.globalId, found);
+    for (const [g, r] of records) if (r === found) artifactIds.set(g, found.id);
+    importerTasks.push({ ...shell, outputs: [{ name: imp.outputName, artifact: found.globalId }], inputs: [] });
+    opened.taskIds.set(shell.globalId, taskId);
+    return { state: 'cached', outputs: { parameters: {}, artifacts: { [imp.outputName]: [refOf(found)] } } };
+  };
+
+  // Input links as the target's driver makes them: the producing task of each input (the bundle's, or the
+  // producer the pipeline names), and the link type.
+  const producedBy = new Map<string, { taskName: string; iteration?: number }>();
+  for (const be of bundle.executions)
+    for (const o of be.outputs)
+      producedBy.set(o.artifact, {
+        taskName: be.path[be.path.length - 1]!,
+        ...(be.iteration.length > 0 ? { iteration: be.iteration[be.iteration.length - 1]! } : {}),
+      });
+  const inputLinks = new Map<string, ImportTask['inputs']>();
 
   // The target's fingerprints: its driver keys inputs by its own artifact ids.
   const byKey = new Map(bundle.executions.map((e) => [taskRecordKey(e.path, e.iteration), e]));
@@ -124,10 +210,28 @@ export async function importBundleWith(
     scope,
     override: async (call, fp) => {
       if (!handed.has(call.path[0]!)) return undefined;
+      if (call.importer) return importerAtTarget(call, call.importer);
       const key = taskRecordKey(call.path, call.iteration);
       const be = byKey.get(key);
       if (!be) return { state: 'unavailable', reason: `${key} is not in the bundle from ${bundle.source.location}` };
       if (fp) fingerprints.set(be.globalId, fp);
+      const specs = call.node.task.inputs?.artifacts ?? {};
+      inputLinks.set(
+        be.globalId,
+        be.inputs.map((i) => {
+          const spec = specs[i.name];
+          const made = i.artifacts.map((g) => producedBy.get(g)).find((p) => p !== undefined);
+          const producerTask = spec?.taskOutputArtifact?.producerTask;
+          const producer =
+            made ??
+            (producerTask ? { taskName: producerTask } : { taskName: call.path[call.path.length - 2] ?? 'ROOT' });
+          return {
+            ...i,
+            type: spec?.componentInputArtifact !== undefined ? 'COMPONENT_INPUT' : 'TASK_OUTPUT_INPUT',
+            producer,
+          };
+        }),
+      );
       const artifacts: Record<string, ArtifactRef[]> = {};
       for (const o of be.outputs) {
         const r = records.get(o.artifact);
@@ -142,20 +246,14 @@ export async function importBundleWith(
     if (!a?.available)
       throw new HandoffError(`cannot import ${step} at ${backend.location}: ${a?.reason ?? 'not walked'}`);
   }
-  const tasks: ImportTask[] = bundle.executions.map((be) => {
+  const tasks: ImportTask[] = shells.map((shell, i) => {
+    const be = bundle.executions[i]!;
     const fp = fingerprints.get(be.globalId);
-    const recorded = recordOf(be, req);
     return {
-      globalId: be.globalId,
-      path: be.path,
-      iteration: be.iteration,
-      kind: be.type === 'system.ImporterExecution' ? 'importer' : 'container',
+      ...shell,
       ...(fp ? { fingerprint: fp } : {}),
-      parameters: parametersOf(be),
       outputs: be.outputs,
-      inputs: be.inputs,
-      ...(recorded ? { recordedObjects: recorded } : {}),
-      properties: plain(be.customProperties, SOURCE_ONLY),
+      inputs: inputLinks.get(be.globalId) ?? be.inputs,
     };
   });
   const written = await backend.writeTasks(
@@ -164,13 +262,14 @@ export async function importBundleWith(
       markerRunId: req.markerRunId,
       artifacts: create,
       consumedOnly: bundle.consumedOnly,
-      tasks,
+      tasks: [...importerTasks, ...tasks],
     },
     artifactIds,
+    opened.taskIds,
   );
   return {
     artifactsCreated: created.size,
-    tasksCreated: written.tasksCreated,
+    tasksCreated: opened.created,
     cacheEntriesCreated: written.cacheEntriesCreated,
     tasks: tasks.flatMap((t) =>
       t.fingerprint

@@ -3,14 +3,16 @@
 // functions (src/observe/cache-lookup.ts, driver-settings.ts, src/sync/fresh-rows.ts, import-metadata.ts)
 // and only translates MLMD's messages into the port's records: ids become decimal strings, custom
 // properties plain JSON, executions tasks.
-import type { Artifact, Execution, MlmdClient } from '../location/mlmd/index.js';
-import { collectPages, plainValue } from '../location/mlmd/index.js';
+import type { Artifact, MlmdClient } from '../location/mlmd/index.js';
+import { plainValue } from '../location/mlmd/index.js';
 import { lookupCacheMany, OBJECTS_PROPERTY, type CacheLookup, type LocationReaders } from '../observe/cache-lookup.js';
 import { describePodNamespace, readDriverSettings } from '../observe/driver-settings.js';
+import { findMatchedArtifact, importerProperties } from '../observe/importer-match.js';
+import type { ImporterCall } from '../pipeline/driver/types.js';
 import { fingerprint, type CacheKeyInput } from '../pipeline/fingerprint/index.js';
 import type { JsonObject } from '../pipeline/ir.js';
 import type { BundleImport, BundleImporter, BundleImportResult } from './backend-import.js';
-import { executionIdentities } from './fresh-rows.js';
+import { mlmdRunRecord } from '../observe/mlmd-run-record.js';
 import { globalIdOf } from './global-id.js';
 import { importMetadata } from './import-metadata.js';
 import {
@@ -21,8 +23,6 @@ import {
   type CacheScope,
   type LocationBackend,
   type RunRecord,
-  type TaskOutcome,
-  type TaskRecord,
 } from '../location/backend/port.js';
 
 export interface MlmdBackendSource extends LocationReaders {
@@ -47,21 +47,6 @@ export function artifactRecord(location: string, a: Artifact): ArtifactRecord {
     uri: a.uri ?? '',
     metadata,
   };
-}
-
-function outcomeOf(e: Execution): TaskOutcome {
-  switch (e.lastKnownState) {
-    case 'CACHED':
-      return 'cached';
-    case 'COMPLETE':
-      return 'executed';
-    case 'FAILED':
-      return 'failed';
-    case 'CANCELED':
-      return 'canceled';
-    default:
-      return 'running';
-  }
 }
 
 export class MlmdBackend implements LocationBackend, BundleImporter {
@@ -91,6 +76,25 @@ export class MlmdBackend implements LocationBackend, BundleImporter {
 
   fingerprint(input: CacheKeyInput): string {
     return fingerprint(input, this.src.kfpVersion);
+  }
+
+  /** FindMatchedArtifact among the pipeline context's artifacts (src/observe/importer-match.ts). */
+  async importerArtifact(call: ImporterCall, pipelineName: string): Promise<ArtifactRecord | undefined> {
+    if (call.reimport) return undefined;
+    const built = importerProperties(call);
+    if ('error' in built) return undefined;
+    const ctx = await this.mlmd.getContextByTypeAndName('system.Pipeline', pipelineName);
+    if (ctx?.id === undefined) return undefined;
+    const found = await findMatchedArtifact(
+      this.mlmd,
+      {
+        type: call.typeSchema.schemaTitle ?? 'system.Artifact',
+        uri: call.artifactUri,
+        customProperties: built.properties,
+      },
+      ctx.id,
+    );
+    return found ? artifactRecord(this.location, found) : undefined;
   }
 
   async lookupCache(
@@ -135,39 +139,7 @@ export class MlmdBackend implements LocationBackend, BundleImporter {
   }
 
   async runRecord(runId: string): Promise<RunRecord> {
-    const ctx = await this.mlmd.getContextByTypeAndName('system.PipelineRun', runId);
-    if (ctx?.id === undefined) return { runId, found: false, tasks: [], rootTasksSeen: [] };
-    const executions = await collectPages((token) =>
-      this.mlmd.getExecutionsByContext(ctx.id!, { maxResultSize: 100, ...(token ? { nextPageToken: token } : {}) }),
-    );
-    const identity = executionIdentities(executions, runId);
-    const tasks: TaskRecord[] = [];
-    for (const e of executions) {
-      const kind =
-        e.type === 'system.ContainerExecution'
-          ? 'container'
-          : e.type === 'system.ImporterExecution'
-            ? 'importer'
-            : undefined;
-      if (!kind) continue;
-      const t: TaskRecord = {
-        id: String(e.id),
-        globalId: globalIdOf(this.location, 'execution', e),
-        kind,
-        outcome: outcomeOf(e),
-      };
-      const root = identity.get(e.id!)?.split(/[/@]/)[0];
-      if (root) t.rootTask = root;
-      const fp = e.customProperties?.['cache_fingerprint']?.stringValue;
-      if (fp) t.fingerprint = fp;
-      tasks.push(t);
-    }
-    const seen = new Set<string>();
-    for (const e of executions) {
-      const name = e.customProperties?.['task_name']?.stringValue;
-      if (name) seen.add(name);
-    }
-    return { runId, found: true, tasks, rootTasksSeen: [...seen] };
+    return mlmdRunRecord(this.mlmd, this.location, runId);
   }
 
   async artifacts(ids: readonly string[]): Promise<Map<string, ArtifactRecord>> {

@@ -1,6 +1,9 @@
 // First phase of a handoff: the artifacts' bytes, under the target's pipeline root. Each object is
 // copied whole (never a partial object under its final key), verified by SHA-256, and skipped when
 // the target already holds the same bytes — so a killed handoff resumes and a repeated one moves 0.
+// And never an object the file's `spec.data` keeps out of the target: the plan already carries such
+// artifacts as records only, but the copy checks again, by the rule `bundle import` applies
+// (export-travel.ts importResidencyRefusals), so no bug upstream can store residency-bound bytes.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -8,6 +11,9 @@ import { listCovering, type ObjectRef, type ObjectStore } from '../location/obje
 import type { RecordedObject } from '../observe/cache-lookup.js';
 import type { BundleArtifact, BundleObject, HandoffBundle } from './bundle.js';
 import { HandoffError } from './export.js';
+import { importResidencyRefusals } from './export-travel.js';
+import type { DataRule } from '../plan/residency.js';
+import { UserError } from '../errors/user-error.js';
 import { Limiter } from '../pipeline/driver/limiter.js';
 import { forEachConcurrently } from '../units/parallel.js';
 import type {
@@ -87,6 +93,31 @@ function objectRef(store: ObjectStore, uri: string, path: string): ObjectRef {
   return { bucket: base.bucket, key: `${base.key.replace(/\/+$/, '')}/${path}` };
 }
 
+/** Where the copy writes, for the residency check: the target location and the file's `spec.data`. */
+export interface CopyResidency {
+  location: string;
+  data: readonly DataRule[];
+}
+
+/** The copy would store bytes at a location the file's `spec.data` keepIn leaves out. */
+export class ResidencyRefusedError extends UserError {
+  constructor(bundle: HandoffBundle, location: string, refusals: string[]) {
+    super(
+      `the handoff of ${bundle.steps.join(', ')} from ${bundle.source.location} to ${location} would store ` +
+        `at ${location} the bytes of ${refusals.join('; ')} (spec.data keepIn); nothing was copied`,
+      {
+        code: 'residency',
+        operation: 'handoff',
+        location,
+        advice:
+          'plan again with this file: an artifact kept out of a location travels there as records only, and a ' +
+          'placement that makes a step read it there is refused; place the steps that read it at a location its keepIn lists',
+      },
+    );
+    this.name = 'ResidencyRefusedError';
+  }
+}
+
 const COPY_CONCURRENCY = 8;
 const LARGE_AT_ONCE = 2;
 
@@ -102,8 +133,18 @@ export async function copyBytes(
   bundle: HandoffBundle,
   from: ByteSource,
   target: { store: ObjectStore; pipelineRoot: string },
-  options: { concurrency?: number; onProgress?: (p: ByteProgress) => void; transfer?: TransferChoice } = {},
+  options: {
+    concurrency?: number;
+    onProgress?: (p: ByteProgress) => void;
+    transfer?: TransferChoice;
+    /** The file's residency rules at the target: an object they keep out is refused before any is written. */
+    residency?: CopyResidency;
+  } = {},
 ): Promise<CopyBytesResult> {
+  if (options.residency) {
+    const refusals = importResidencyRefusals(bundle, options.residency.location, options.residency.data);
+    if (refusals.length > 0) throw new ResidencyRefusedError(bundle, options.residency.location, refusals);
+  }
   const carried = new Set(bundle.executions.flatMap((e) => e.outputs.map((o) => o.artifact)));
   const jobs: CopyJob[] = [];
   for (const a of bundle.artifacts) {

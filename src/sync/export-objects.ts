@@ -1,6 +1,5 @@
 // What the export says of each carried artifact's bytes: its objects, sizes, ETags, and the
 // SHA-256 where it is known without reading them.
-import type { Artifact } from '../location/mlmd/index.js';
 import { EXECUTOR_LOGS_OUTPUT } from '../pipeline/fingerprint/index.js';
 import type { PipelineGraph } from '../pipeline/graph.js';
 import { listCovering, sameEtag, type ObjectRef, type ObjectStore } from '../location/objectstore/index.js';
@@ -8,6 +7,13 @@ import { NO_BYTES_TYPES, type RecordedObject } from '../observe/cache-lookup.js'
 import type { BundleObject } from './bundle.js';
 import { HandoffError } from './export.js';
 import { forEachConcurrently } from '../units/parallel.js';
+
+/** An artifact as either backend names it (ML Metadata's numeric ids, the native API's UUIDs). */
+export interface ObjectsSubject<K> {
+  id?: K;
+  uri?: string;
+  type?: string;
+}
 
 /**
  * The objects of each artifact (one object at its key, or a "directory" of objects under
@@ -21,15 +27,15 @@ import { forEachConcurrently } from '../units/parallel.js';
  * the SDK's metrics types never write one. `recorded` holds what a handoff recorded here, by
  * artifact id: `[]` is "recorded with no objects", anything else that is now empty was lost.
  */
-export async function objectsOf(
+export async function objectsOf<K>(
   store: ObjectStore,
   location: string,
-  list: Artifact[],
-  recorded: Map<number, RecordedObject[] | undefined> = new Map(),
-): Promise<Map<number, BundleObject[]>> {
+  list: readonly ObjectsSubject<K>[],
+  recorded: Map<K, RecordedObject[] | undefined> = new Map(),
+): Promise<Map<K, BundleObject[]>> {
   const refs = list.map((a) => store.resolve(a.uri ?? ''));
   const listing = list.length > 1 ? await listCovering(store, refs) : undefined;
-  const out = new Map<number, BundleObject[]>();
+  const out = new Map<K, BundleObject[]>();
   await forEachConcurrently(list, 8, async (a, i) => {
     const ref = refs[i]!;
     let objects: BundleObject[];
@@ -86,12 +92,12 @@ async function objectsOne(store: ObjectStore, ref: ObjectRef): Promise<BundleObj
  * as records too: it is no output a task can read (the driver provisions it beside the component's
  * outputs, `2.17.0:backend/src/v2/driver/driver.go:755-767`), and a task's log may show its data.
  */
-export function recordsOnlyArtifacts(
+export function recordsOnlyArtifacts<K>(
   graph: PipelineGraph,
-  entries: readonly { path: string[]; outputs: readonly { name: string; id: number }[] }[],
+  entries: readonly { path: readonly string[]; outputs: readonly { name: string; id: K }[] }[],
   recordsOnly: readonly { step: string; output: string }[] | undefined,
-): Set<number> {
-  const out = new Set<number>();
+): Set<K> {
+  const out = new Set<K>();
   if (recordsOnly === undefined) return out;
   for (const e of entries) for (const o of e.outputs) if (o.name === EXECUTOR_LOGS_OUTPUT) out.add(o.id);
   if (recordsOnly.length === 0) return out;

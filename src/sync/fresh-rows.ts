@@ -20,6 +20,9 @@ import type { ArtifactRef } from '../pipeline/driver/types.js';
 import type { PipelineGraph } from '../pipeline/graph.js';
 import type { JsonValue } from '../pipeline/ir.js';
 import { HandoffError } from './export.js';
+import { callIdentity, executionIdentities } from '../observe/mlmd-run-record.js';
+
+export { executionIdentities };
 
 export async function writeFreshCacheRows(
   loc: LocationReaders & { kfpVersion: string },
@@ -133,50 +136,6 @@ export async function writeNewestCacheRow(kfp: KfpClient, r: CacheRowRequest): P
     );
   }
   return true;
-}
-
-/** `path@iteration` of a call, in the form executionIdentities gives an execution. */
-function callIdentity(path: readonly string[], iteration: readonly number[]): string {
-  return `${path.join('/')}@${iteration.join(',')}`;
-}
-
-/**
- * Each execution's task path and loop iterations, from its chain of `parent_dag_id` up to the
- * run's root DAG (`run/<run id>`): a ParallelFor records the loop DAG and, under it, one DAG per
- * iteration with the same task name and its `iteration_index` (KFP's driver/dag.go).
- */
-export function executionIdentities(executions: readonly Execution[], runId: string): Map<number, string> {
-  const byId = new Map(executions.map((e) => [e.id!, e]));
-  const root = executions.find((e) => e.name === `run/${runId}`);
-  const out = new Map<number, string>();
-  for (const e of executions) {
-    const chain: Execution[] = [];
-    let ok = false;
-    for (let cur: Execution | undefined = e, guard = 0; cur && guard < 64; guard++) {
-      const parent = cur.customProperties?.['parent_dag_id']?.intValue;
-      if (cur === root) {
-        ok = true;
-        break;
-      }
-      chain.unshift(cur);
-      if (parent === undefined) {
-        ok = root === undefined;
-        break;
-      }
-      cur = byId.get(Number(parent));
-    }
-    if (!ok || chain.length === 0) continue;
-    const path: string[] = [];
-    const iteration: number[] = [];
-    for (const x of chain) {
-      const name = x.customProperties?.['task_name']?.stringValue ?? '';
-      const index = x.customProperties?.['iteration_index']?.intValue;
-      if (index !== undefined) iteration.push(Number(index));
-      if (index === undefined || path[path.length - 1] !== name) path.push(name);
-    }
-    out.set(e.id!, callIdentity(path, iteration));
-  }
-  return out;
 }
 
 async function runExecutions(mlmd: MlmdClient, ctx: Context | undefined): Promise<Execution[]> {

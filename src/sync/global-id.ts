@@ -3,7 +3,7 @@
 // global id in MLMD's `external_id` (UNIQUE since MLMD 1.11): a second import finds it instead of
 // duplicating it, and the id names the entity's origin, so it travels unchanged along A→B→C.
 
-const PREFIX = 'split-pipelines/v1';
+import { mlmdGlobalId } from '../observe/mlmd-run-record.js';
 
 export type EntityKind = 'artifact' | 'execution';
 
@@ -14,11 +14,7 @@ export interface GlobalIdParts {
 }
 
 /** The global id of an entity: its own `external_id` when a handoff gave it one, else its origin here. */
-export function globalIdOf(location: string, kind: EntityKind, entity: { id?: number; externalId?: string }): string {
-  if (entity.externalId && entity.externalId.startsWith(`${PREFIX}/`)) return entity.externalId;
-  if (entity.id === undefined) throw new Error(`cannot name a ${kind} without an id at ${location}`);
-  return `${PREFIX}/${location}/${kind}/${entity.id}`;
-}
+export const globalIdOf = mlmdGlobalId;
 
 export function parseGlobalId(gid: string): GlobalIdParts | undefined {
   const m = /^split-pipelines\/v1\/([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\/(artifact|execution)\/(\d+)$/.exec(gid);

@@ -1,18 +1,20 @@
 // One handoff, in the order that makes a kill at any point safe: export (read-only at the source),
 // bytes, marker run (waited for: it must succeed, and then its run context is recorded), metadata,
 // cache rows last. Re-running it finds everything already done and moves 0 bytes.
-import type { LocationReaders } from '../observe/cache-lookup.js';
+import { backendKindOf, nativeBackendOf, type BackendReaders } from '../observe/location-backend.js';
 import type { PipelineGraph } from '../pipeline/graph.js';
 import type { JsonValue } from '../pipeline/ir.js';
 import type { ObjectStore } from '../location/objectstore/index.js';
 import { copyBytes, type ByteProgress, type TransferChoice } from './copy-bytes.js';
 import type { TransferEngineName } from '../transfer/engine.js';
-import { exportHandoff } from './export.js';
+import { exportAt } from './backend-export.js';
+import { importBundleWith } from './backend-import.js';
 import { importMetadata } from './import-metadata.js';
 import { awaitMarkerRun, ensureMarkerRun } from './marker-run.js';
 import type { HandoffBundle } from './bundle.js';
+import type { DataRule } from '../plan/residency.js';
 
-export interface HandoffEnd extends LocationReaders {
+export interface HandoffEnd extends BackendReaders {
   kfpVersion: string;
   pipelineRoot: string;
   store: ObjectStore;
@@ -39,6 +41,8 @@ export interface HandoffRequest {
   onBytes?: (p: ByteProgress) => void;
   /** The file's transfer settings for this pair (src/transfer): which engine copies the bytes. */
   transfer?: TransferChoice;
+  /** The file's `spec.data`: the byte copy refuses to store an object its keepIn keeps out of the target. */
+  data?: readonly DataRule[];
 }
 
 export interface HandoffReport {
@@ -57,20 +61,22 @@ export interface HandoffReport {
   artifactsCreated: number;
   executionsCreated: number;
   cacheRowsCreated: number;
-  executions: { key: string; executionId: number; fingerprint: string }[];
+  /** The imported tasks with a cache entry: the target's id of each (ML Metadata: an execution id; native: a task id). */
+  executions: { key: string; executionId: number | string; fingerprint: string }[];
 }
 
 export async function runHandoff(req: HandoffRequest): Promise<HandoffReport> {
   req.onPhase?.('export');
-  const bundle = await exportHandoff({
-    source: req.source,
+  const common = {
     graph: req.graph,
     parameters: req.parameters,
     steps: req.steps,
     splitPipeline: req.splitPipeline,
     revision: req.revision,
     ...(req.recordsOnly ? { recordsOnly: req.recordsOnly } : {}),
-  });
+  };
+  const { source } = req;
+  const bundle = await exportAt(source, common);
   return importBundle(bundle, { kind: 'store', store: req.source.store }, req);
 }
 
@@ -84,7 +90,11 @@ export async function importBundle(
     bundle,
     from,
     { store: req.target.store, pipelineRoot: req.target.pipelineRoot },
-    { ...(req.onBytes ? { onProgress: req.onBytes } : {}), ...(req.transfer ? { transfer: req.transfer } : {}) },
+    {
+      ...(req.onBytes ? { onProgress: req.onBytes } : {}),
+      ...(req.transfer ? { transfer: req.transfer } : {}),
+      ...(req.data ? { residency: { location: req.target.name, data: req.data } } : {}),
+    },
   );
   req.onPhase?.('marker-run');
   const marker = await ensureMarkerRun({
@@ -104,14 +114,7 @@ export async function importBundle(
     ...(req.pollMs !== undefined ? { pollMs: req.pollMs } : {}),
   });
   req.onPhase?.('metadata');
-  const imported = await importMetadata({
-    bundle,
-    target: req.target,
-    graph: req.graph,
-    parameters: req.parameters,
-    markerRunId: marker.run_id,
-    digests: bytes.digests,
-  });
+  const imported = await importRecords(bundle, req, marker.run_id, bytes.digests);
   req.onPhase?.('done');
   return {
     from: bundle.source.location,
@@ -130,6 +133,46 @@ export async function importBundle(
     artifactsCreated: imported.artifactsCreated,
     executionsCreated: imported.executionsCreated,
     cacheRowsCreated: imported.cacheRowsCreated,
-    executions: imported.executions.map(({ key, executionId, fingerprint }) => ({ key, executionId, fingerprint })),
+    executions: imported.executions,
+  };
+}
+
+/** The import half, in the target backend's own records (the kill-safe order is each importer's). */
+async function importRecords(
+  bundle: HandoffBundle,
+  req: Omit<HandoffRequest, 'source' | 'steps'>,
+  markerRunId: string,
+  digests: Awaited<ReturnType<typeof copyBytes>>['digests'],
+): Promise<Pick<HandoffReport, 'artifactsCreated' | 'executionsCreated' | 'cacheRowsCreated' | 'executions'>> {
+  const { target } = req;
+  if ((await backendKindOf(target)) === 'native') {
+    const r = await importBundleWith(nativeBackendOf(target), {
+      bundle,
+      graph: req.graph,
+      parameters: req.parameters,
+      markerRunId,
+      pipelineRoot: target.pipelineRoot,
+      digests,
+    });
+    return {
+      artifactsCreated: r.artifactsCreated,
+      executionsCreated: r.tasksCreated,
+      cacheRowsCreated: r.cacheEntriesCreated,
+      executions: r.tasks.map((t) => ({ key: t.key, executionId: t.taskId, fingerprint: t.fingerprint })),
+    };
+  }
+  const r = await importMetadata({
+    bundle,
+    target,
+    graph: req.graph,
+    parameters: req.parameters,
+    markerRunId,
+    digests,
+  });
+  return {
+    artifactsCreated: r.artifactsCreated,
+    executionsCreated: r.executionsCreated,
+    cacheRowsCreated: r.cacheRowsCreated,
+    executions: r.executions.map(({ key, executionId, fingerprint }) => ({ key, executionId, fingerprint })),
   };
 }

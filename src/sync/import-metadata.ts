@@ -8,6 +8,7 @@ import { MlmdError, stringValue } from '../location/mlmd/index.js';
 import type { LocationReaders } from '../observe/cache-lookup.js';
 import { walkCache } from '../observe/cache-walk.js';
 import { cacheRowNamespace } from '../observe/driver-settings.js';
+import { importerSessionInfo } from '../observe/importer-match.js';
 import { recordMissingExecutorLogs } from './executor-logs.js';
 import { taskRecordKey, type ArtifactRef } from '../pipeline/driver/index.js';
 import type { PipelineGraph } from '../pipeline/graph.js';
@@ -308,6 +309,11 @@ async function resolveArtifacts(
         // A launcher's artifact is opened with the session of the store it is in: the target's. An
         // importer's keeps every property as it is, its own `fromEnv` session included, or KFP's
         // importer would not reuse it (FindMatchedArtifact compares them all; importer-match.ts).
+        // A bundle from a location without ML Metadata has none of its session properties: the importer's is
+        // made here as KFP's importer makes it, or its FindMatchedArtifact would not reuse the artifact.
+        const scheme = /^([a-z0-9]+):\/\//.exec(a.uri)?.[1];
+        if (importer.has(a.globalId) && props['store_session_info'] === undefined && scheme && scheme !== 'oci')
+          props['store_session_info'] = stringValue(importerSessionInfo(scheme));
         if (!importer.has(a.globalId)) {
           if (sessionInfo) props['store_session_info'] = stringValue(sessionInfo);
           else delete props['store_session_info'];

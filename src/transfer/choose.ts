@@ -5,8 +5,10 @@ import { UserError } from '../errors/user-error.js';
 import { formatBytes } from '../units/bytes.js';
 import type { TransferEngine, TransferEngineName, TransferSide, TransferSpec } from './engine.js';
 
+import { DEFAULT_INLINE_MAX_BYTES } from '../split-file/transfer-types.js';
+
+export { DEFAULT_INLINE_MAX_BYTES };
 const MiB = 1024 * 1024;
-export const DEFAULT_INLINE_MAX_BYTES = 64 * MiB;
 
 /** Throughputs assumed for the plan's time estimate when the file gives none (bytes/s). */
 export const DEFAULT_THROUGHPUT: Record<TransferEngineName, number> = {

@@ -9,6 +9,7 @@
 // (the cost: a Job object is bounded by etcd's 1.5 MiB request limit, some ten thousand paths).
 import { createHash } from 'node:crypto';
 import type { V1EnvVar, V1Job } from '@kubernetes/client-node';
+import { DEFAULT_JOB_TTL_SECONDS_AFTER_FINISHED } from '../split-file/transfer-types.js';
 import type { KubernetesJobSettings, TransferManifest, TransferObject, TransferSide } from './engine.js';
 
 export const HANDOFF_LABEL = 'split-pipelines.dev/handoff';
@@ -126,6 +127,69 @@ function remoteEnv(remote: 'SRC' | 'DST', side: TransferSide, settings: Kubernet
   return env;
 }
 
+/** Printed by the Job before each group's rclone: which group the stats lines after it count. */
+export const GROUP_MARKER = 'split-pipelines: copy group';
+
+/**
+ * rclone's log as JSON lines (`--use-json-log`): its stats every 2 s at NOTICE level, so they are
+ * logged without `-v` (whose per-object lines would crowd them out of a log's tail), each with the
+ * exact `stats.bytes` copied so far by that rclone; errors stay in the log for the failure summary.
+ */
+const RCLONE_LOG_FLAGS = '--retries 3 --use-json-log --stats 2s --stats-one-line --stats-log-level NOTICE';
+
+/** One line of rclone's JSON log, as far as the engine reads it. */
+interface RcloneLogLine {
+  level?: string;
+  msg?: string;
+  stats?: { bytes?: number; totalBytes?: number };
+}
+
+export function rcloneLogLine(line: string): RcloneLogLine | undefined {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    const v = JSON.parse(line) as RcloneLogLine | null;
+    return typeof v === 'object' && v !== null ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Bytes the Job has copied so far, from the tail of its pod's log: the latest stats line, plus the
+ * bytes of the groups before the one it belongs to (each group is its own rclone, counting from 0).
+ * Groups run in order, so lines before a group marker in the tail belong to the group before it;
+ * `group` is the group the previous read ended in. Past the copies (the digests' marker) all bytes
+ * are copied. `bytes` is undefined when the tail has no stats yet.
+ */
+export function copiedFromLog(
+  tail: string,
+  groups: CopyGroup[],
+  group: number,
+): { group: number; bytes: number | undefined } {
+  const before = (g: number) => groups.slice(0, g).reduce((n, x) => n + x.objects.reduce((m, o) => m + o.size, 0), 0);
+  const sizeOf = (g: number) => before(g + 1) - before(g);
+  const lines = tail.split('\n');
+  const markerAt = (l: string) => {
+    const m = new RegExp(`^${GROUP_MARKER} (\\d+)$`).exec(l.trim());
+    return m ? Number(m[1]) : undefined;
+  };
+  const first = lines.map(markerAt).find((g) => g !== undefined);
+  let current = first !== undefined ? Math.max(0, first - 1) : group;
+  let bytes: number | undefined;
+  for (const line of lines) {
+    const marker = markerAt(line);
+    if (marker !== undefined) {
+      current = marker;
+      bytes = Math.max(bytes ?? 0, before(current));
+      continue;
+    }
+    if (line.trim().startsWith(DIGEST_MARKER)) return { group: groups.length, bytes: before(groups.length) };
+    const copied = rcloneLogLine(line)?.stats?.bytes;
+    if (typeof copied === 'number') bytes = before(current) + Math.min(copied, sizeOf(current));
+  }
+  return { group: Math.max(group, current), bytes };
+}
+
 /**
  * The shell script: per group, its path list to a file, then `rclone copy --files-from-raw` (or
  * copyto for one renamed key); then, for objects whose copy a HEAD cannot verify (digestsNeeded),
@@ -135,12 +199,13 @@ function remoteEnv(remote: 'SRC' | 'DST', side: TransferSide, settings: Kubernet
 function script(groups: CopyGroup[]): string {
   const lines = ['set -eu', 'dir="$(mktemp -d)"'];
   groups.forEach((g, i) => {
+    lines.push(`echo "${GROUP_MARKER} ${i}"`);
     if (g.paths.length === 0) {
-      lines.push(`rclone copyto "$SP_SRC_${i}" "$SP_DST_${i}" --retries 3 --stats-one-line -v`);
+      lines.push(`rclone copyto "$SP_SRC_${i}" "$SP_DST_${i}" ${RCLONE_LOG_FLAGS}`);
     } else {
       lines.push(`printf '%s\\n' "$SP_FILES_${i}" > "$dir/files-${i}"`);
       lines.push(
-        `rclone copy "$SP_SRC_${i}" "$SP_DST_${i}" --files-from-raw "$dir/files-${i}" --no-traverse --retries 3 --stats-one-line -v`,
+        `rclone copy "$SP_SRC_${i}" "$SP_DST_${i}" --files-from-raw "$dir/files-${i}" --no-traverse ${RCLONE_LOG_FLAGS}`,
       );
     }
   });
@@ -226,6 +291,8 @@ export function buildJob(input: JobSpecInput): V1Job {
     spec: {
       backoffLimit: settings.backoffLimit ?? 2,
       activeDeadlineSeconds: settings.activeDeadlineSeconds ?? 6 * 3600,
+      // Kubernetes removes a Job no apply came back for; the engine deletes the others once verified.
+      ttlSecondsAfterFinished: settings.ttlSecondsAfterFinished ?? DEFAULT_JOB_TTL_SECONDS_AFTER_FINISHED,
       template: {
         metadata: { labels },
         spec: {

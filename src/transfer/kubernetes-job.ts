@@ -5,7 +5,12 @@
 // next run and goes on watching it: one Job per handoff. A Job left Failed by an earlier run, or
 // one copying another manifest, is replaced (deleted with its pods, then created again). Objects
 // whose copy a HEAD cannot verify (a source uploaded in parts) are read back by the Job, and the
-// SHA-256s it prints are taken from its pod's log for verify.ts.
+// SHA-256s it prints are taken from its pod's log for verify.ts. While the Job copies, the tail of
+// its running pod's log gives the bytes copied so far (rclone's JSON stats) to `onProgress`. Once
+// the copy is verified (verify.ts, here, before anything is recorded) the Job is deleted with its
+// pods (also when the copy does not verify: the next apply copies again); until then it stays, so
+// an apply killed at any point finds it again. A Job nobody comes
+// back for is removed by Kubernetes after `ttlSecondsAfterFinished`.
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { UserError } from '../errors/user-error.js';
 import { KubeClient } from '../location/kube/client.js';
@@ -21,13 +26,22 @@ import type {
 } from './engine.js';
 import {
   buildJob,
+  copiedFromLog,
   copyGroups,
+  DIGEST_MARKER,
   digestsFromLog,
   digestsNeeded,
+  GROUP_MARKER,
   jobNameOf,
   MANIFEST_ANNOTATION,
   manifestDigest,
+  rcloneLogLine,
 } from './kubernetes-job-spec.js';
+import { verifyTransfer } from './verify.js';
+
+/** Lines of the running pod's log read for progress: enough to hold a stats line and a group marker. */
+const PROGRESS_TAIL_LINES = 40;
+const RCLONE_LEVELS: Record<string, string> = { error: 'ERROR', warning: 'NOTICE', info: 'INFO', debug: 'DEBUG' };
 
 export interface KubernetesJobEngineOptions {
   /** Between two reads of the Job's status. Default 2 s. */
@@ -72,18 +86,28 @@ function stuck(pods: V1Pod[]): string | undefined {
 
 /** The lines of rclone's log that say what went wrong (ERROR/NOTICE/Failed), else its last lines. */
 export function summariseLog(log: string, max = 6): string {
-  // rclone prefixes each line with a date and time and repeats its errors per attempt: keep each once.
+  // rclone prefixes each line with a date and time (or, with --use-json-log, writes JSON with a level
+  // and a message; its stats lines are progress, not causes) and repeats its errors per attempt:
+  // keep each once. The script's own markers are not rclone's.
+  const text = (l: string): string | undefined => {
+    const json = rcloneLogLine(l);
+    if (!json) return l.replace(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d\s+/, '').trim();
+    if (json.stats !== undefined) return undefined;
+    const level = RCLONE_LEVELS[json.level ?? ''] ?? (json.level ?? '').toUpperCase();
+    return `${level} : ${(json.msg ?? '').trim()}`;
+  };
   const lines = [
     ...new Set(
       log
         .split('\n')
-        .map((l) => l.replace(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d\s+/, '').trim())
-        .filter(Boolean),
+        .map(text)
+        .filter((l): l is string => Boolean(l))
+        .filter((l) => !l.startsWith(GROUP_MARKER) && !l.startsWith(DIGEST_MARKER)),
     ),
   ]
     .filter((l) => !/^ERROR : Attempt \d+\/\d+ failed/.test(l))
     // The Job configures rclone by environment only: its notice about the missing config file is noise.
-    .filter((l) => !/^NOTICE: Config file .* not found - using defaults$/.test(l));
+    .filter((l) => !/^NOTICE ?: Config file .* not found - using defaults$/.test(l));
   const errors = lines.filter((l) =>
     /ERROR|Failed|failed|denied|InvalidAccessKeyId|SignatureDoesNotMatch|NoSuchBucket|NOTICE/.test(l),
   );
@@ -209,6 +233,8 @@ async function watchJob(
   };
   opts.onProgress?.({ ...progress });
   const id = `${w.namespace}/${w.name}`;
+  const groups = copyGroups(manifest.objects);
+  let group = 0;
   for (;;) {
     opts.signal?.throwIfAborted();
     const job = await client.readJob(w.namespace, w.name);
@@ -224,13 +250,24 @@ async function watchJob(
       const what = `copying ${manifest.source.location} → ${manifest.target.location}: ${why}`;
       throw new KubernetesJobError(w.location, id, [what, log && `rclone: ${log}`].filter(Boolean).join('; '));
     }
+    // Bytes copied so far, from the running pod's log; never shown going back (a retried pod
+    // starts its count again, skipping what the earlier one copied).
+    const running = [...pods].reverse().find((p) => p.status?.phase === 'Running')?.metadata?.name;
+    if (opts.onProgress && running) {
+      const seen = copiedFromLog(await client.podLog(w.namespace, running, PROGRESS_TAIL_LINES), groups, group);
+      group = seen.group;
+      if (seen.bytes !== undefined && seen.bytes > progress.bytesDone) {
+        progress.bytesDone = Math.min(seen.bytes, bytes);
+        opts.onProgress({ ...progress });
+      }
+    }
     await new Promise<void>((resolve) => setTimeout(resolve, w.pollMs));
   }
   progress.objectsDone = progress.objects;
   progress.bytesDone = bytes;
   opts.onProgress?.({ ...progress });
   const digests = await measuredDigests(client, w, manifest);
-  return {
+  const result: TransferResult = {
     engine: 'kubernetes-job',
     objects: manifest.objects.length,
     copied: manifest.objects.length,
@@ -253,4 +290,13 @@ async function watchJob(
     resumed: w.resumed,
     detail: `job ${id} at ${w.location}`,
   };
+  // The Job goes only once its copy was checked: an apply killed before this point finds it on the
+  // next run and checks again. A copy that does not verify is not kept either, so the next apply
+  // copies again with a new Job (what the verification error advises).
+  try {
+    await verifyTransfer(manifest, result);
+  } finally {
+    await client.deleteJob(w.namespace, w.name);
+  }
+  return result;
 }

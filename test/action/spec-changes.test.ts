@@ -35,6 +35,63 @@ describe('what a change means', () => {
     expect(describeChanges(snap(thesisSpecText), snap(head))).toEqual(['stage 3 (at c) gate auto → manual']);
   });
 
+  it('reports a parameter given from the environment, naming the variable, never a value', () => {
+    const head = edit(
+      thesisSpecText,
+      '  pipeline:\n',
+      '  pipeline:\n    parametersFromEnv: { source_token: SOURCE_TOKEN }\n',
+    );
+    expect(describeChanges(snap(thesisSpecText), snap(head))).toEqual([
+      'parameter source_token now given from the environment (SOURCE_TOKEN)',
+    ]);
+    const renamed = edit(head, 'SOURCE_TOKEN', 'OTHER_TOKEN');
+    expect(describeChanges(snap(head), snap(renamed))).toEqual([
+      'parameter source_token from the environment: SOURCE_TOKEN → OTHER_TOKEN',
+    ]);
+    expect(describeChanges(snap(head), snap(thesisSpecText))).toEqual([
+      'parameter source_token no longer given from the environment (was SOURCE_TOKEN)',
+    ]);
+  });
+
+  it('reports a built-in default policy relaxed or restored (it changes what is enforced)', () => {
+    const relaxed = `${thesisSpecText.trimEnd()}\n  defaultPolicies:\n    secret-parameters: { enforcement: soft, owners: [lab-admins] }\n`;
+    expect(describeChanges(snap(thesisSpecText), snap(relaxed))).toEqual([
+      'default policy secret-parameters: hard (built-in default) → soft (owners: lab-admins)',
+    ]);
+    const owners = edit(relaxed, '[lab-admins]', '[lab-admins, ana]');
+    expect(describeChanges(snap(relaxed), snap(owners))).toEqual([
+      'default policy secret-parameters: soft (owners: lab-admins) → soft (owners: lab-admins, ana)',
+    ]);
+    expect(describeChanges(snap(relaxed), snap(thesisSpecText))).toEqual([
+      'default policy secret-parameters: soft (owners: lab-admins) → hard (built-in default)',
+    ]);
+  });
+
+  it("reports the file's policies, policy files, exceptions and residency rules", () => {
+    const policy = [
+      '  policies:',
+      '    - name: small',
+      '      enforcement: soft',
+      '      owners: [ana]',
+      '      scope: handoff',
+      '      validations: [{ expression: "handoff.bytes < 10", message: big }]',
+    ].join('\n');
+    const base = `${thesisSpecText.trimEnd()}\n${policy}\n`;
+    const head = [
+      edit(base, 'enforcement: soft', 'enforcement: advisory').trimEnd(),
+      '  policyFiles: [policies.yaml]',
+      '  data: [{ step: load-data, keepIn: [a] }]',
+      '  policyExceptions: [{ policy: small, why: w, approvedBy: ana, until: 2027-01-01 }]',
+      '',
+    ].join('\n');
+    expect(describeChanges(snap(base), snap(head))).toEqual([
+      'policy small changed: enforcement',
+      'policy file policies.yaml added',
+      'exception for policy small added',
+      'data residency and labels (spec.data) changed: 0 → 1 entries',
+    ]);
+  });
+
   it('says when the base version cannot be compared', () => {
     expect(describeChanges({}, snap(thesisSpecText))).toEqual([
       'the base version is not a valid split pipeline: compared as text only',

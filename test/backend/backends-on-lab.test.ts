@@ -13,16 +13,10 @@ import { startLab, type Lab } from '../../packages/lab/src/index.js';
 import { BackendMismatchError, detectBackend } from '../../src/location/backend/detect.js';
 import { nativeBackend } from '../../src/location/backend/native.js';
 import { verifyRunRecord } from '../../src/location/backend/verify-run.js';
-import {
-  connectLocation,
-  NativeLocationUnsupportedError,
-  type LocationClients,
-  type LocationConfig,
-} from '../../src/location/connect.js';
+import { connectLocation, type LocationClients, type LocationConfig } from '../../src/location/connect.js';
 import { waitForRunEnd } from '../../src/location/kfp/index.js';
 import { walkBackend } from '../../src/observe/backend-walk.js';
 import { walkCache } from '../../src/observe/cache-walk.js';
-import { verifyStageRun } from '../../src/observe/verify.js';
 import { parsePipelineText } from '../../src/pipeline/load.js';
 import { exportBundleWith } from '../../src/sync/backend-export.js';
 import { importBundleWith } from '../../src/sync/backend-import.js';
@@ -33,8 +27,7 @@ import { transportFor, type Transport } from '../../src/location/kfp/transport.j
 import { FakeBackend } from '../support/fake-backend.js';
 import { nextSwaggerErrors, type NextSwagger } from '../lab/native/swagger.js';
 import { repoRoot } from '../support/fixtures.js';
-import { exampleOnLabs, labEnv, projectOf } from '../support/lab-project.js';
-import { ReconcileSession } from '../../src/apply/session.js';
+import { labEnv } from '../support/lab-project.js';
 
 const PIPELINE = join(repoRoot, 'examples/thesis/pipelines/thesis-pipeline.yaml');
 const graph = parsePipelineText(readFileSync(PIPELINE, 'utf8'), 'thesis').graph!;
@@ -87,37 +80,14 @@ describe('backend detection', () => {
     await expect(noMlmd).rejects.toThrow(/keeps its records in ML Metadata, but the file sets no mlmd for it/);
   });
 
-  it('stops the product at a native location with a clear error, at its first call', async () => {
+  it('detects the native location at its first call, and says so where ML Metadata is asked for', async () => {
     const c = connect('c');
-    const err = await c.kfp.healthz().catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(NativeLocationUnsupportedError);
-    expect((err as Error).message).toMatch(
-      /^location c runs KFP \S+ without ML Metadata; plans and handoffs at such a location are not supported yet\. What to do:/,
-    );
+    expect((await c.kfp.healthz()).version).toBe('master');
+    expect(await c.backend()).toBe('native');
     // The MLMD stand-in of a file without `mlmd:` says so instead of failing obscurely.
     await expect(c.mlmd.getContextByTypeAndName('system.PipelineRun', 'x')).rejects.toThrow(
       /location c has no ML Metadata endpoint in the file/,
     );
-  });
-});
-
-describe('a split pipeline with a stage at the native location', () => {
-  it('loads without mlmd for c, and planning stops at c with the clear error', async () => {
-    const work = mkdtempSync(join(tmpdir(), 'backends-project-'));
-    try {
-      const project = await projectOf(exampleOnLabs([lab], work));
-      expect(project.spec.spec.locations.find((l) => l.name === 'c')?.mlmd).toBeUndefined();
-      const session = new ReconcileSession(project, { env: labEnv([lab]) });
-      try {
-        await expect(session.observe()).rejects.toThrow(
-          /location c runs KFP \S+ without ML Metadata; plans and handoffs at such a location are not supported yet/,
-        );
-      } finally {
-        await session.close();
-      }
-    } finally {
-      rmSync(work, { recursive: true, force: true });
-    }
   });
 });
 
@@ -148,7 +118,11 @@ describe('mlmd backend (KFP 2.17 at b)', () => {
     const req = { location: 'b', runId: run.run_id, steps: ALL.slice(2), fromCache: STAGE1 };
     const record = await backend.runRecord(run.run_id);
     expect(record.tasks.filter((t) => t.kind === 'container')).toHaveLength(5);
-    expect(verifyRunRecord(record, req)).toEqual(await verifyStageRun({ mlmd: b.mlmd, ...req }));
+    expect(verifyRunRecord(record, req)).toMatchObject({
+      ok: false,
+      executed: ['load-data', 'split-data', 'train-model', 'evaluate-model', 'serve-model'],
+      cached: [],
+    });
     expect(verifyRunRecord(record, req).problems[0]).toMatch(/^load-data executed at b instead of being a cache hit/);
 
     const scope = await backend.cacheScope();
@@ -280,7 +254,9 @@ describe('native backend (the next KFP at c)', () => {
     // The marker run's own task (the lab executes it) is there too; the imported ones keep their global ids.
     const record = await backend.runRecord(marker.run_id);
     const imported = new Set(bundle.executions.map((e) => e.globalId));
-    expect(record.tasks.filter((t) => imported.has(t.globalId)).map((t) => [t.rootTask, t.outcome])).toEqual([
+    // KFP lists tasks by creation second, then by random UUID (task_store.go:676-782): compared without order.
+    const imports = record.tasks.filter((t) => imported.has(t.globalId)).map((t) => [t.rootTask, t.outcome]);
+    expect(imports.sort()).toEqual([
       ['load-data', 'executed'],
       ['split-data', 'executed'],
     ]);

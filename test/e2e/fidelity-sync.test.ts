@@ -12,6 +12,7 @@ import { startLab, type Lab } from '../../packages/lab/src/lab.js';
 import { KfpClient } from '../../src/location/kfp/index.js';
 import { collectPages, MlmdClient } from '../../src/location/mlmd/index.js';
 import { ObjectStore } from '../../src/location/objectstore/index.js';
+import { importerPipeline, importerSplitFile } from '../support/importer-pipeline.js';
 import { exampleOnLabs, labEnv, projectOf } from '../support/lab-project.js';
 
 const labs: Lab[] = [];
@@ -127,82 +128,6 @@ describe('handing the same executions off again', () => {
   }, 240_000);
 });
 
-/** A compiled pipeline (KFP SDK 2.14 style): an importer whose dataset `train` consumes; `serve` uses the model. */
-function importerPipeline(uri: string): string {
-  const artifact = (title: string) => ({ artifactType: { schemaTitle: title, schemaVersion: '0.0.1' } });
-  const container = (fn: string) => ({
-    image: 'python:3.11',
-    command: ['sh', '-ec'],
-    args: [`echo ${fn}`, '--executor_input', '{{$}}'],
-  });
-  const ir = {
-    components: {
-      'comp-importer': {
-        executorLabel: 'exec-importer',
-        inputDefinitions: { parameters: { uri: { parameterType: 'STRING' } } },
-        outputDefinitions: { artifacts: { artifact: artifact('system.Dataset') } },
-      },
-      'comp-train': {
-        executorLabel: 'exec-train',
-        inputDefinitions: { artifacts: { data: artifact('system.Dataset') } },
-        outputDefinitions: { artifacts: { model: artifact('system.Model') } },
-      },
-      'comp-serve': {
-        executorLabel: 'exec-serve',
-        inputDefinitions: { artifacts: { model: artifact('system.Model') } },
-        outputDefinitions: { parameters: { Output: { parameterType: 'STRING' } } },
-      },
-    },
-    deploymentSpec: {
-      executors: {
-        'exec-importer': {
-          importer: {
-            artifactUri: { constant: uri },
-            metadata: { source: 'survey', rows: 100 },
-            typeSchema: { schemaTitle: 'system.Dataset', schemaVersion: '0.0.1' },
-          },
-        },
-        'exec-train': { container: container('train') },
-        'exec-serve': { container: container('serve') },
-      },
-    },
-    pipelineInfo: { name: 'importer-handoff' },
-    root: {
-      dag: {
-        tasks: {
-          importer: {
-            cachingOptions: { enableCache: true },
-            componentRef: { name: 'comp-importer' },
-            inputs: { parameters: { uri: { runtimeValue: { constant: uri } } } },
-            taskInfo: { name: 'importer' },
-          },
-          train: {
-            cachingOptions: { enableCache: true },
-            componentRef: { name: 'comp-train' },
-            dependentTasks: ['importer'],
-            inputs: {
-              artifacts: { data: { taskOutputArtifact: { outputArtifactKey: 'artifact', producerTask: 'importer' } } },
-            },
-            taskInfo: { name: 'train' },
-          },
-          serve: {
-            cachingOptions: { enableCache: true },
-            componentRef: { name: 'comp-serve' },
-            dependentTasks: ['train'],
-            inputs: {
-              artifacts: { model: { taskOutputArtifact: { outputArtifactKey: 'model', producerTask: 'train' } } },
-            },
-            taskInfo: { name: 'serve' },
-          },
-        },
-      },
-    },
-    schemaVersion: '2.1.0',
-    sdkVersion: 'kfp-2.14.3',
-  };
-  return `# PIPELINE DEFINITION\n# Name: importer-handoff\n${JSON.stringify(ir, null, 2)}\n`;
-}
-
 describe('the consumer of an importer', () => {
   it('is handed off with the importer artifact as KFP made it, and the importer at the target reuses that artifact', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sp-fid-importer-'));
@@ -224,26 +149,7 @@ describe('the consumer of an importer', () => {
     const locations = (parse(l.locationsYaml()) as { locations: { name: string; kfp: Record<string, unknown> }[] })
       .locations;
     locations.find((x) => x.name === 'b')!.kfp['markerImage'] = 'registry.example.com/mirror/busybox:1.36';
-    const file = join(dir, 'split-pipeline.yaml');
-    writeFileSync(
-      file,
-      [
-        'apiVersion: splitpipelines.dev/v1alpha1',
-        'kind: SplitPipeline',
-        'metadata:',
-        '  name: importer-handoff',
-        'spec:',
-        '  pipeline:',
-        '    package: pipeline.yaml',
-        `  locations: ${JSON.stringify(locations)}`,
-        '  stages:',
-        '    - location: a',
-        '      steps: [importer, train]',
-        '    - location: b',
-        '      steps: [serve]',
-        '',
-      ].join('\n'),
-    );
+    const file = importerSplitFile(dir, locations);
     const project = await projectOf(file);
     const env = labEnv([l]);
     const result = await applyProject(project, { env, pollMs: 100 });

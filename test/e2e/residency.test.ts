@@ -4,6 +4,10 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyProject, planProject } from '../../src/apply/apply.js';
+import { ReconcileSession } from '../../src/apply/session.js';
+import { ResidencyRefusedError } from '../../src/sync/copy-bytes.js';
+import { runHandoff } from '../../src/sync/handoff.js';
+import { UserError } from '../../src/errors/user-error.js';
 import { MlmdClient } from '../../src/location/mlmd/index.js';
 import { ObjectStore } from '../../src/location/objectstore/index.js';
 import { renderPlanText } from '../../src/report/plan-text.js';
@@ -142,6 +146,38 @@ describe('data residency: the raw data never leaves a', () => {
     });
   }, 180_000);
 
+  it('the online byte copy itself refuses raw bytes at c, even when a handoff is told to carry them', async () => {
+    // Defence in depth: the plan carries the raw dataset to c as records only. Were a handoff told
+    // otherwise (no recordsOnly, as if the plan were wrong), the copy still refuses before writing.
+    const session = new ReconcileSession(project, { env });
+    try {
+      await session.observeVersion('a');
+      await session.observeVersion('c');
+      const before = await bucketAt('c');
+      const err = await runHandoff({
+        source: session.readers('a'),
+        target: session.readers('c'),
+        graph: project.graph,
+        parameters: session.parameters,
+        steps: ['load-data'],
+        splitPipeline: project.spec.metadata.name,
+        revision: project.revision.short,
+        experiment: session.experiment,
+        markerRunName: 'residency-defence-in-depth',
+        data: project.spec.spec.data ?? [],
+      }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ResidencyRefusedError);
+      expect((err as ResidencyRefusedError).location).toBe('c');
+      expect((err as Error).message).toMatch(
+        /handoff of load-data from a to c would store at c the bytes of load-data\.dataset \(.*\) may only be stored in a/,
+      );
+      expect((err as Error).message).toMatch(/What to do: plan again with this file/);
+      expect(await bucketAt('c')).toEqual(before);
+    } finally {
+      await session.close();
+    }
+  }, 60_000);
+
   it('exports for air-gapped moves by the same rule, and import refuses raw bytes at b', async () => {
     const stage1 = join(dir, 'stage-1.bundle');
     const exp = await runCli(['export', '-f', file, '--location', 'a', '--stage', '1', '-o', stage1], { env });
@@ -204,4 +240,27 @@ describe('data residency: the raw data never leaves a', () => {
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/exported for b.*What to do: export again with --to c/s);
   }, 180_000);
+
+  it('apply passes the file’s spec.data to its byte copy, which refuses what validation would have', async () => {
+    // A new revision whose split-data outputs b does not hold, and in memory a rule that
+    // keeps split-data's outputs in a, which `validate` would have refused for this placement: the
+    // handoff to b is stopped by the byte copy itself, and nothing of split-data is written at b.
+    const variant = parse(readFileSync(file, 'utf8')) as { spec: { pipeline: { parameters: { test_size: number } } } };
+    // split-data reads test_size: it executes again at a, and b needs its new outputs.
+    variant.spec.pipeline.parameters.test_size = 0.3;
+    const variantFile = join(dir, 'residency-variant.yaml');
+    writeFileSync(variantFile, stringify(variant));
+    const p = await projectOf(variantFile);
+    p.spec.spec.data = [...(p.spec.spec.data ?? []), { step: 'split-data', keepIn: ['a'] }];
+    const before = await bucketAt('b');
+    const err = await applyProject(p, { env, pollMs: 100 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    const cause = (err as Error).cause;
+    expect(cause).toBeInstanceOf(ResidencyRefusedError);
+    expect((err as Error).message).toMatch(
+      /handoff at b \(from a\) for stage 2: .*would store at b the bytes of split-data\.(test_set|train_set) \(.*\) may only be stored in a/,
+    );
+    const added = (await bucketAt('b')).filter((k) => !before.includes(k));
+    expect(added.filter((k) => /\/split-data\//.test(k))).toEqual([]);
+  }, 120_000);
 });

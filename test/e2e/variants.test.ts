@@ -6,9 +6,8 @@ import { applyProject, planProject } from '../../src/apply/apply.js';
 import { startLab, type Lab } from '../../packages/lab/src/lab.js';
 import { KfpClient } from '../../src/location/kfp/index.js';
 import { MlmdClient } from '../../src/location/mlmd/index.js';
-import { ObjectStore } from '../../src/location/objectstore/index.js';
 import { runCli } from '../support/cli.js';
-import { exampleOnLabs, labEnv, projectOf } from '../support/lab-project.js';
+import { deleteObjects, exampleOnLabs, labEnv, projectOf } from '../support/lab-project.js';
 import { applyJson } from '../support/json-output.js';
 
 const labs: Lab[] = [];
@@ -124,25 +123,7 @@ async function outputsLostEverywhere(): Promise<void> {
     const first = await applyProject(project, { env, pollMs: 100, through: '2' });
     expect(first.plan.stages.map((s) => s.state)).toEqual(['done', 'done', 'pending']);
     // split-data's bytes disappear at a (where it ran) and at b (where it was handed off).
-    for (const name of ['a', 'b']) {
-      const loc = l.locations[name]!;
-      const store = new ObjectStore({
-        location: name,
-        endpoint: loc.objectStore,
-        pipelineRoot: loc.pipelineRoot,
-        credentials: loc.credentials,
-        region: loc.region,
-      });
-      let deleted = 0;
-      for await (const o of store.list(loc.bucket, '')) {
-        if (o.key.includes('/split-data/')) {
-          await store.delete({ bucket: loc.bucket, key: o.key });
-          deleted++;
-        }
-      }
-      expect(deleted).toBeGreaterThan(0);
-      store.close();
-    }
+    for (const name of ['a', 'b']) expect(await deleteObjects(l, name, '/split-data/')).toBeGreaterThan(0);
     const plan = await planProject(project, { env });
     const run1 = plan.operations.find((o) => o.id === 'run-stage:1')!;
     expect(run1.refresh).toEqual(['split-data']);

@@ -54,4 +54,55 @@ describe('split-pipelines policy test', () => {
     expect(out.err).toMatch(/p\.yaml:6:40: policy broken, validation 1 does not compile: /);
     expect(out.err).not.toMatch(/\n\s+at /);
   });
+
+  it('tests the built-in default policies by name, as the file’s own', async () => {
+    const dir = await scratch({
+      'p.yaml':
+        'policies:\n  - name: anything\n    enforcement: advisory\n    scope: plan\n    validations:\n      - expression: "true"\n        message: m\n',
+      'p_test.yaml': [
+        'policyFiles: [p.yaml]',
+        'tests:',
+        '  - name: a secret from the environment',
+        '    plan: { parameters: [{ name: minio_secret, from: env, secret: true }] }',
+        '    expect: { secret-parameters: fail, anything: pass }',
+        '  - name: no secret',
+        '    plan: { parameters: [{ name: bucket_name }] }',
+        '    expect: { secret-parameters: pass }',
+        '  - name: a wrong expectation is caught',
+        '    plan: { parameters: [{ name: api_key, secret: true }] }',
+        '    expect: { secret-parameters: pass }',
+        '',
+      ].join('\n'),
+    });
+    const out = recordingOutput();
+    expect(await main(['policy', 'test', dir], out)).toBe(1);
+    expect(out.err).toBe('');
+    expect(out.out).toMatch(/PASS .*a secret from the environment: secret-parameters expected fail, got fail/);
+    expect(out.out).toMatch(/PASS .*no secret: secret-parameters expected pass, got pass/);
+    // The built-in's own message (its reason) explains the failure.
+    expect(out.out).toMatch(
+      /FAIL .*a wrong expectation is caught: secret-parameters expected pass, got fail \(a parameter whose name looks like a secret/,
+    );
+    expect(out.out).toContain('3/4 policy expectation(s) hold');
+  });
+
+  it('refuses a policy file that takes a built-in’s name, at FILE:LINE:COL', async () => {
+    const dir = await scratch({
+      'p.yaml': [
+        'policies:',
+        '  - name: secret-parameters',
+        '    enforcement: advisory',
+        '    scope: plan',
+        '    validations:',
+        '      - expression: "true"',
+        '        message: m',
+        '',
+      ].join('\n'),
+      'p_test.yaml':
+        'policyFiles: [p.yaml]\ntests:\n  - name: t\n    plan: {}\n    expect: { secret-parameters: pass }\n',
+    });
+    const out = recordingOutput();
+    expect(await main(['policy', 'test', dir], out)).toBe(1);
+    expect(out.err).toMatch(/p\.yaml:2:\d+: .*policy "secret-parameters" has the name of a built-in policy/);
+  });
 });

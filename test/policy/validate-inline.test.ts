@@ -84,4 +84,73 @@ describe('validate: a broken inline policy', () => {
     );
     expect(res.stderr).not.toMatch(/\n\s+at .*\.js:\d+/);
   });
+
+  it('reports broken policies and exceptions in files named by spec.policyFiles, and broken inline exceptions', async () => {
+    writeFileSync(
+      join(dir, 'rules.yaml'),
+      [
+        'policies:',
+        '  - name: small',
+        '    enforcement: soft',
+        '    owners: [ana]',
+        '    scope: handoff',
+        '    validations:',
+        '      - expression: handoff.bytes <= ) 10',
+        '        message: too big',
+        '  - name: registry',
+        '    enforcement: hard',
+        '    scope: stage',
+        '    validations:',
+        '      - expression: "true"',
+        '        message: m',
+        'exceptions:',
+        '  - policy: registry',
+        '    match: "stage.index == == 1"',
+        '    why: migration',
+        '    approvedBy: ana',
+        '    until: 2027-01-01',
+        '  - policy: nosuch',
+        '    why: w',
+        '    approvedBy: ana',
+        '    until: 2027-01-01',
+        '  - policy: registry',
+        '    why: w',
+        '    approvedBy: ana',
+        '    until: someday',
+        '',
+      ].join('\n'),
+    );
+    const first = withPolicies(
+      'files.yaml',
+      [
+        '  policyFiles: [rules.yaml]',
+        '  policyExceptions:',
+        '  - policy: registry',
+        '    match: stage.location.name ==',
+        '    why: w',
+        '    approvedBy: ana',
+        '    until: 2027-01-01',
+      ].join('\n'),
+    );
+    const res = await validate('files.yaml');
+    expect(res.code).toBe(1);
+    const text = res.stderr + res.stdout;
+    // `      - expression: ` is 20 characters; as in the first test the parser cannot go on after
+    // `handoff.bytes` and reports the `<` (the expression's 15th character): column 35.
+    expect(text).toMatch(/rules\.yaml:7:35: policy small, validation 1 does not compile: found </);
+    // `    match: "` is 12 characters; the parser reports the first `==` (the expression's 13th character).
+    expect(text).toMatch(/rules\.yaml:17:25: exception for policy registry, match does not compile: found =/);
+    expect(text).toMatch(/rules\.yaml:21:\d+: .*exception for policy "nosuch": no policy has this name/);
+    expect(text).toMatch(/rules\.yaml:25:\d+: .*until "someday" is not a date/);
+    // `    match: ` is 11 characters; the parser reports the `==` (the expression's 21st character).
+    expect(text).toMatch(
+      new RegExp(`files\\.yaml:${first + 3}:32: exception for policy registry, match does not compile`),
+    );
+    expect(res.stderr).not.toMatch(/\n\s+at .*\.js:\d+/);
+    // plan refuses the same file before contacting anything, with the same positions.
+    const plan = await runCli(['plan', '--offline', '-f', 'files.yaml'], { cwd: dir });
+    expect(plan.code).toBe(1);
+    expect(plan.stderr + plan.stdout).toMatch(/rules\.yaml:7:35: policy small, validation 1 does not compile/);
+    expect(plan.stderr).not.toMatch(/\n\s+at .*\.js:\d+/);
+  });
 });

@@ -33,9 +33,20 @@ export function runCli(
   });
 }
 
+/** The text of one line of `apply --json` progress (a JSON event with the terminal's line as `message`). */
+export function progressMessage(line: string): string {
+  if (!line.startsWith('{')) return line;
+  try {
+    const e = JSON.parse(line) as { message?: unknown };
+    return typeof e.message === 'string' ? e.message : line;
+  } catch {
+    return line;
+  }
+}
+
 /**
- * `apply -f FILE --json` as a process whose progress a test watches: `onLine` sees each stderr line
- * as it comes, with a way to kill the process (SIGKILL) at that very point.
+ * `apply -f FILE --json` as a process whose progress a test watches: `onLine` sees the text of each stderr
+ * line as it comes (progressMessage), with a way to kill the process (SIGKILL) at that very point.
  */
 export function applyWatched(
   file: string,
@@ -56,7 +67,7 @@ export function applyWatched(
     pending += d.toString();
     const lines = pending.split('\n');
     pending = lines.pop() ?? '';
-    for (const l of lines) onLine(l, () => child.kill('SIGKILL'));
+    for (const l of lines) onLine(progressMessage(l), () => child.kill('SIGKILL'));
   });
   return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
 }

@@ -13,7 +13,8 @@ import {
   type BackendDescription,
   type CacheAnswer,
   type CacheScope,
-  type ImportArtifact,
+  type OpenTask,
+  type ProducedArtifact,
   type ImportRequest,
   type ImportResult,
   type LocationBackend,
@@ -22,6 +23,7 @@ import {
   type TaskOutcome,
 } from '../../src/location/backend/port.js';
 import { nextFingerprint, type CacheKeyInput } from '../../src/pipeline/fingerprint/index.js';
+import type { ImporterCall } from '../../src/pipeline/driver/types.js';
 import type { PipelineGraph } from '../../src/pipeline/graph.js';
 import type { JsonValue } from '../../src/pipeline/ir.js';
 
@@ -163,41 +165,53 @@ export class FakeBackend implements LocationBackend, RecordWriter {
     return out;
   }
 
+  /** The fake's importer reuses an artifact of the same type and URI (the native rule, without name and metadata). */
+  async importerArtifact(call: ImporterCall): Promise<ArtifactRecord | undefined> {
+    if (call.reimport) return undefined;
+    const type = call.typeSchema.schemaTitle ?? 'system.Artifact';
+    return [...this.artifactsById.values()].find((a) => a.uri === call.artifactUri && a.type === type);
+  }
+
+  async createImporterArtifact(markerRunId: string, call: ImporterCall, taskId: string): Promise<ArtifactRecord> {
+    const task = this.tasks.get(taskId);
+    if (!task || task.runId !== markerRunId)
+      throw new Error(`fake ${this.location}: importer artifact names task ${taskId}, not one of run ${markerRunId}`);
+    const existing = await this.importerArtifact(call);
+    if (existing) return existing;
+    this.write();
+    const id = this.nextId('art');
+    const r: ArtifactRecord = {
+      id,
+      globalId: globalIdFor(this.location, 'artifact', id),
+      type: call.typeSchema.schemaTitle ?? 'system.Artifact',
+      uri: call.artifactUri,
+      metadata: call.metadata ?? {},
+    };
+    this.artifactsById.set(id, r);
+    task.outputs.push({ output: call.outputName, artifactId: id });
+    return r;
+  }
+
   importBundle(req: BundleImport): Promise<BundleImportResult> {
     return importBundleWith(this, req);
   }
 
-  async createArtifacts(artifacts: readonly ImportArtifact[]): Promise<Map<string, ArtifactRecord>> {
-    this.count('createArtifacts');
-    const out = new Map<string, ArtifactRecord>();
-    for (const a of artifacts) {
-      this.write();
-      const id = this.nextId('art');
-      const r: ArtifactRecord = { id, globalId: a.globalId, type: a.type, uri: a.uri, metadata: a.metadata };
-      this.artifactsById.set(id, r);
-      out.set(a.globalId, r);
-    }
-    return out;
-  }
-
-  async writeTasks(req: ImportRequest, artifactIds: ReadonlyMap<string, string>): Promise<ImportResult> {
-    this.count('writeTasks');
-    const result: ImportResult = {
-      artifactIds: new Map(artifactIds),
-      taskIds: new Map(),
-      artifactsCreated: 0,
-      tasksCreated: 0,
-      cacheEntriesCreated: 0,
-    };
-    const inRun = [...this.tasks.values()].filter((t) => t.runId === req.markerRunId);
-    for (const t of req.tasks) {
+  async openTasks(
+    markerRunId: string,
+    tasks: readonly OpenTask[],
+  ): Promise<{ taskIds: Map<string, string>; created: number }> {
+    this.count('openTasks');
+    const taskIds = new Map<string, string>();
+    let created = 0;
+    const inRun = [...this.tasks.values()].filter((t) => t.runId === markerRunId);
+    for (const t of tasks) {
       let task = inRun.find((x) => x.globalId === t.globalId);
       if (!task) {
         this.write();
         task = {
           id: this.nextId('task'),
           globalId: t.globalId,
-          runId: req.markerRunId,
+          runId: markerRunId,
           rootTask: t.path[0]!,
           kind: t.kind,
           state: 'RUNNING',
@@ -206,13 +220,55 @@ export class FakeBackend implements LocationBackend, RecordWriter {
           parameters: t.parameters,
           outputs: [],
           inputs: [],
-          ...(t.fingerprint ? { fingerprint: t.fingerprint } : {}),
           ...(t.recordedObjects ? { recordedObjects: t.recordedObjects } : {}),
         };
         this.tasks.set(task.id, task);
-        result.tasksCreated++;
+        inRun.push(task);
+        created++;
       }
-      result.taskIds.set(t.globalId, task.id);
+      taskIds.set(t.globalId, task.id);
+    }
+    return { taskIds, created };
+  }
+
+  /** As the next KFP: an artifact is created only as the output of a task of the run (artifact_server.go:804-846). */
+  async createArtifacts(
+    markerRunId: string,
+    artifacts: readonly ProducedArtifact[],
+  ): Promise<Map<string, ArtifactRecord>> {
+    this.count('createArtifacts');
+    const out = new Map<string, ArtifactRecord>();
+    for (const a of artifacts) {
+      const task = this.tasks.get(a.producer.taskId);
+      if (!task || task.runId !== markerRunId)
+        throw new Error(
+          `fake ${this.location}: artifact ${a.globalId} names task ${a.producer.taskId}, not one of run ${markerRunId}`,
+        );
+      this.write();
+      const id = this.nextId('art');
+      const r: ArtifactRecord = { id, globalId: a.globalId, type: a.type, uri: a.uri, metadata: a.metadata };
+      this.artifactsById.set(id, r);
+      task.outputs.push({ output: a.producer.output, artifactId: id });
+      out.set(a.globalId, r);
+    }
+    return out;
+  }
+
+  async writeTasks(
+    req: ImportRequest,
+    artifactIds: ReadonlyMap<string, string>,
+    taskIds: ReadonlyMap<string, string>,
+  ): Promise<ImportResult> {
+    this.count('writeTasks');
+    const result: ImportResult = {
+      artifactIds: new Map(artifactIds),
+      taskIds: new Map(taskIds),
+      artifactsCreated: 0,
+      tasksCreated: 0,
+      cacheEntriesCreated: 0,
+    };
+    for (const t of req.tasks) {
+      const task = this.tasks.get(taskIds.get(t.globalId)!)!;
       for (const o of t.outputs) {
         const artifactId = artifactIds.get(o.artifact)!;
         if (!task.outputs.some((x) => x.output === o.name && x.artifactId === artifactId)) {
@@ -228,9 +284,10 @@ export class FakeBackend implements LocationBackend, RecordWriter {
         }
     }
     for (const t of req.tasks) {
-      const task = this.tasks.get(result.taskIds.get(t.globalId)!)!;
+      const task = this.tasks.get(taskIds.get(t.globalId)!)!;
       if (task.state === 'SUCCEEDED') continue;
       this.write();
+      if (t.fingerprint) task.fingerprint = t.fingerprint;
       task.state = 'SUCCEEDED';
       if (t.fingerprint) result.cacheEntriesCreated++;
     }

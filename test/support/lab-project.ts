@@ -2,6 +2,7 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { Lab } from '../../packages/lab/src/lab.js';
+import { ObjectStore } from '../../src/location/objectstore/index.js';
 import { loadProject, type Project } from '../../src/split-file/load-project.js';
 import { repoRoot } from './fixtures.js';
 
@@ -38,4 +39,33 @@ export function labEnv(labs: Lab[], extra: Record<string, string> = {}): NodeJS.
     LAB_S3_SECRET_ACCESS_KEY: creds.secretAccessKey,
     ...extra,
   };
+}
+
+/** A client of one lab location's object store, with the lab's fixed account. */
+export function labStore(lab: Lab, location: string): ObjectStore {
+  const loc = lab.locations[location]!;
+  return new ObjectStore({
+    location,
+    endpoint: loc.objectStore,
+    pipelineRoot: loc.pipelineRoot,
+    credentials: loc.credentials,
+    region: loc.region,
+  });
+}
+
+/** Deletes the objects of a lab location's bucket whose key contains `part` (bytes lost); returns how many. */
+export async function deleteObjects(lab: Lab, location: string, part: string): Promise<number> {
+  const store = labStore(lab, location);
+  const bucket = lab.locations[location]!.bucket;
+  let deleted = 0;
+  try {
+    for await (const o of store.list(bucket, ''))
+      if (o.key.includes(part)) {
+        await store.delete({ bucket, key: o.key });
+        deleted++;
+      }
+  } finally {
+    store.close();
+  }
+  return deleted;
 }

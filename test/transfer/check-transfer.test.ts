@@ -77,6 +77,19 @@ describe('transfer settings in the file', () => {
     ]);
   });
 
+  it('accepts ttlSecondsAfterFinished from 60 s, and refuses less at FILE:LINE:COL', async () => {
+    const job = (ttl: string) => [
+      `      transfer: {kubernetesJob: {image: "${DIGEST}", ttlSecondsAfterFinished: ${ttl}}}`,
+    ];
+    expect((await load([], job('3600'))).messages).toEqual([]);
+    for (const bad of ['0', '59', '1.5', '"1h"']) {
+      const r = await load([], job(bad));
+      expect(r.messages.join('\n'), bad).toMatch(
+        /:11:\d+: spec\.locations\[0\]\.transfer\.kubernetesJob\.ttlSecondsAfterFinished: must be/,
+      );
+    }
+  });
+
   it('refuses the Job engine without its settings, and an image not pinned by digest', async () => {
     const r = await load([], ['      transfer: {engines: [kubernetes-job]}']);
     expect(r.messages.join('\n')).toMatch(

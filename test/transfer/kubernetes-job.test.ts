@@ -1,10 +1,12 @@
 // The kubernetes-job engine against the lab: its Kubernetes API runs the Job's rclone on this
 // machine, against the lab's S3. One lab (API server + S3) for the file.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditEvent } from '../../packages/lab/src/kube/audit-log.js';
 import { startKubeServer, type LabKubeServer } from '../../packages/lab/src/kube/index.js';
 import { startObjectStore, type LabObjectStore } from '../../packages/lab/src/objectstore/index.js';
 import { KubeClient } from '../../src/location/kube/index.js';
@@ -15,7 +17,14 @@ import { runEngine } from '../../src/transfer/engine.js';
 import { handoffIdOf } from '../../src/apply/execute.js';
 import { verifyTransfer } from '../../src/transfer/verify.js';
 import { Upload } from '@aws-sdk/lib-storage';
-import { copyGroups, jobNameOf } from '../../src/transfer/kubernetes-job-spec.js';
+import {
+  buildJob,
+  copiedFromLog,
+  copyGroups,
+  GROUP_MARKER,
+  jobNameOf,
+} from '../../src/transfer/kubernetes-job-spec.js';
+import type { TransferProgress } from '../../src/transfer/engine.js';
 
 let dir: string;
 let s3: LabObjectStore;
@@ -84,6 +93,15 @@ async function manifest(id: string, secret: string, files: Record<string, Buffer
   return { handoffId: id, source: side('a', { ...settings }), target: side('b', settings), objects };
 }
 
+/** The writes of a Job's name at the API server, from its audit log: [verb, status code]. */
+const jobWrites = (name: string): [string, number][] =>
+  readFileSync(join(dir, 'kube', 'audit.log'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as AuditEvent)
+    .filter((e) => e.objectRef?.resource === 'jobs' && e.objectRef.name === name)
+    .map((e) => [e.verb, e.responseStatus.code]);
+
 const jobsOf = async (id: string) =>
   (
     await api(
@@ -133,7 +151,13 @@ describe('kubernetes-job transfer engine', () => {
     expect(engine.usable(m.source, m.target)).toEqual({ usable: true });
     const first = await engine.startOrResume(m);
     expect(first.resumed).toBe(false);
-    // An apply killed here never watches; the next one finds the Job by the handoff's name.
+    // An apply killed here never watches: the Job copies to the end and stays (nothing verified it).
+    for (;;) {
+      const [job] = (await jobsOf('h-copy')) as { status?: { conditions?: { type: string }[] } }[];
+      if (job?.status?.conditions?.some((c) => c.type === 'Complete')) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    // The next one finds the Job by the handoff's name, verifies its copy, then deletes it.
     const second = await kubernetesJobEngine({ pollMs: 25 }).startOrResume(m);
     expect(second.resumed).toBe(true);
     const result = await second.watch();
@@ -145,9 +169,15 @@ describe('kubernetes-job transfer engine', () => {
         chunks.push(c as Buffer);
       expect(sha256Hex(Buffer.concat(chunks))).toBe(sha256Hex(data));
     }
-    expect((await jobsOf('h-copy')).map((j) => j.metadata.name)).toEqual([jobNameOf('h-copy')]);
+    // One Job was created for the handoff (the API server's audit log), and it was deleted with its
+    // pods once the copy verified.
+    expect(jobWrites(jobNameOf('h-copy'))).toEqual([
+      ['create', 201],
+      ['delete', 200],
+    ]);
+    expect(await jobsOf('h-copy')).toEqual([]);
     const pods = await api('GET', `/api/v1/namespaces/${NS}/pods?labelSelector=job-name%3D${jobNameOf('h-copy')}`);
-    expect(pods.items).toHaveLength(1);
+    expect(pods.items).toEqual([]);
   });
 
   it("ends with an error naming the location, the Job and rclone's cause when the credentials are wrong", async () => {
@@ -208,8 +238,11 @@ describe('kubernetes-job transfer engine', () => {
       handoffId: 'h-multipart-wrong',
       objects: [obj('extra.bin', small.length, { sha256: sha256Hex(Buffer.from('other bytes')) })],
     };
-    const bad = await runEngine(kubernetesJobEngine({ pollMs: 25 }), wrong);
-    await expect(verifyTransfer(wrong, bad)).rejects.toThrow(/extra\.bin has SHA-256 [0-9a-f]{64} at the target, but/);
+    await expect(runEngine(kubernetesJobEngine({ pollMs: 25 }), wrong)).rejects.toThrow(
+      /extra\.bin has SHA-256 [0-9a-f]{64} at the target, but/,
+    );
+    // Not kept: the next apply copies again with a new Job, as the error advises.
+    expect(await jobsOf('h-multipart-wrong')).toEqual([]);
   });
 
   it('waits while the node is cordoned: the pod stays Pending and Unschedulable, the Job copies once uncordoned', async () => {
@@ -238,7 +271,82 @@ describe('kubernetes-job transfer engine', () => {
     const result = await run.watch();
     expect(result.copied).toBe(1);
     expect((await store.head({ bucket: 'root-b', key: 'mirror/run-1/step/held.bin' }))?.size).toBe(5000);
-    expect(await jobsOf('h-held')).toHaveLength(1);
+    expect(jobWrites(jobNameOf('h-held')).filter(([verb]) => verb === 'create')).toEqual([['create', 201]]);
+    expect(await jobsOf('h-held')).toEqual([]);
+  });
+
+  it('reports the bytes the Job has copied while it copies, growing, from its pod’s log', async () => {
+    const files = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`shard-${i}`, randomBytes(256 * 1024)]));
+    const m = await manifest('h-progress', 'store-creds', files);
+    const total = 40 * 256 * 1024;
+    const seen: TransferProgress[] = [];
+    // Every S3 request 150 ms late while the Job copies: that takes seconds, and rclone logs its
+    // stats every 2 s. Verification (HEADs) runs at full speed again.
+    s3.setFaults({ delayMs: 150 });
+    try {
+      await runEngine(kubernetesJobEngine({ pollMs: 100 }), m, {
+        onProgress: (p) => {
+          seen.push(p);
+          if (p.bytesDone === total) s3.setFaults({});
+        },
+      });
+    } finally {
+      s3.setFaults({});
+    }
+    const during = seen.filter((p) => p.bytesDone > 0 && p.bytesDone < total).map((p) => p.bytesDone);
+    expect(during.length, JSON.stringify(seen)).toBeGreaterThanOrEqual(2);
+    const done = seen.map((p) => p.bytesDone);
+    expect(done).toEqual([...done].sort((a, b) => a - b));
+    expect(new Set(during).size).toBe(during.length);
+    expect(seen[seen.length - 1]).toMatchObject({ bytes: total, bytesDone: total, objectsDone: 40, bytesMoved: 0 });
+    expect(seen.every((p) => p.bytesMoved === 0)).toBe(true);
+  }, 30_000);
+
+  it('reads the bytes copied from a log tail: stats lines counted after the groups before theirs', () => {
+    const o = (s: string, t: string, size: number) => ({
+      artifact: 'x',
+      path: '',
+      source: { bucket: 'a', key: s },
+      target: { bucket: 'b', key: t },
+      size,
+    });
+    // Two groups: 1000 bytes under r/1, then 50 bytes renamed.
+    const groups = copyGroups([o('r/1/f', 'm/r/1/f', 600), o('r/1/g', 'm/r/1/g', 400), o('r/k', 'other', 50)]);
+    const stats = (bytes: number) => JSON.stringify({ level: 'warning', msg: `${bytes} B`, stats: { bytes } });
+    expect(copiedFromLog('', groups, 0)).toEqual({ group: 0, bytes: undefined });
+    expect(copiedFromLog([`${GROUP_MARKER} 0`, stats(100), stats(700)].join('\n'), groups, 0)).toEqual({
+      group: 0,
+      bytes: 700,
+    });
+    // The tail lost the marker of the group the last read ended in.
+    expect(copiedFromLog([stats(900)].join('\n'), groups, 0)).toEqual({ group: 0, bytes: 900 });
+    // Lines before the next group's marker are the group before it; after it, counted from 1000.
+    expect(copiedFromLog([stats(1000), `${GROUP_MARKER} 1`, stats(20)].join('\n'), groups, 0)).toEqual({
+      group: 1,
+      bytes: 1020,
+    });
+    // A count above its group's size (a retry's) is capped; the digests' marker means all is copied.
+    expect(copiedFromLog([`${GROUP_MARKER} 1`, stats(70)].join('\n'), groups, 1).bytes).toBe(1050);
+    expect(copiedFromLog(['sp-sha256 dst 0'].join('\n'), groups, 1)).toEqual({ group: 2, bytes: 1050 });
+  });
+
+  it('gives the Job ttlSecondsAfterFinished: the file’s, else a day', () => {
+    const m: TransferManifest = {
+      handoffId: 'h-ttl',
+      source: side('a', undefined),
+      target: side('b', { image: IMAGE }),
+      objects: [],
+    };
+    const job = (ttl?: number) =>
+      buildJob({
+        manifest: m,
+        settings: { image: IMAGE, ...(ttl !== undefined ? { ttlSecondsAfterFinished: ttl } : {}) },
+        namespace: NS,
+        source: undefined,
+        target: undefined,
+      });
+    expect(job().spec?.ttlSecondsAfterFinished).toBe(86_400);
+    expect(job(600).spec?.ttlSecondsAfterFinished).toBe(600);
   });
 
   it('lets a location that lists its engines without kubernetes-job keep its bytes out of any Job', () => {

@@ -17,6 +17,8 @@ import { nextFingerprint } from '../../pipeline/fingerprint/index.js';
 import type { JsonObject, JsonValue } from '../../pipeline/ir.js';
 import type { NativeArtifact, NativeArtifactTask, NativeClient, NativeTask } from '../native/client.js';
 import { BackendWriteError } from './errors.js';
+import type { ImporterCall } from '../../pipeline/driver/types.js';
+import { importerArtifactOf, NATIVE_TYPE_OF_TITLE, reusedByImporter, SCHEMA_TITLE_KEY } from './native-importer.js';
 import {
   globalIdFor,
   parseAnyGlobalId,
@@ -24,8 +26,9 @@ import {
   type BackendDescription,
   type CacheAnswer,
   type CacheScope,
-  type ImportArtifact,
   type ImportRequest,
+  type OpenTask,
+  type ProducedArtifact,
   type ImportResult,
   type LocationBackend,
   type RecordWriter,
@@ -35,21 +38,12 @@ import {
 } from './port.js';
 
 export const GLOBAL_ID_KEY = 'split_pipelines_global_id';
+/** KFP's own namespace, where its API server runs (`manifests/kustomize/base`): a single-user artifact's stand-in. */
+const KFP_NAMESPACE = 'kubeflow';
 export const OBJECTS_KEY = 'split_pipelines_objects';
-/** KFP's key for a schema title outside the artifact type enum (importer_launcher.go:407). */
-export const SCHEMA_TITLE_KEY = '_kfp_schema_title';
+export { SCHEMA_TITLE_KEY };
 
-/** Schema title ↔ `Artifact.ArtifactType` (`next:backend/src/v2/component/util.go:113-122`). */
-const TYPE_OF_TITLE: Record<string, string> = {
-  'system.Artifact': 'Artifact',
-  'system.Dataset': 'Dataset',
-  'system.Model': 'Model',
-  'system.Metrics': 'Metric',
-  'system.ClassificationMetrics': 'ClassificationMetric',
-  'system.SlicedClassificationMetrics': 'SlicedClassificationMetric',
-  'system.HTML': 'HTML',
-  'system.Markdown': 'Markdown',
-};
+const TYPE_OF_TITLE = NATIVE_TYPE_OF_TITLE;
 const TITLE_OF_TYPE = Object.fromEntries(Object.entries(TYPE_OF_TITLE).map(([t, e]) => [e, t]));
 
 export interface NativeBackendSource {
@@ -243,9 +237,10 @@ export class NativeBackend implements LocationBackend, RecordWriter {
       if (p?.origin === this.location && p.kind === 'artifact') here.push(p.localId);
     }
     for (const r of (await this.artifacts(here)).values()) out.set(r.globalId, r);
-    if ([...wanted].some((g) => !out.has(g))) {
-      const scope = await this.cacheScope();
-      for (const a of await this.api.listArtifacts(scope.namespace ?? '')) {
+    const scope = await this.cacheScope();
+    // Multi-user without a namespace: the API refuses to list (artifact_server.go:697-699); nothing is found.
+    if ([...wanted].some((g) => !out.has(g)) && scope.namespace !== undefined) {
+      for (const a of await this.api.listArtifacts(scope.namespace)) {
         if (a.description && wanted.has(a.description) && !out.has(a.description))
           out.set(a.description, this.artifactRecord(a));
       }
@@ -253,60 +248,43 @@ export class NativeBackend implements LocationBackend, RecordWriter {
     return out;
   }
 
-  async createArtifacts(artifacts: readonly ImportArtifact[]): Promise<Map<string, ArtifactRecord>> {
+  /**
+   * The namespace an artifact is created in. The API requires one on every artifact
+   * (`next:backend/src/apiserver/server/artifact_server.go:815-817`) and then keeps it only in multi-user mode
+   * (`ReplaceNamespace`, `resource_manager.go:2614-2620`): the profile's there; in single-user mode any
+   * non-empty name, and the file's or KFP's own deployment namespace says least that is untrue.
+   */
+  private async artifactNamespace(): Promise<string> {
     const scope = await this.cacheScope();
-    const out = new Map<string, ArtifactRecord>();
-    if (artifacts.length === 0) return out;
-    const created = await this.api.createArtifacts(
-      artifacts.map((a) => {
-        const metadata: JsonObject = { ...a.metadata };
-        const type = TYPE_OF_TITLE[a.type];
-        if (!type) metadata[SCHEMA_TITLE_KEY] = a.type;
-        const name =
-          typeof a.metadata['display_name'] === 'string' ? a.metadata['display_name'] : a.uri.split('/').pop();
-        const artifact: NativeArtifact = {
-          name: name || a.globalId,
-          description: a.globalId,
-          type: type ?? 'Artifact',
-          uri: a.uri,
-          metadata,
-        };
-        if (scope.namespace) artifact.namespace = scope.namespace;
-        return { artifact };
-      }),
-    );
-    for (const c of created) {
-      const r = this.artifactRecord(c);
-      out.set(r.globalId, r);
-    }
-    return out;
+    // Multi-user without kfp.namespace: no namespace the API would accept for the marker run's artifacts.
+    if (scope.namespace === undefined)
+      throw new BackendWriteError(
+        this.location,
+        `${scope.unknownNamespace ?? `location ${this.location} has no namespace`}: set kfp.namespace to the profile namespace of its runs`,
+      );
+    return scope.namespace || this.src.namespace || KFP_NAMESPACE;
   }
 
-  async writeTasks(req: ImportRequest, artifactIds: ReadonlyMap<string, string>): Promise<ImportResult> {
-    const scope = await this.cacheScope();
-    const run = req.markerRunId;
+  async openTasks(
+    markerRunId: string,
+    tasks: readonly OpenTask[],
+  ): Promise<{ taskIds: Map<string, string>; created: number }> {
     const existing = new Map<string, NativeTask>();
-    for (const t of await this.api.listTasks(run)) existing.set(this.taskGlobalId(t), t);
-    const result: ImportResult = {
-      artifactIds: new Map(artifactIds),
-      taskIds: new Map(),
-      artifactsCreated: 0,
-      tasksCreated: 0,
-      cacheEntriesCreated: 0,
-    };
-    // Tasks: found by global id in the marker run, or created RUNNING (not yet a cache answer).
-    for (const t of req.tasks) {
+    for (const t of await this.api.listTasks(markerRunId)) existing.set(this.taskGlobalId(t), t);
+    const taskIds = new Map<string, string>();
+    let created = 0;
+    for (const t of tasks) {
       let task = existing.get(t.globalId);
       if (!task) {
         const custom: JsonObject = { ...t.properties, [GLOBAL_ID_KEY]: t.globalId };
         if (t.recordedObjects) custom[OBJECTS_KEY] = t.recordedObjects;
         const name = t.path[t.path.length - 1] ?? t.globalId;
-        task = await this.api.createTask(run, {
+        // RUNNING and without a fingerprint: no lookup finds it until the commit (writeTasks).
+        task = await this.api.createTask(markerRunId, {
           name,
           display_name: name,
           type: t.kind === 'importer' ? 'IMPORTER' : 'RUNTIME',
           state: 'RUNNING',
-          ...(t.fingerprint ? { cache_fingerprint: t.fingerprint } : {}),
           ...(t.iteration.length > 0
             ? { type_attributes: { iteration_index: String(t.iteration[t.iteration.length - 1]) } }
             : {}),
@@ -319,11 +297,124 @@ export class NativeBackend implements LocationBackend, RecordWriter {
           },
         });
         existing.set(t.globalId, task);
-        result.tasksCreated++;
+        created++;
       }
-      result.taskIds.set(t.globalId, task.task_id!);
+      taskIds.set(t.globalId, task.task_id!);
     }
-    // Links: outputs (what a cache hit reuses) and inputs, those missing only.
+    return { taskIds, created };
+  }
+
+  /**
+   * Each artifact is created as the output of its task, as KFP's launcher creates one (`CreateArtifact` with the
+   * run, the task and the producer key, which also links it: artifact_server.go:41-113), in one bulk request.
+   */
+  /** The artifact of the namespace the importer would reuse (`native-importer.ts`). */
+  async importerArtifact(call: ImporterCall, _pipelineName: string): Promise<ArtifactRecord | undefined> {
+    if (call.reimport || !call.artifactUri) return undefined;
+    const scope = await this.cacheScope();
+    if (scope.namespace === undefined) return undefined;
+    const wanted = importerArtifactOf(call);
+    const found = (await this.api.listArtifacts(scope.namespace)).find((a) => reusedByImporter(a, wanted));
+    return found ? this.artifactRecord(found) : undefined;
+  }
+
+  /**
+   * The artifact the importer would reuse, created as the output of an IMPORTER task of the marker run (the API
+   * creates no artifact without its task) with `reuse_if_exists`, as the importer creates it: an equal one is
+   * linked instead of a second one. Its global id cannot be in its description (the importer's is empty and
+   * would then not match): it is found again as the importer finds it.
+   */
+  async createImporterArtifact(markerRunId: string, call: ImporterCall, taskId: string): Promise<ArtifactRecord> {
+    const artifact: NativeArtifact = { ...importerArtifactOf(call), namespace: await this.artifactNamespace() };
+    const created = await this.api.createArtifact({
+      artifact,
+      run_id: markerRunId,
+      task_id: taskId,
+      producer_key: call.outputName,
+      reuse_if_exists: true,
+    });
+    return this.artifactRecord(created);
+  }
+
+  async createArtifacts(
+    markerRunId: string,
+    artifacts: readonly ProducedArtifact[],
+  ): Promise<Map<string, ArtifactRecord>> {
+    const out = new Map<string, ArtifactRecord>();
+    if (artifacts.length === 0) return out;
+    const namespace = await this.artifactNamespace();
+    type CreateRequest = Parameters<NativeClient['createArtifacts']>[0][number];
+    const requests = artifacts.flatMap((a): CreateRequest[] => {
+      const link = {
+        run_id: markerRunId,
+        task_id: a.producer.taskId,
+        producer_key: a.producer.output,
+        ...(a.producer.iteration !== undefined ? { iteration_index: String(a.producer.iteration) } : {}),
+      };
+      // `system.Metrics` is one `Metric` artifact per logged value, its number in number_value and no URI
+      // (`next:backend/src/v2/component/launcher_v2.go:905-925`), all linked under the output's key. Other keys
+      // (ML Metadata's own `display_name`) are no logged value.
+      if (TYPE_OF_TITLE[a.type] === 'Metric')
+        return Object.entries(a.metadata).flatMap(([key, value]) =>
+          typeof value === 'number'
+            ? [
+                {
+                  artifact: {
+                    name: key,
+                    description: a.globalId,
+                    type: 'Metric',
+                    number_value: value,
+                    metadata: { [key]: value },
+                    namespace,
+                  },
+                  ...link,
+                },
+              ]
+            : [],
+        );
+      return [{ artifact: this.nativeArtifactOf(a, namespace), ...link }];
+    });
+    if (requests.length === 0) return out;
+    const created = await this.api.createArtifacts(requests);
+    for (const c of created) {
+      const r = this.artifactRecord(c);
+      if (!out.has(r.globalId)) out.set(r.globalId, r);
+    }
+    return out;
+  }
+
+  /** The artifact record of an imported (non-metric) artifact, as the launcher would create it plus its global id. */
+  private nativeArtifactOf(a: ProducedArtifact, namespace: string): NativeArtifact {
+    const metadata: JsonObject = { ...a.metadata };
+    const type = TYPE_OF_TITLE[a.type];
+    if (!type) metadata[SCHEMA_TITLE_KEY] = a.type;
+    const name = typeof a.metadata['display_name'] === 'string' ? a.metadata['display_name'] : a.uri.split('/').pop();
+    return {
+      name: name || a.producer.output,
+      description: a.globalId,
+      type: type ?? 'Artifact',
+      uri: a.uri,
+      metadata,
+      namespace,
+    };
+  }
+
+  async writeTasks(
+    req: ImportRequest,
+    artifactIds: ReadonlyMap<string, string>,
+    taskIds: ReadonlyMap<string, string>,
+  ): Promise<ImportResult> {
+    const scope = await this.cacheScope();
+    const run = req.markerRunId;
+    const result: ImportResult = {
+      artifactIds: new Map(artifactIds),
+      taskIds: new Map(taskIds),
+      artifactsCreated: 0,
+      tasksCreated: 0,
+      cacheEntriesCreated: 0,
+    };
+    const current = new Map((await this.api.listTasks(run)).map((t) => [t.task_id ?? '', t]));
+    // Links: outputs (what a cache hit reuses; those created with their artifact are there) and inputs.
     const have = new Set(
       (await this.api.listArtifactTasks({ runId: run })).map(
         (l) => `${l.task_id}|${l.artifact_id}|${l.type}|${l.key ?? ''}`,
@@ -343,34 +434,68 @@ export class NativeBackend implements LocationBackend, RecordWriter {
         throw new BackendWriteError(this.location, `artifact ${gid} has no record at ${this.location}`);
       return id;
     };
+    const taskIdOf = (gid: string): string => {
+      const id = taskIds.get(gid);
+      if (id === undefined)
+        throw new BackendWriteError(this.location, `task ${gid} was not opened at ${this.location}`);
+      return id;
+    };
+    const noValueMetrics = new Set(
+      req.artifacts
+        .filter(
+          (a) => TYPE_OF_TITLE[a.type] === 'Metric' && !Object.values(a.metadata).some((v) => typeof v === 'number'),
+        )
+        .map((a) => a.globalId),
+    );
     for (const t of req.tasks) {
-      const taskId = result.taskIds.get(t.globalId)!;
+      const taskId = taskIdOf(t.globalId);
       const name = t.path[t.path.length - 1] ?? '';
-      for (const o of t.outputs)
+      const iteration = t.iteration.length > 0 ? String(t.iteration[t.iteration.length - 1]) : undefined;
+      for (const o of t.outputs) {
+        // A metrics output that logged no value has no artifact here (one Metric per value).
+        if (!artifactIds.has(o.artifact) && noValueMetrics.has(o.artifact)) continue;
         add({
           artifact_id: idOf(o.artifact),
           run_id: run,
           task_id: taskId,
-          type: 'OUTPUT',
-          producer: { task_name: name },
+          type: iteration === undefined ? 'OUTPUT' : 'ITERATOR_OUTPUT',
+          producer: { task_name: name, ...(iteration === undefined ? {} : { iteration }) },
           key: o.name,
         });
+      }
+      // Every link names its producer (`next:backend/src/apiserver/server/artifact_server.go:431-433`), as the
+      // driver's input links do (`driver/util.go:416-447`).
       for (const i of t.inputs)
         for (const a of i.artifacts)
-          add({ artifact_id: idOf(a), run_id: run, task_id: taskId, type: 'TASK_OUTPUT_INPUT', key: i.name });
+          add({
+            artifact_id: idOf(a),
+            run_id: run,
+            task_id: taskId,
+            type: i.type ?? 'TASK_OUTPUT_INPUT',
+            key: i.name,
+            producer: {
+              task_name: i.producer?.taskName ?? '',
+              ...(i.producer?.iteration !== undefined ? { iteration: String(i.producer.iteration) } : {}),
+            },
+          });
     }
     if (links.length > 0) await this.api.createArtifactTasks(links);
-    // Commit: SUCCEEDED makes each task the answer for its fingerprint.
+    // Commit: the fingerprint and SUCCEEDED together make each task the answer for its fingerprint.
     const commit: Record<string, NativeTask> = {};
     for (const t of req.tasks) {
-      const task = existing.get(t.globalId)!;
-      if (task.state !== 'SUCCEEDED')
-        commit[task.task_id!] = { state: 'SUCCEEDED', end_time: new Date().toISOString() };
+      const taskId = taskIdOf(t.globalId);
+      const task = current.get(taskId);
+      if (task?.state === 'SUCCEEDED' && (task.cache_fingerprint ?? '') === (t.fingerprint ?? '')) continue;
+      commit[taskId] = {
+        state: 'SUCCEEDED',
+        end_time: new Date().toISOString(),
+        ...(t.fingerprint ? { cache_fingerprint: t.fingerprint } : {}),
+      };
     }
     if (Object.keys(commit).length > 0) await this.api.updateTasks(run, commit);
     for (const t of req.tasks) {
       if (!t.fingerprint) continue;
-      const taskId = result.taskIds.get(t.globalId)!;
+      const taskId = taskIdOf(t.globalId);
       if (commit[taskId]) result.cacheEntriesCreated++;
       if (scope.namespace === undefined) continue;
       // A newer SUCCEEDED task with the same fingerprint (a run there meanwhile) is as good an answer.

@@ -18,6 +18,7 @@
  * - Writes are idempotent: `importRecords` finds by global id before it creates, and the cache entry is the
  *   commit point (written last; until it exists KFP does not see the step as cached there).
  */
+import type { ImporterCall } from '../../pipeline/driver/types.js';
 import type { CacheKeyInput } from '../../pipeline/fingerprint/index.js';
 import type { JsonObject, JsonValue } from '../../pipeline/ir.js';
 import type { StageVerification } from '../../plan/observation.js';
@@ -134,7 +135,11 @@ export interface ImportTask {
   fingerprint?: string;
   parameters: Record<string, JsonValue>;
   outputs: { name: string; artifact: string }[];
-  inputs: { name: string; artifacts: string[] }[];
+  /**
+   * Input artifacts by input name, with how the task got them as the driver links them (`TASK_OUTPUT_INPUT` or
+   * `COMPONENT_INPUT`) and the task that produced them (the next KFP requires a producer on every link).
+   */
+  inputs: { name: string; artifacts: string[]; type?: string; producer?: { taskName: string; iteration?: number } }[];
   /** The handoff's record of the objects written (cache-lookup.ts OBJECTS_PROPERTY), raw. */
   recordedObjects?: string;
   /** Descriptive properties kept from the source (task name, image, …). */
@@ -188,18 +193,47 @@ export interface LocationBackend {
   artifacts(ids: readonly string[]): Promise<Map<string, ArtifactRecord>>;
   /** Artifact records by global id (those not here are left out). */
   findArtifacts(globalIds: readonly string[]): Promise<Map<string, ArtifactRecord>>;
+  /**
+   * The artifact this location's importer would reuse for the call (none with `reimport`, or when it would
+   * create a new one): the downstream tasks' keys hold its id, so walks, exports and imports must pick it.
+   */
+  importerArtifact(call: ImporterCall, pipelineName: string): Promise<ArtifactRecord | undefined>;
+}
+
+/** An imported task before its fingerprint is known: what `openTasks` creates (not yet a cache answer). */
+export type OpenTask = Omit<ImportTask, 'fingerprint' | 'outputs' | 'inputs'>;
+
+/** An artifact to create as an output of the imported task that produced it. */
+export interface ProducedArtifact extends ImportArtifact {
+  producer: { taskId: string; output: string; iteration?: number };
 }
 
 /**
  * What a backend that writes records one by one provides to `importBundleWith` (src/sync/backend-import.ts), which
- * does the rest the same way for every such backend: find by global id, create what is missing, compute the
- * target's fingerprints with the target's own ids, then tasks and cache entries.
+ * does the rest the same way for every such backend, in the kill-safe order: tasks opened (found by global id, or
+ * created RUNNING: no cache answer), artifacts found by global id or created as outputs of their tasks (the next
+ * KFP creates no artifact without its task, `next:backend/src/apiserver/server/artifact_server.go:804-846`), the
+ * target's fingerprints computed with the target's own artifact ids, then links, and the commit last.
  */
 export interface RecordWriter {
+  /** Finds the tasks under the marker run by global id, or creates them RUNNING, without a fingerprint. */
+  openTasks(
+    markerRunId: string,
+    tasks: readonly OpenTask[],
+  ): Promise<{ taskIds: Map<string, string>; created: number }>;
   /** Creates these artifacts (none of them is at the location yet), each carrying its global id. */
-  createArtifacts(artifacts: readonly ImportArtifact[]): Promise<Map<string, ArtifactRecord>>;
-  /** Finds or creates the tasks under the marker run, links them, and makes each the cache answer for its fingerprint. */
-  writeTasks(req: ImportRequest, artifactIds: ReadonlyMap<string, string>): Promise<ImportResult>;
+  createArtifacts(markerRunId: string, artifacts: readonly ProducedArtifact[]): Promise<Map<string, ArtifactRecord>>;
+  /**
+   * Creates the artifact the location's importer would reuse for the call (as its importer creates it, so that
+   * it is reused), as an output of the opened importer task `taskId` of the marker run; an equal one is reused.
+   */
+  createImporterArtifact(markerRunId: string, call: ImporterCall, taskId: string): Promise<ArtifactRecord>;
+  /** Links the tasks' inputs and outputs, then makes each the cache answer for its fingerprint (the commit point). */
+  writeTasks(
+    req: ImportRequest,
+    artifactIds: ReadonlyMap<string, string>,
+    taskIds: ReadonlyMap<string, string>,
+  ): Promise<ImportResult>;
 }
 
 /** Verifies a finished stage run from its RunRecord (the rules of src/observe/verify.ts, on domain records). */

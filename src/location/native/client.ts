@@ -173,6 +173,25 @@ export class NativeClient {
     return out;
   }
 
+  /** `CreateArtifact`: one artifact, created as a task's output; with `reuse_if_exists` an equal one is linked instead. */
+  async createArtifact(request: {
+    artifact: NativeArtifact;
+    run_id: string;
+    task_id: string;
+    producer_key: string;
+    iteration_index?: string;
+    reuse_if_exists?: boolean;
+  }): Promise<NativeArtifact> {
+    // Not retried blindly: only a find-or-create is idempotent.
+    return (await this.http.call({
+      operation: 'create an artifact',
+      method: 'POST',
+      path: '/apis/v2beta1/artifacts',
+      json: request,
+      idempotent: request.reuse_if_exists === true,
+    })) as NativeArtifact;
+  }
+
   async createArtifacts(
     requests: { artifact: NativeArtifact; run_id?: string; task_id?: string; producer_key?: string }[],
   ): Promise<NativeArtifact[]> {

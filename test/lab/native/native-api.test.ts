@@ -73,7 +73,12 @@ describe('lab at KFP next: native API', () => {
   it('creates artifacts linked to their task and lists the links with filters', async () => {
     const taskId = String(body(await post(`/apis/v2beta1/runs/${runId}/tasks`, newTask({ name: 'prep' })))['task_id']);
     const req = valid('v2beta1CreateArtifactRequest', 'artifact', {
-      artifact: { name: 'dataset', type: 'Dataset', uri: 's3://mlpipeline/v2/artifacts/x/dataset' },
+      artifact: {
+        name: 'dataset',
+        type: 'Dataset',
+        uri: 's3://mlpipeline/v2/artifacts/x/dataset',
+        namespace: 'kubeflow',
+      },
       run_id: runId,
       task_id: taskId,
       producer_key: 'dataset',
@@ -84,13 +89,54 @@ describe('lab at KFP next: native API', () => {
     const artifactId = String(body(a)['artifact_id']);
     expect((await call(lab, 'GET', `/apis/v2beta1/artifacts/${artifactId}`)).status).toBe(200);
 
+    // validateCreateArtifactRequest (artifact_server.go:804-846): every artifact is some task's output, in a namespace.
+    const refused = async (over: JsonBody, message: RegExp) => {
+      const r = await post('/apis/v2beta1/artifacts', { ...req, ...over });
+      expect(r.status, JSON.stringify(over)).toBe(400);
+      expect(JSON.stringify(r.json)).toMatch(message);
+    };
+    await refused(
+      { artifact: { name: 'm', type: 'Model', namespace: 'kubeflow' }, task_id: undefined },
+      /Task ID is required/,
+    );
+    await refused({ artifact: { name: 'm', type: 'Model' } }, /Artifact namespace is required/);
+    await refused({ producer_key: '' }, /Producer key is required/);
+    await refused({ run_id: '' }, /Run ID is required/);
+    await refused({ artifact: { type: 'Model', namespace: 'kubeflow' } }, /Artifact name is required/);
+    const bulkReuse = await post('/apis/v2beta1/artifacts:batchCreate', {
+      artifacts: [{ ...req, reuse_if_exists: true }],
+    });
+    expect(bulkReuse.status).toBe(400);
+    expect(JSON.stringify(bulkReuse.json)).toMatch(/does not support reuse_if_exists/);
+
     const bulk = await post(
       '/apis/v2beta1/artifacts:batchCreate',
       valid('v2beta1CreateArtifactsBulkRequest', 'artifact', {
-        artifacts: [{ artifact: { name: 'm', type: 'Model' } }],
+        artifacts: [
+          {
+            artifact: { name: 'm', type: 'Model', namespace: 'kubeflow' },
+            run_id: runId,
+            task_id: taskId,
+            producer_key: 'model',
+          },
+        ],
       }),
     );
+    expect(bulk.status).toBe(200);
     expect(nextSwaggerErrors('artifact', 'v2beta1CreateArtifactsBulkResponse', bulk.json)).toEqual([]);
+
+    // reuse_if_exists: an equal artifact (type, URI, name, description, metadata) is linked, not created again.
+    const importer = String(body(await post(`/apis/v2beta1/runs/${runId}/tasks`, newTask({ name: 'imp' })))['task_id']);
+    const reuse = { ...req, task_id: importer, reuse_if_exists: true };
+    const again = body(await post('/apis/v2beta1/artifacts', reuse));
+    expect(again['artifact_id']).toBe(artifactId);
+    const other = body(
+      await post('/apis/v2beta1/artifacts', {
+        ...reuse,
+        artifact: { ...(req['artifact'] as JsonBody), metadata: { a: 1 } },
+      }),
+    );
+    expect(other['artifact_id']).not.toBe(artifactId);
 
     const consumer = String(body(await post(`/apis/v2beta1/runs/${runId}/tasks`, newTask({ name: 'use' })))['task_id']);
     const link = valid('v2beta1CreateArtifactTaskRequest', 'artifact', {
@@ -99,6 +145,7 @@ describe('lab at KFP next: native API', () => {
         run_id: runId,
         task_id: consumer,
         type: 'TASK_OUTPUT_INPUT',
+        producer: { task_name: 'prep' },
         key: 'data',
       },
     });
@@ -109,7 +156,7 @@ describe('lab at KFP next: native API', () => {
     const links = await call(lab, 'GET', `/apis/v2beta1/artifact_tasks?artifact_ids=${artifactId}`);
     expect(nextSwaggerErrors('artifact', 'v2beta1ListArtifactTasksResponse', links.json)).toEqual([]);
     const types = (body(links)['artifact_tasks'] as JsonBody[]).map((x) => x['type']).sort();
-    expect(types).toEqual(['OUTPUT', 'TASK_OUTPUT_INPUT']);
+    expect(types).toEqual(['OUTPUT', 'OUTPUT', 'TASK_OUTPUT_INPUT']);
     const inputs = await call(lab, 'GET', `/apis/v2beta1/artifact_tasks?task_ids=${consumer}&type=TASK_OUTPUT_INPUT`);
     expect((body(inputs)['artifact_tasks'] as JsonBody[]).map((x) => x['artifact_id'])).toEqual([artifactId]);
   });

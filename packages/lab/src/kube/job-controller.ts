@@ -15,6 +15,12 @@
 //   with reason `DeadlineExceeded`, message "Job was active longer than specified deadline".
 // A container whose Secret is missing stays Pending in `CreateContainerConfigError`, as the
 // kubelet leaves it (pkg/kubelet/kuberuntime: `secret "x" not found`).
+// Finished Jobs with `spec.ttlSecondsAfterFinished` are deleted as the TTL-after-finished controller
+// deletes them (pkg/controller/ttlafterfinished/ttlafterfinished_controller.go): the clock starts at
+// the `lastTransitionTime` of the Complete or Failed condition (`jobFinishTime`), and at expiry the
+// Job is deleted with `propagationPolicy: Foreground` and a UID precondition (`processJob`), so its
+// pods go first and a Job created again under the name is not touched; a Job finished before a lab
+// restart is deleted at the same time after it. The deletion is audited as that controller's user.
 // The lab has one node, `lab`. Cordoned (`kubectl cordon lab`: PATCH spec.unschedulable), new pods
 // stay Pending with condition PodScheduled=False, reason Unschedulable, as the scheduler leaves them
 // (pkg/scheduler/framework/plugins/nodeunschedulable: "node(s) were unschedulable"); uncordoned,
@@ -23,6 +29,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { AuditLog } from './audit-log.js';
 import { formatTime } from './lease-object.js';
 import { readStateFile, writeStateFile } from './state-file.js';
 import type { KubeObject, WorkloadStore } from './workload-store.js';
@@ -53,6 +60,7 @@ interface Container {
 interface JobSpec {
   backoffLimit?: number;
   activeDeadlineSeconds?: number;
+  ttlSecondsAfterFinished?: number;
   template: { metadata?: { labels?: Record<string, string> }; spec: { containers: Container[]; [k: string]: unknown } };
 }
 interface Condition {
@@ -102,14 +110,20 @@ function condition(type: string, reason?: string, message?: string): Condition {
   };
 }
 
+const TTL_CONTROLLER_USER = 'system:serviceaccount:kube-system:ttl-after-finished-controller';
+
 export class JobController {
   private readonly processes = new Map<string, ChildProcess>();
   private readonly deadlines = new Map<string, NodeJS.Timeout>();
+  private readonly expiries = new Map<string, NodeJS.Timeout>();
   private readonly logDir: string;
   private readonly nodeFile: string;
   private nodeState: NodeState;
 
-  constructor(private readonly store: WorkloadStore) {
+  constructor(
+    private readonly store: WorkloadStore,
+    private readonly audit?: AuditLog,
+  ) {
     this.logDir = join(store.dir, 'pod-logs');
     mkdirSync(this.logDir, { recursive: true });
     this.nodeFile = join(store.dir, 'node.json');
@@ -163,8 +177,10 @@ export class JobController {
       }
       if (phase === 'Running' || phase === 'Pending') this.podEnded(pod, 137, 'the lab restarted while the pod ran');
     }
-    for (const job of this.store.list('Job'))
+    for (const job of this.store.list('Job')) {
       if (!finished(job)) this.reconcile(job.metadata.namespace, job.metadata.name);
+      else this.expireLater(job);
+    }
   }
 
   logFile(namespace: string, pod: string): string {
@@ -181,6 +197,8 @@ export class JobController {
     const key = `${job.metadata.namespace}/${job.metadata.name}`;
     clearTimeout(this.deadlines.get(key));
     this.deadlines.delete(key);
+    clearTimeout(this.expiries.get(key));
+    this.expiries.delete(key);
     for (const pod of this.podsOf(job)) {
       if (orphan) continue;
       this.kill(pod);
@@ -190,6 +208,7 @@ export class JobController {
 
   close(): void {
     for (const t of this.deadlines.values()) clearTimeout(t);
+    for (const t of this.expiries.values()) clearTimeout(t);
     for (const p of this.processes.values()) p.kill('SIGKILL');
   }
 
@@ -263,6 +282,43 @@ export class JobController {
     clearTimeout(this.deadlines.get(key));
     this.deadlines.delete(key);
     this.store.put(job);
+    this.expireLater(job);
+  }
+
+  /** A finished Job with a TTL: deleted (Foreground) once `ttlSecondsAfterFinished` passed its finish. */
+  private expireLater(job: KubeObject): void {
+    const ttl = specOf(job).ttlSecondsAfterFinished;
+    const end = (statusOf(job).conditions ?? []).find(
+      (c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True',
+    );
+    if (ttl === undefined || !end) return;
+    const { namespace, name, uid } = job.metadata;
+    const key = `${namespace}/${name}`;
+    clearTimeout(this.expiries.get(key));
+    const left = Date.parse(end.lastTransitionTime) + ttl * 1000 - Date.now();
+    this.expiries.set(
+      key,
+      setTimeout(() => this.expire(namespace, name, uid), Math.max(0, left)),
+    );
+  }
+
+  private expire(namespace: string, name: string, uid: string): void {
+    this.expiries.delete(`${namespace}/${name}`);
+    const job = this.store.find('Job', namespace, name);
+    // The precondition: only the Job whose TTL this was (not one created again under its name).
+    if (!job || job.metadata.uid !== uid || !finished(job)) return;
+    const received = new Date();
+    // Foreground: the dependents (pods) are deleted before their owner.
+    this.deleted(job, false);
+    this.store.delete('Job', namespace, name);
+    this.audit?.record({
+      verb: 'delete',
+      requestURI: `/apis/batch/v1/namespaces/${namespace}/jobs/${name}`,
+      user: TTL_CONTROLLER_USER,
+      objectRef: { resource: 'jobs', namespace, name, apiGroup: 'batch', apiVersion: 'v1' },
+      code: 200,
+      received,
+    });
   }
 
   private deadlineExceeded(namespace: string, name: string): void {
@@ -286,6 +342,7 @@ export class JobController {
       condition('Failed', 'DeadlineExceeded', message),
     ];
     this.store.put(job);
+    this.expireLater(job);
   }
 
   private setPod(

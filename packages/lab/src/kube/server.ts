@@ -9,6 +9,7 @@ import { asListItem, API_VERSION } from './lease-object.js';
 import { LeaseStore, type DeletePreconditions } from './lease-store.js';
 import { JobController } from './job-controller.js';
 import { applyPatch } from './patch.js';
+import { AuditLog, auditVerb, objectRefOf } from './audit-log.js';
 import { routeWorkloads } from './workload-routes.js';
 import { WorkloadStore } from './workload-store.js';
 import { badRequest, methodNotAllowed, pathNotFound, StatusError, unauthorized } from './status.js';
@@ -160,12 +161,30 @@ export async function startKubeServer(options: StartKubeServerOptions): Promise<
   const store = new LeaseStore(options.dir);
   // Jobs, their pods and Secrets (the transfer Job engine); running Jobs go on after a lab restart.
   const workloadStore = new WorkloadStore(options.dir);
-  const workloads = { store: workloadStore, jobs: new JobController(workloadStore) };
+  const audit = new AuditLog(options.dir);
+  const workloads = { store: workloadStore, jobs: new JobController(workloadStore, audit) };
   workloads.jobs.resume();
   const host = options.host ?? '127.0.0.1';
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://lab');
     const path = url.pathname.replace(/\/+$/, '') || '/';
+    const received = new Date();
+    // Writes go to the audit log with their answer's code (audit-log.ts); a create's name is the created object's.
+    const audited = (code: number, body: unknown) => {
+      const verb = auditVerb(req.method ?? 'GET');
+      if (verb === undefined || !authorized(req, path, options.token)) return;
+      const ref = objectRefOf(path);
+      const name = (body as { metadata?: { name?: unknown } } | undefined)?.metadata?.name;
+      audit.record({
+        verb,
+        requestURI: req.url ?? path,
+        user: options.token === undefined ? 'system:anonymous' : 'lab-token',
+        ...(req.headers['user-agent'] !== undefined ? { userAgent: String(req.headers['user-agent']) } : {}),
+        ...(ref ? { objectRef: verb === 'create' && typeof name === 'string' ? { ...ref, name } : ref } : {}),
+        code,
+        received,
+      });
+    };
     void (async () => {
       try {
         if (!authorized(req, path, options.token)) throw unauthorized();
@@ -174,10 +193,13 @@ export async function startKubeServer(options: StartKubeServerOptions): Promise<
           return;
         }
         const reply = await route(store, req, url, workloads);
+        audited(reply.code, reply.body);
         send(res, reply.code, reply.body);
       } catch (err) {
-        if (err instanceof StatusError) send(res, err.httpStatus, err.status);
-        else
+        if (err instanceof StatusError) {
+          audited(err.httpStatus, undefined);
+          send(res, err.httpStatus, err.status);
+        } else
           send(res, 500, {
             kind: 'Status',
             apiVersion: 'v1',

@@ -29,9 +29,21 @@ function list(store: WorkloadStore, kind: WorkloadKind, namespace: string | unde
 function validateJob(body: unknown): void {
   const b = body as {
     metadata?: { name?: string };
-    spec?: { template?: { spec?: { containers?: unknown[]; restartPolicy?: string } } };
+    spec?: {
+      ttlSecondsAfterFinished?: unknown;
+      template?: { spec?: { containers?: unknown[]; restartPolicy?: string } };
+    };
   };
   const causes: StatusCause[] = [];
+  // `ValidateNonnegativeField` of spec.ttlSecondsAfterFinished (an int32 in batch/v1).
+  const ttl = b.spec?.ttlSecondsAfterFinished;
+  if (ttl !== undefined && ttl !== null && (!Number.isInteger(ttl) || (ttl as number) < 0)) {
+    causes.push({
+      reason: 'FieldValueInvalid',
+      field: 'spec.ttlSecondsAfterFinished',
+      message: `Invalid value: ${JSON.stringify(ttl)}: must be greater than or equal to 0`,
+    });
+  }
   const pod = b.spec?.template?.spec;
   if (!Array.isArray(pod?.containers) || pod.containers.length === 0) {
     causes.push({ reason: 'FieldValueRequired', field: 'spec.template.spec.containers', message: 'Required value' });

@@ -117,6 +117,23 @@ function podName(env: NativeRunEnv, kind: 'system-container-driver' | 'system-co
 
 const scopePath = (path: readonly string[]): string => ['root', ...path].join('.');
 
+/**
+ * `inferArtifactName` (next:backend/src/v2/component/importer_launcher.go:457-475): Go's `path.Base` of the URL's
+ * path (or of the URI without a trailing slash when it has no scheme): the last segment, `.` for nothing.
+ */
+export function importedArtifactName(uri: string): string {
+  const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(uri);
+  let p = uri;
+  if (scheme) {
+    const rest = uri.slice(scheme[0].length);
+    p = rest.startsWith('//') ? rest.slice(2).replace(/^[^/?#]*/, '') : rest;
+    p = p.replace(/[?#].*$/, '');
+  }
+  const trimmed = p.replace(/\/+$/, '');
+  if (trimmed === '') return p.startsWith('/') ? '/' : '.';
+  return trimmed.slice(trimmed.lastIndexOf('/') + 1);
+}
+
 /** How an input reached the task (IOType), from its IR spec. */
 function parameterInputType(node: TaskNode, name: string): { type: string; producer?: JsonObject } {
   const spec = node.task.inputs?.parameters?.[name];
@@ -368,12 +385,65 @@ export class NativeVisitor implements DriverVisitor<NativeFrame> {
 
   async executable(call: ExecutableCall<NativeFrame>): Promise<VisitResult> {
     ensureNotStopped(this.env);
+    if (call.node.kind === 'importer' && call.importer) return this.importer(call);
     if (call.node.kind !== 'container')
       throw new NotEmulatedError(
-        `task ${call.path.join('/')} is ${call.node.kind === 'importer' ? 'an importer' : `a ${call.node.kind}`} task; ` +
-          `the lab's next-KFP location executes container tasks only`,
+        `task ${call.path.join('/')} is a ${call.node.kind} task; the lab's next-KFP location executes container and importer tasks only`,
       );
     return this.container(call);
+  }
+
+  /**
+   * The importer launcher (next:backend/src/v2/component/importer_launcher.go): an `IMPORTER` task, RUNNING,
+   * with an EXECUTOR pod and `download_to_workspace` (:80-112); the artifact built from the spec
+   * (`ImportSpecToArtifact`, :296-395: name from the URI's last segment, empty description, the type, the
+   * spec's metadata with a schema title outside the enum kept under `_kfp_schema_title`); created with the
+   * task, and with `reuse_if_exists` unless `reimport` (:232-244), so an equal artifact of the namespace is
+   * linked instead (artifact_store.go:254-304); then SUCCEEDED (:122-139). Importers are never cached.
+   */
+  private async importer(call: ExecutableCall<NativeFrame>): Promise<VisitResult> {
+    const imp = call.importer!;
+    const parent = call.parentDag;
+    const iteration = parent.iterationIndex;
+    const { task, existed } = this.createTask({
+      name: call.node.key,
+      display_name: call.node.displayName,
+      type: 'IMPORTER',
+      state: 'RUNNING',
+      parent_task_id: parent.taskId,
+      scope_path: scopePath(call.path),
+      create_time: now(),
+      type_attributes: {
+        download_to_workspace: imp.downloadToWorkspace,
+        ...(iteration !== undefined ? { iteration_index: String(iteration) } : {}),
+      },
+      pods: [{ name: podName(this.env, 'system-container-impl'), uid: randomUUID(), type: 'EXECUTOR' }],
+    });
+    if (existed && FINAL.has(str(task.state))) return this.finished(task);
+    const taskId = str(task.task_id);
+    if (!imp.artifactUri) {
+      const message = 'failed to create Artifact from ImporterSpec: artifact uri not provided';
+      this.update(taskId, { state: 'FAILED', end_time: now(), status_metadata: { message } });
+      return { state: 'failed', error: message };
+    }
+    const { type, metadata } = artifactType(imp.typeSchema.schemaTitle ?? 'system.Artifact', imp.metadata ?? {});
+    const artifact: JsonObject = {
+      name: importedArtifactName(imp.artifactUri),
+      description: '',
+      type,
+      uri: imp.artifactUri,
+      ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
+    };
+    const link = {
+      runId: this.runId,
+      taskId,
+      producerKey: imp.outputName,
+      ...(iteration !== undefined ? { iterationIndex: iteration } : {}),
+    };
+    if (imp.reimport) this.env.store.createTaskArtifact(this.env.namespace, artifact, link);
+    else this.env.store.findOrCreateTaskArtifact(this.env.namespace, artifact, link);
+    const done = this.update(taskId, { state: 'SUCCEEDED', end_time: now() });
+    return { state: 'succeeded', outputs: outputsOf(this.env.store.getTask(taskId) ?? done) };
   }
 
   private async container(call: ExecutableCall<NativeFrame>): Promise<VisitResult> {
