@@ -86,8 +86,7 @@ export async function bundleOf(job: CopyJob, source: ObjectStore): Promise<Hando
     type: 'system.Dataset',
     uri: `minio://${job.bucket}/${k.key}`,
     relativePath: k.key.slice(job.fromPrefix.length + 1),
-    state: 'LIVE',
-    customProperties: {},
+    metadata: {},
     objects: objects.get(i + 1)!,
   }));
   return {
@@ -105,9 +104,9 @@ export async function bundleOf(job: CopyJob, source: ObjectStore): Promise<Hando
     executions: [
       {
         globalId: `split-pipelines/v1/${job.source.name}/execution/1`,
-        type: 'system.ContainerExecution',
-        state: 'COMPLETE',
-        customProperties: {},
+        kind: 'container',
+        parameters: {},
+        properties: {},
         path: ['produce'],
         iteration: [],
         outputs: artifacts.map((a) => ({ name: 'data', artifact: a.globalId })),

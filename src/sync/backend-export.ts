@@ -1,15 +1,13 @@
 // The export half of a handoff through the port: what a target needs to serve `steps` from its cache, read
 // at any backend (src/sync/export.ts is the MLMD one; this one serves the native API and the fakes). The
-// bundle keeps today's format (src/sync/bundle.ts, whose properties are still MLMD-shaped values): the port's
-// JSON metadata and parameters are written into it with the same encoding MLMD uses (values.ts).
+// port's records are plain JSON, as the bundle is (src/sync/bundle.ts): metadata and parameters go in as they are.
 import type { ArtifactRecord, LocationBackend } from '../location/backend/port.js';
-import { metadataValue, toStruct, type Properties } from '../location/mlmd/index.js';
 import type { ObjectStore } from '../location/objectstore/index.js';
 import { walkBackend } from '../observe/backend-walk.js';
 import { backendKindOf, nativeBackendOf, type BackendReaders } from '../observe/location-backend.js';
 import { parseRecordedOutputs, type RecordedObject } from '../observe/cache-lookup.js';
 import type { PipelineGraph } from '../pipeline/graph.js';
-import type { JsonObject, JsonValue } from '../pipeline/ir.js';
+import type { JsonValue } from '../pipeline/ir.js';
 import {
   BUNDLE_FORMAT,
   BUNDLE_VERSION,
@@ -40,15 +38,6 @@ export interface BackendExport {
   recordsOnly?: readonly { step: string; output: string }[];
   /** The location the bundle is for (air-gapped export), as in src/sync/export.ts. */
   target?: string;
-}
-
-function properties(o: JsonObject): Properties {
-  const out: Properties = {};
-  for (const [k, v] of Object.entries(o)) {
-    const mv = metadataValue(v);
-    if (mv) out[k] = mv;
-  }
-  return out;
 }
 
 export async function exportBundleWith(backend: LocationBackend, req: BackendExport): Promise<HandoffBundle> {
@@ -114,13 +103,11 @@ export async function exportBundleWith(backend: LocationBackend, req: BackendExp
   };
   for (const e of walk.entries.values()) {
     if (!wanted.has(e.call.path[0]!) || !e.answer?.hit) continue;
-    const props: Properties = { outputs: { structValue: toStruct(e.answer.parameters) } };
-    props['task_name'] = { stringValue: e.call.path[e.call.path.length - 1]! };
     const be: BundleExecution = {
       globalId: e.answer.task.globalId,
-      type: 'system.ContainerExecution',
-      state: 'COMPLETE',
-      customProperties: props,
+      kind: 'container',
+      parameters: e.answer.parameters,
+      properties: { task_name: e.call.path[e.call.path.length - 1]! },
       path: e.call.path,
       iteration: e.call.iteration,
       outputs: e.answer.artifacts.map((o) => ({ name: o.output, artifact: o.artifact.globalId })),
@@ -149,8 +136,7 @@ export async function exportBundleWith(backend: LocationBackend, req: BackendExp
       globalId: r.globalId,
       type: r.type,
       uri: r.uri,
-      state: 'LIVE',
-      customProperties: properties(r.metadata),
+      metadata: r.metadata,
       objects: [],
     };
     if (!importerIds.has(id) && r.uri.startsWith(`${root}/`)) ba.relativePath = r.uri.slice(root.length + 1);

@@ -15,7 +15,6 @@ import {
   type ProducedArtifact,
   type RecordWriter,
 } from '../location/backend/port.js';
-import { fromStruct, plainValue } from '../location/mlmd/index.js';
 import { walkBackend, refOf } from '../observe/backend-walk.js';
 import {
   OBJECTS_PROPERTY,
@@ -60,14 +59,8 @@ export interface BundleImportResult {
  */
 const SOURCE_ONLY = new Set([...SOURCE_ONLY_PROPERTIES, 'outputs', OBJECTS_PROPERTY]);
 
-function plain(props: BundleExecution['customProperties'], drop: ReadonlySet<string>): JsonObject {
-  const out: JsonObject = {};
-  for (const [k, v] of Object.entries(props)) {
-    if (drop.has(k)) continue;
-    const pv = plainValue(v);
-    if (pv !== undefined) out[k] = pv;
-  }
-  return out;
+function plain(props: JsonObject, drop: ReadonlySet<string>): JsonObject {
+  return Object.fromEntries(Object.entries(props).filter(([k]) => !drop.has(k)));
 }
 
 function targetUriOf(a: BundleArtifact, root: string): string {
@@ -77,7 +70,7 @@ function targetUriOf(a: BundleArtifact, root: string): string {
 /** The artifact to create at the target: a launcher's loses the source's store session (MLMD's), an importer's keeps all. */
 export function importArtifactOf(a: BundleArtifact, importer: boolean, root: string): ImportArtifact {
   const drop = importer ? new Set<string>() : new Set(['store_session_info', OBJECTS_PROPERTY]);
-  return { globalId: a.globalId, type: a.type, uri: targetUriOf(a, root), metadata: plain(a.customProperties, drop) };
+  return { globalId: a.globalId, type: a.type, uri: targetUriOf(a, root), metadata: plain(a.metadata, drop) };
 }
 
 /** The handoff's record of the objects it wrote for the outputs of one execution (cache-lookup.ts OBJECTS_PROPERTY). */
@@ -121,10 +114,10 @@ export async function importBundleWith(
       globalId: be.globalId,
       path: be.path,
       iteration: be.iteration,
-      kind: be.type === 'system.ImporterExecution' ? 'importer' : 'container',
-      parameters: parametersOf(be),
+      kind: be.kind,
+      parameters: be.parameters,
       ...(recorded ? { recordedObjects: recorded } : {}),
-      properties: plain(be.customProperties, SOURCE_ONLY),
+      properties: plain(be.properties, SOURCE_ONLY),
     };
   });
   const opened = await backend.openTasks(req.markerRunId, shells);
@@ -238,7 +231,7 @@ export async function importBundleWith(
         if (!r) return { state: 'unavailable', reason: `artifact ${o.artifact} has no record at ${backend.location}` };
         (artifacts[o.name] ??= []).push(refOf(r));
       }
-      return { state: 'cached', outputs: { parameters: parametersOf(be), artifacts } };
+      return { state: 'cached', outputs: { parameters: be.parameters, artifacts } };
     },
   });
   for (const step of bundle.steps) {
@@ -284,9 +277,4 @@ export async function importBundleWith(
         : [],
     ),
   };
-}
-
-function parametersOf(be: BundleExecution): Record<string, JsonValue> {
-  const s = be.customProperties['outputs']?.structValue;
-  return s ? fromStruct(s) : {};
 }

@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import type { ObjectStore } from '../location/objectstore/index.js';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type HandoffBundle } from './bundle.js';
+import { bundleFromV1, type V1Bundle } from './bundle-v1.js';
 import { outsideRoot } from './copy-bytes.js';
 import { HandoffError } from './export.js';
 
@@ -68,17 +69,18 @@ export async function readBundle(dir: string): Promise<HandoffBundle> {
   } catch {
     throw new HandoffError(`${dir} is not a handoff bundle: ${join(dir, 'bundle.json')} cannot be read`);
   }
-  let doc: HandoffBundle;
+  let parsed: HandoffBundle | V1Bundle;
   try {
-    doc = JSON.parse(text) as HandoffBundle;
+    parsed = JSON.parse(text) as HandoffBundle | V1Bundle;
   } catch (e) {
     throw new HandoffError(`${join(dir, 'bundle.json')} is not valid JSON: ${(e as Error).message}`);
   }
-  if (doc.format !== BUNDLE_FORMAT || doc.version !== BUNDLE_VERSION) {
+  if (parsed.format !== BUNDLE_FORMAT || (parsed.version !== BUNDLE_VERSION && parsed.version !== 1)) {
     throw new HandoffError(
-      `${join(dir, 'bundle.json')} is not a split-pipelines handoff bundle of version ${BUNDLE_VERSION}`,
+      `${join(dir, 'bundle.json')} is not a split-pipelines handoff bundle of version ${BUNDLE_VERSION} (or 1)`,
     );
   }
+  const doc = parsed.version === 1 ? bundleFromV1(parsed) : parsed;
   for (const a of doc.artifacts) {
     if (a.relativePath !== undefined) {
       safeJoin(dir, 'objects', a.relativePath);

@@ -1,10 +1,14 @@
 // A handoff bundle: everything one location must import so that KFP there serves a set of steps
 // from its cache. It is what `export` writes for air-gapped moves, and what an online handoff
 // passes from its export half to its import half. Self-describing JSON; bytes optional.
-import type { ArtifactState, ExecutionState, Properties } from '../location/mlmd/index.js';
+//
+// Version 2 is plain JSON whichever backend wrote it or reads it (ML Metadata or the next KFP's native API):
+// metadata as KFP hands it to components, output parameters, descriptive properties. Version 1 carried ML
+// Metadata's value types; such files are still read (bundle-v1.ts).
+import type { JsonObject, JsonValue } from '../pipeline/ir.js';
 
 export const BUNDLE_FORMAT = 'splitpipelines.dev/handoff-bundle';
-export const BUNDLE_VERSION = 1;
+export const BUNDLE_VERSION = 2;
 
 export interface BundleObject {
   /** Key relative to the artifact's own key ('' for a single-object artifact). */
@@ -23,8 +27,8 @@ export interface BundleArtifact {
   uri: string;
   /** Path under the source pipeline root; absent for URIs outside it (importer data), which are not moved. */
   relativePath?: string;
-  state: ArtifactState;
-  customProperties: Properties;
+  /** The artifact's metadata as KFP hands it to components (ML Metadata: its custom properties). */
+  metadata: JsonObject;
   /**
    * The objects of a carried artifact; always present, and `[]` for one whose producer wrote no
    * object (KFP records such outputs: metrics, or outputs a component left unwritten).
@@ -39,9 +43,11 @@ export interface BundleArtifact {
 
 export interface BundleExecution {
   globalId: string;
-  type: string;
-  state: ExecutionState;
-  customProperties: Properties;
+  kind: 'container' | 'importer';
+  /** The task's output parameters (what a cache hit hands downstream). */
+  parameters: Record<string, JsonValue>;
+  /** Descriptive properties kept from the source (task name, image, inputs, …; ML Metadata: custom properties). */
+  properties: JsonObject;
   /** Task path from the root DAG and loop iteration: how the target's walk finds it again. */
   path: string[];
   iteration: number[];

@@ -4,6 +4,7 @@
 // collects the executions, the artifacts they produced and consumed, and the objects' sizes.
 import { UserError } from '../errors/user-error.js';
 import type { Artifact, Execution } from '../location/mlmd/index.js';
+import { fromStruct, plainProperties } from '../location/mlmd/index.js';
 import type { LocationReaders } from '../observe/cache-lookup.js';
 import { walkCache } from '../observe/cache-walk.js';
 import { IDS_PER_READ } from '../observe/cache-lookup.js';
@@ -119,9 +120,9 @@ export async function exportHandoff(req: ExportRequest): Promise<HandoffBundle> 
   for (const e of perEntry) {
     const be: BundleExecution = {
       globalId: globalIdOf(source.name, 'execution', e.execution),
-      type: e.execution.type ?? 'system.ContainerExecution',
-      state: e.execution.lastKnownState ?? 'COMPLETE',
-      customProperties: e.execution.customProperties ?? {},
+      kind: e.execution.type === 'system.ImporterExecution' ? 'importer' : 'container',
+      parameters: parametersOf(e.execution),
+      properties: plainProperties(e.execution.customProperties, ['outputs']),
       path: e.path,
       iteration: e.iteration,
       outputs: e.outputs.map((o) => ({ name: o.name, artifact: gidOfArtifact(o.id) })),
@@ -160,8 +161,7 @@ export async function exportHandoff(req: ExportRequest): Promise<HandoffBundle> 
       globalId: gidOfArtifact(id),
       type: a.type ?? 'system.Artifact',
       uri,
-      state: a.state ?? 'LIVE',
-      customProperties: a.customProperties ?? {},
+      metadata: plainProperties(a.customProperties),
       objects: [],
     };
     if (!importerIds.has(id) && uri.startsWith(`${root}/`)) ba.relativePath = uri.slice(root.length + 1);
@@ -225,4 +225,10 @@ async function refuseOutsideRoot(
       );
     }
   }
+}
+
+/** An execution's output parameters: its `outputs` struct, as KFP's driver reads a cached one. */
+function parametersOf(e: Execution): Record<string, JsonValue> {
+  const s = e.customProperties?.['outputs']?.structValue;
+  return s ? fromStruct(s) : {};
 }

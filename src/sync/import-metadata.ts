@@ -4,16 +4,15 @@
 // the commit point: until a row exists, KFP at the target simply does not see the step as cached,
 // and running the handoff again completes it. Nothing at the target is deleted or overwritten.
 import type { Artifact, Context, Event, Execution, MlmdClient, Properties } from '../location/mlmd/index.js';
-import { MlmdError, stringValue } from '../location/mlmd/index.js';
+import { mlmdProperties, MlmdError, stringValue, structValue } from '../location/mlmd/index.js';
 import type { LocationReaders } from '../observe/cache-lookup.js';
 import { walkCache } from '../observe/cache-walk.js';
 import { cacheRowNamespace } from '../observe/driver-settings.js';
-import { importerSessionInfo } from '../observe/importer-match.js';
+import { importerProperties } from '../observe/importer-match.js';
 import { recordMissingExecutorLogs } from './executor-logs.js';
 import { taskRecordKey, type ArtifactRef } from '../pipeline/driver/index.js';
 import type { PipelineGraph } from '../pipeline/graph.js';
 import type { JsonValue } from '../pipeline/ir.js';
-import { fromStruct } from '../location/mlmd/index.js';
 import type { BundleArtifact, BundleExecution, HandoffBundle } from './bundle.js';
 import { targetUri } from './copy-bytes.js';
 import { HandoffError } from './export.js';
@@ -69,7 +68,7 @@ export async function importMetadata(req: ImportRequest): Promise<ImportResult> 
   for (const t of new Set(bundle.artifacts.map((a) => a.type)))
     artifactTypeIds.set(t, await mlmd.putArtifactType({ name: t }, { canAddFields: true, canOmitFields: true }));
   const executionTypeIds = new Map<string, number>();
-  for (const t of new Set(bundle.executions.map((e) => e.type)))
+  for (const t of new Set(bundle.executions.map(executionTypeOf)))
     executionTypeIds.set(t, await mlmd.putExecutionType({ name: t }, { canAddFields: true, canOmitFields: true }));
 
   // Contexts. What is imported belongs to the pipeline's context only (named `pipelineInfo.name`, the
@@ -166,9 +165,10 @@ export async function importMetadata(req: ImportRequest): Promise<ImportResult> 
       target.pipelineRoot,
     );
     const execution = {
-      typeId: executionTypeIds.get(be.type)!,
+      typeId: executionTypeIds.get(executionTypeOf(be))!,
       externalId: be.globalId,
-      lastKnownState: be.state === 'CACHED' ? 'COMPLETE' : be.state,
+      // An imported execution ran (at its origin): the target's driver reuses COMPLETE ones.
+      lastKnownState: 'COMPLETE',
       customProperties,
     } as const;
     const events = eventsOf(be);
@@ -265,8 +265,14 @@ export const SOURCE_ONLY = [
   'artifact_producer_task',
 ];
 
+/** KFP's execution type of a handed-off task. */
+function executionTypeOf(be: BundleExecution): string {
+  return be.kind === 'importer' ? 'system.ImporterExecution' : 'system.ContainerExecution';
+}
+
 export function importedExecutionProperties(be: BundleExecution, fingerprint: string | undefined): Properties {
-  const props: Properties = { ...be.customProperties };
+  // The output parameters are the `outputs` struct the driver reads of a cached execution (model.go:32-54).
+  const props: Properties = { ...mlmdProperties(be.properties, 'integral-int'), outputs: structValue(be.parameters) };
   for (const k of SOURCE_ONLY) delete props[k];
   if (fingerprint) props['cache_fingerprint'] = stringValue(fingerprint);
   return props;
@@ -305,15 +311,12 @@ async function resolveArtifacts(
   if (create.length > 0) {
     const created = await target.mlmd.putArtifacts(
       create.map((a): Artifact => {
-        const props: Properties = { ...a.customProperties };
+        const props: Properties = mlmdProperties(a.metadata, 'double');
         // A launcher's artifact is opened with the session of the store it is in: the target's. An
-        // importer's keeps every property as it is, its own `fromEnv` session included, or KFP's
-        // importer would not reuse it (FindMatchedArtifact compares them all; importer-match.ts).
-        // A bundle from a location without ML Metadata has none of its session properties: the importer's is
-        // made here as KFP's importer makes it, or its FindMatchedArtifact would not reuse the artifact.
-        const scheme = /^([a-z0-9]+):\/\//.exec(a.uri)?.[1];
-        if (importer.has(a.globalId) && props['store_session_info'] === undefined && scheme && scheme !== 'oci')
-          props['store_session_info'] = stringValue(importerSessionInfo(scheme));
+        // importer's must carry every property the target's importer would give a new one, exactly (kinds
+        // included: FindMatchedArtifact compares them all; importer-match.ts): made here from the target's
+        // own importer spec, as KFP's importer makes them, over what the bundle says.
+        if (importer.has(a.globalId)) Object.assign(props, importerPropertiesAt(req.graph, a));
         if (!importer.has(a.globalId)) {
           if (sessionInfo) props['store_session_info'] = stringValue(sessionInfo);
           else delete props['store_session_info'];
@@ -325,7 +328,7 @@ async function resolveArtifacts(
           typeId: typeIds.get(a.type)!,
           externalId: a.globalId,
           uri: targetUri(a, target.pipelineRoot),
-          state: a.state,
+          state: 'LIVE',
           customProperties: props,
         };
       }),
@@ -337,8 +340,7 @@ async function resolveArtifacts(
 }
 
 function outputsAtTarget(be: BundleExecution, bundle: HandoffBundle, ids: Map<string, number>, targetRoot: string) {
-  const outputsProp = be.customProperties['outputs'];
-  const parameters = outputsProp?.structValue ? (fromStruct(outputsProp.structValue) as Record<string, JsonValue>) : {};
+  const parameters = be.parameters;
   const artifacts: Record<string, ArtifactRef[]> = {};
   for (const o of be.outputs) {
     const a = bundle.artifacts.find((x) => x.globalId === o.artifact)!;
@@ -421,4 +423,29 @@ function withHandoffRecord(
   }
   if (Object.keys(record).length > 0) out[OBJECTS_PROPERTY] = stringValue(recordedOutputsValue(record));
   return out;
+}
+
+/**
+ * The properties the target's importer gives the artifact of an importer of this pipeline whose URI is the
+ * artifact's (its metadata and session, importer-match.ts), or none when no importer of the pipeline makes it:
+ * an importer's metadata placeholders are not substituted by KFP (`importer_launcher.go`), so the spec says
+ * them, and a constant URI, or the one the bundle carries for a runtime one, says which importer it is.
+ */
+function importerPropertiesAt(graph: PipelineGraph, a: BundleArtifact): Properties {
+  for (const executor of Object.values(graph.executors)) {
+    const spec = executor.importer;
+    if (!spec || (spec.typeSchema?.schemaTitle ?? 'system.Artifact') !== a.type) continue;
+    const constant = spec.artifactUri?.constant;
+    if (typeof constant === 'string' && constant !== a.uri) continue;
+    const built = importerProperties({
+      outputName: '',
+      artifactUri: a.uri,
+      typeSchema: spec.typeSchema ?? {},
+      reimport: spec.reimport === true,
+      downloadToWorkspace: false,
+      ...(spec.metadata !== undefined ? { metadata: spec.metadata } : {}),
+    });
+    if ('properties' in built) return built.properties;
+  }
+  return {};
 }

@@ -76,9 +76,9 @@ describe('what an import accepts under spec.data', () => {
     executions: [
       {
         globalId: 'e1',
-        type: 'system.ContainerExecution',
-        state: 'COMPLETE',
-        customProperties: {},
+        kind: 'container',
+        parameters: {},
+        properties: {},
         path: ['load-data'],
         iteration: [],
         outputs: [{ name: 'dataset', artifact: 'a1' }],
@@ -91,8 +91,7 @@ describe('what an import accepts under spec.data', () => {
         type: 'system.Dataset',
         uri: 'minio://mlpipeline/v2/artifacts/thesis/run/load-data/dataset',
         relativePath: 'thesis/run/load-data/dataset',
-        state: 'LIVE',
-        customProperties: {},
+        metadata: {},
         objects: travelsAs ? [] : objects,
         ...(travelsAs ? { travels: travelsAs } : {}),
       },

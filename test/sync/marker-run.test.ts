@@ -86,25 +86,24 @@ describe('imported execution properties', () => {
   it('drop what names things at the source and keep what KFP reads, with the target fingerprint', () => {
     const be: BundleExecution = {
       globalId: 'g',
-      type: 'system.ContainerExecution',
-      state: 'COMPLETE',
+      kind: 'container',
       path: ['train'],
       iteration: [],
       inputs: [],
       outputs: [],
-      customProperties: {
-        task_name: stringValue('train'),
-        display_name: stringValue('train'),
-        image: stringValue('python:3.11'),
-        inputs: { structValue: { fields: {} } },
-        outputs: { structValue: { fields: { n: { numberValue: 1 } } } },
-        parent_dag_id: { intValue: 12 },
-        pod_name: stringValue('p'),
-        pod_uid: stringValue('u'),
-        namespace: stringValue('kubeflow'),
-        cached_execution_id: stringValue('3'),
-        cache_fingerprint: stringValue('source-fp'),
-        iteration_index: { intValue: 0 },
+      parameters: { n: 1 },
+      properties: {
+        task_name: 'train',
+        display_name: 'train',
+        image: 'python:3.11',
+        inputs: {},
+        parent_dag_id: 12,
+        pod_name: 'p',
+        pod_uid: 'u',
+        namespace: 'kubeflow',
+        cached_execution_id: '3',
+        cache_fingerprint: 'source-fp',
+        iteration_index: 0,
       },
     };
     expect(Object.keys(importedExecutionProperties(be, 'target-fp')).sort()).toEqual([
@@ -116,6 +115,11 @@ describe('imported execution properties', () => {
       'task_name',
     ]);
     expect(importedExecutionProperties(be, 'target-fp')['cache_fingerprint']).toEqual(stringValue('target-fp'));
+    // The plain JSON of the bundle back in ML Metadata's kinds: structs unwrapped, the outputs from the parameters.
+    expect(importedExecutionProperties(be, undefined)['inputs']).toEqual({ structValue: { fields: {} } });
+    expect(importedExecutionProperties(be, undefined)['outputs']).toEqual({
+      structValue: { fields: { n: { numberValue: 1 } } },
+    });
     expect(importedExecutionProperties(be, undefined)['cache_fingerprint']).toBeUndefined();
   });
 });

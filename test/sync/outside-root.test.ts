@@ -18,9 +18,9 @@ function bundleWith(relativePath: string | undefined): HandoffBundle {
     executions: [
       {
         globalId: 'a:execution:1',
-        type: 'system.ContainerExecution',
-        state: 'COMPLETE',
-        customProperties: {},
+        kind: 'container',
+        parameters: {},
+        properties: {},
         path: ['train-model'],
         iteration: [],
         outputs: [{ name: 'model', artifact: 'a:artifact:2' }],
@@ -33,8 +33,7 @@ function bundleWith(relativePath: string | undefined): HandoffBundle {
         type: 'system.Model',
         uri: 'minio://mlpipeline/v2/artifacts/thesis-pipeline/run/train-model/model',
         ...(relativePath ? { relativePath } : {}),
-        state: 'LIVE',
-        customProperties: {},
+        metadata: {},
         objects: [],
       },
     ],

@@ -1,6 +1,6 @@
 // Conversions between plain JSON and MLMD property values. KFP keeps execution inputs/outputs as
 // struct_value (backend/src/v2/metadata/client.go), so structs convert both ways.
-import type { MlmdValue, ProtoStruct, StructFieldValue } from './messages.js';
+import type { MlmdValue, Properties, ProtoStruct, StructFieldValue } from './messages.js';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
@@ -83,4 +83,34 @@ function orderedFields(v: unknown): unknown {
     );
   }
   return v;
+}
+
+/** Custom properties as plain JSON (`plainValue` of each; what KFP hands components for an artifact). */
+export function plainProperties(props: Properties | undefined, drop: readonly string[] = []): JsonObject {
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(props ?? {})) {
+    if (drop.includes(k)) continue;
+    const p = plainValue(v);
+    if (p !== undefined) out[k] = p;
+  }
+  return out;
+}
+
+/**
+ * Plain JSON back into custom properties as KFP writes them: strings as strings, a JSON object as the struct
+ * it came from (the inverse of `plainValue`, so a struct is never wrapped twice), booleans as ints 0/1, and
+ * numbers as doubles for an artifact's metadata (`StructValueToMLMDValue`,
+ * `2.17.0:backend/src/v2/metadata/converter.go:138-170`) or, for an execution, as ints when integral (KFP
+ * writes an execution's numbers only as int ids and indexes). Nulls and lists have no such value: left out.
+ */
+export function mlmdProperties(json: JsonObject, numbers: 'double' | 'integral-int'): Properties {
+  const out: Properties = {};
+  for (const [k, v] of Object.entries(json)) {
+    if (typeof v === 'string') out[k] = stringValue(v);
+    else if (typeof v === 'boolean') out[k] = intValue(v ? 1 : 0);
+    else if (typeof v === 'number')
+      out[k] = numbers === 'integral-int' && Number.isInteger(v) ? intValue(v) : doubleValue(v);
+    else if (v !== null && typeof v === 'object' && !Array.isArray(v)) out[k] = structValue(v);
+  }
+  return out;
 }
