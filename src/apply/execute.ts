@@ -6,14 +6,13 @@ import { UserError } from '../errors/user-error.js';
 import type { KfpRun } from '../location/kfp/index.js';
 import { eq, waitForRunEnd, where } from '../location/kfp/index.js';
 import { newestFirst, nextStageRunSequence, stageRunSequenceTag } from '../observe/run-order.js';
-import { backendKindOf, nativeBackendOf, verifyStage } from '../observe/location-backend.js';
+import { verifyStage } from '../observe/location-backend.js';
 import { prunePipeline } from '../pipeline/prune.js';
 import { markerRunName, pipelineVersionName, stageRunName } from '../split-file/run-names.js';
 import type { PlanDocument, PlannedOperation } from '../plan/types.js';
 import { runHandoff, type HandoffReport } from '../sync/handoff.js';
 import type { TransferChoice } from '../sync/copy-bytes.js';
-import { writeFreshNativeEntries } from '../sync/fresh-entries-native.js';
-import { writeFreshCacheRows } from '../sync/fresh-rows.js';
+import { writeFreshEntriesAt } from '../sync/location-records.js';
 import { kubernetesJobEngine } from '../transfer/kubernetes-job.js';
 import { formatDuration } from '../units/duration.js';
 import type { ApplyListener } from './events.js';
@@ -134,29 +133,14 @@ export async function executePlan(
           if (op.refresh && op.refresh.length > 0) {
             await options.locks?.assertHeld();
             const layout = session.project.layouts[op.stage - 1]!;
-            const readers = session.readers(op.location);
-            if ((await backendKindOf(readers)) === 'native') {
-              const n = await writeFreshNativeEntries({
-                backend: nativeBackendOf(readers),
-                api: session.client(op.location).native,
-                graph: session.project.graph,
-                parameters: session.parameters,
-                runId: run.run_id,
-                steps: op.refresh,
-                runTasks: layout.runTasks,
-              });
-              fresh = `; ${n} fresh cache entries for ${op.refresh.join(', ')}`;
-            } else {
-              const n = await writeFreshCacheRows(
-                readers,
-                session.project.graph,
-                session.parameters,
-                run.run_id,
-                op.refresh,
-                layout.runTasks,
-              );
-              fresh = `; ${n} fresh cache rows for ${op.refresh.join(', ')}`;
-            }
+            const { written, what } = await writeFreshEntriesAt(session.readers(op.location), {
+              graph: session.project.graph,
+              parameters: session.parameters,
+              runId: run.run_id,
+              steps: op.refresh,
+              runTasks: layout.runTasks,
+            });
+            fresh = `; ${written} ${what} for ${op.refresh.join(', ')}`;
           }
           record(`run ${run.run_id} ${final.state?.toLowerCase()}${fresh}`, { runId: run.run_id });
           break;

@@ -4,7 +4,7 @@ import { markerRunName } from '../split-file/run-names.js';
 import type { HandoffBundle } from '../sync/bundle.js';
 import { readBundle, writeBundle } from '../sync/bundle-io.js';
 import type { Project } from '../split-file/load-project.js';
-import { exportAt } from '../sync/backend-export.js';
+import { exportAt } from '../sync/location-records.js';
 import { exportTravel, importResidencyRefusals } from '../sync/export-travel.js';
 import { importBundle } from '../sync/handoff.js';
 import { formatBytes } from '../units/bytes.js';

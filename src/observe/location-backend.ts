@@ -1,13 +1,20 @@
-// Which backend keeps a location's run metadata, and its port implementation where observe can build one.
-// The MLMD functions (cache-walk.ts, verify.ts) read ML Metadata through the readers directly; a location
-// running the next KFP (no ML Metadata) is read through the native backend of the port
-// (src/location/backend/native.ts). Detection happened at the readers' first healthz (src/location/connect.ts).
+// What observe reads of a location's run metadata, whichever backend keeps it: the verification of a stage run,
+// the availability walk, the pipeline roots runs used. The only place in observe that knows the backends: ML
+// Metadata is read through the readers (cache-walk.ts, mlmd-run-record.ts), the next KFP through the native
+// backend of the port (src/location/backend/native.ts). Detection happened at the readers' first healthz
+// (src/location/connect.ts); src/sync/location-records.ts is the same for the writes.
 import type { BackendKind } from '../location/backend/port.js';
 import { nativeBackend, type NativeBackend } from '../location/backend/native.js';
 import { verifyRunRecord } from '../location/backend/verify-run.js';
 import { detectedBackend } from '../location/connect.js';
 import type { NativeClient } from '../location/native/client.js';
-import type { StageVerification } from '../plan/observation.js';
+import type { PipelineGraph } from '../pipeline/graph.js';
+import type { JsonValue } from '../pipeline/ir.js';
+import type { StageVerification, StepAvailability } from '../plan/observation.js';
+import { walkBackend } from './backend-walk.js';
+import { walkCache } from './cache-walk.js';
+import { hitsOfBackendWalk, hitsOfCacheWalk, type HeldHit } from './held-artifacts.js';
+import { checkRunRoot } from './pipeline-root.js';
 import type { LocationReaders } from './cache-lookup.js';
 import { mlmdRunRecord } from './mlmd-run-record.js';
 
@@ -46,4 +53,39 @@ export async function verifyStage(loc: BackendReaders, req: StageVerifyRequest):
       ? await nativeBackendOf(loc).runRecord(req.runId)
       : await mlmdRunRecord(loc.mlmd, loc.name, req.runId);
   return verifyRunRecord(record, req);
+}
+
+/**
+ * That the runs used the configured pipeline root (pipeline-root.ts). The root a run used is read from its ML
+ * Metadata context; the native API records none (a run's root shows only in its artifacts' URIs, which the byte
+ * checks of the walk resolve against the store).
+ */
+export async function checkRunRoots(
+  loc: BackendReaders,
+  pipelineRoot: string,
+  runIds: readonly string[],
+): Promise<void> {
+  if ((await backendKindOf(loc)) === 'native') return;
+  for (const runId of runIds) await checkRunRoot(loc.mlmd, loc.name, pipelineRoot, runId);
+}
+
+export interface LocationWalkOptions {
+  graph: PipelineGraph;
+  parameters: Record<string, JsonValue>;
+  rootTasks: readonly string[];
+  kfpVersion: string;
+}
+
+/** Which root tasks are available at the location, and the hits that serve them, from its own cache. */
+export async function walkLocation(
+  loc: BackendReaders,
+  o: LocationWalkOptions,
+): Promise<{ availability: Record<string, StepAvailability>; hits: HeldHit[] }> {
+  if ((await backendKindOf(loc)) === 'native') {
+    const backend = nativeBackendOf(loc);
+    const walk = await walkBackend(backend, { ...o, scope: await backend.cacheScope(), store: loc.store });
+    return { availability: walk.availability, hits: hitsOfBackendWalk(walk.entries.values()) };
+  }
+  const walk = await walkCache(loc, o);
+  return { availability: walk.availability, hits: hitsOfCacheWalk(walk.entries.values()) };
 }

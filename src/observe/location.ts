@@ -7,12 +7,8 @@ import { parseRunName, pipelineVersionName, revisionRunPrefix } from '../split-f
 import type { StageLayout } from '../plan/layout.js';
 import type { PipelineGraph } from '../pipeline/graph.js';
 import type { JsonValue } from '../pipeline/ir.js';
-import type { StepAvailability } from '../plan/observation.js';
-import { walkBackend } from './backend-walk.js';
-import { walkCache } from './cache-walk.js';
-import { heldArtifacts, hitsOfBackendWalk, hitsOfCacheWalk, type HeldHit } from './held-artifacts.js';
-import { nativeBackendOf, verifyStage, type BackendReaders } from './location-backend.js';
-import { checkRunRoot } from './pipeline-root.js';
+import { heldArtifacts } from './held-artifacts.js';
+import { checkRunRoots, verifyStage, walkLocation, type BackendReaders } from './location-backend.js';
 import { newestFirst } from './run-order.js';
 import type { LocationObservation, ObservedRun, ObservedRunState } from '../plan/observation.js';
 
@@ -72,11 +68,18 @@ export async function observeLocation(req: ObserveRequest): Promise<LocationObse
       fromCache: l.fromCache,
     });
   }
-  // The root a run used is read from its ML Metadata context; the native API records none (a run's root
-  // shows only in its artifacts' URIs, which the byte checks of the walk resolve against the store).
-  if (location.pipelineRoot !== undefined && backend !== 'native')
-    for (const r of newest.values()) await checkRunRoot(location.mlmd, location.name, location.pipelineRoot, r.runId);
-  const walk = await walkLocation(location, req, kfpVersion, backend === 'native');
+  if (location.pipelineRoot !== undefined)
+    await checkRunRoots(
+      location,
+      location.pipelineRoot,
+      [...newest.values()].map((r) => r.runId),
+    );
+  const walk = await walkLocation(location, {
+    graph: req.graph,
+    parameters: req.parameters,
+    rootTasks: req.graph.rootOrder,
+    kfpVersion,
+  });
   return {
     location: location.name,
     kfpVersion,
@@ -88,27 +91,6 @@ export async function observeLocation(req: ObserveRequest): Promise<LocationObse
     markerRuns,
     artifacts: await heldArtifacts(location.store, req.graph, walk),
   };
-}
-
-/** Which root tasks are available at the location, and the hits that serve them, from its own cache. */
-async function walkLocation(
-  location: ObserveRequest['location'],
-  req: ObserveRequest,
-  kfpVersion: string,
-  native: boolean,
-): Promise<{ availability: Record<string, StepAvailability>; hits: HeldHit[] }> {
-  const walkOptions = { graph: req.graph, parameters: req.parameters, rootTasks: req.graph.rootOrder };
-  if (native) {
-    const backend = nativeBackendOf(location);
-    const walk = await walkBackend(backend, {
-      ...walkOptions,
-      scope: await backend.cacheScope(),
-      store: location.store,
-    });
-    return { availability: walk.availability, hits: hitsOfBackendWalk(walk.entries.values()) };
-  }
-  const walk = await walkCache(location, { ...walkOptions, kfpVersion });
-  return { availability: walk.availability, hits: hitsOfCacheWalk(walk.entries.values()) };
 }
 
 function runState(run: KfpRun): ObservedRunState {

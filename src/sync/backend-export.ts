@@ -4,7 +4,6 @@
 import type { ArtifactRecord, LocationBackend } from '../location/backend/port.js';
 import type { ObjectStore } from '../location/objectstore/index.js';
 import { walkBackend } from '../observe/backend-walk.js';
-import { backendKindOf, nativeBackendOf, type BackendReaders } from '../observe/location-backend.js';
 import { parseRecordedOutputs, type RecordedObject } from '../observe/cache-lookup.js';
 import type { PipelineGraph } from '../pipeline/graph.js';
 import type { JsonValue } from '../pipeline/ir.js';
@@ -16,7 +15,7 @@ import {
   type BundleObject,
   type HandoffBundle,
 } from './bundle.js';
-import { exportHandoff, HandoffError } from './export.js';
+import { HandoffError } from './export.js';
 import { objectsOf as listObjects, recordsOnlyArtifacts } from './export-objects.js';
 
 export interface BackendExport {
@@ -166,28 +165,4 @@ export async function exportBundleWith(backend: LocationBackend, req: BackendExp
     createdAt: new Date().toISOString(),
     bytesIncluded: false,
   };
-}
-
-/** The source of an export: a location's readers, whichever backend keeps its records. */
-export interface ExportSource extends BackendReaders {
-  kfpVersion: string;
-  pipelineRoot: string;
-}
-
-export type ExportAtRequest = Omit<BackendExport, 'kfpVersion' | 'pipelineRoot' | 'store' | 'objectsOf'>;
-
-/**
- * The export half of a handoff at any location: through the port at a location running the next KFP, through
- * ML Metadata and the task table (src/sync/export.ts) elsewhere. The same bundle either way, so an import at
- * either kind of location takes it.
- */
-export async function exportAt(source: ExportSource, req: ExportAtRequest): Promise<HandoffBundle> {
-  if ((await backendKindOf(source)) === 'native')
-    return exportBundleWith(nativeBackendOf(source), {
-      ...req,
-      kfpVersion: source.kfpVersion,
-      pipelineRoot: source.pipelineRoot,
-      store: source.store,
-    });
-  return exportHandoff({ ...req, source });
 }

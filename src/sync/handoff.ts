@@ -1,15 +1,13 @@
 // One handoff, in the order that makes a kill at any point safe: export (read-only at the source),
 // bytes, marker run (waited for: it must succeed, and then its run context is recorded), metadata,
 // cache rows last. Re-running it finds everything already done and moves 0 bytes.
-import { backendKindOf, nativeBackendOf, type BackendReaders } from '../observe/location-backend.js';
+import type { BackendReaders } from '../observe/location-backend.js';
 import type { PipelineGraph } from '../pipeline/graph.js';
 import type { JsonValue } from '../pipeline/ir.js';
 import type { ObjectStore } from '../location/objectstore/index.js';
 import { copyBytes, type ByteProgress, type TransferChoice } from './copy-bytes.js';
 import type { TransferEngineName } from '../transfer/engine.js';
-import { exportAt } from './backend-export.js';
-import { importBundleWith } from './backend-import.js';
-import { importMetadata } from './import-metadata.js';
+import { exportAt, importAt } from './location-records.js';
 import { awaitMarkerRun, ensureMarkerRun } from './marker-run.js';
 import type { HandoffBundle } from './bundle.js';
 import type { DataRule } from '../plan/residency.js';
@@ -114,7 +112,13 @@ export async function importBundle(
     ...(req.pollMs !== undefined ? { pollMs: req.pollMs } : {}),
   });
   req.onPhase?.('metadata');
-  const imported = await importRecords(bundle, req, marker.run_id, bytes.digests);
+  const imported = await importAt(req.target, {
+    bundle,
+    graph: req.graph,
+    parameters: req.parameters,
+    markerRunId: marker.run_id,
+    digests: bytes.digests,
+  });
   req.onPhase?.('done');
   return {
     from: bundle.source.location,
@@ -134,45 +138,5 @@ export async function importBundle(
     executionsCreated: imported.executionsCreated,
     cacheRowsCreated: imported.cacheRowsCreated,
     executions: imported.executions,
-  };
-}
-
-/** The import half, in the target backend's own records (the kill-safe order is each importer's). */
-async function importRecords(
-  bundle: HandoffBundle,
-  req: Omit<HandoffRequest, 'source' | 'steps'>,
-  markerRunId: string,
-  digests: Awaited<ReturnType<typeof copyBytes>>['digests'],
-): Promise<Pick<HandoffReport, 'artifactsCreated' | 'executionsCreated' | 'cacheRowsCreated' | 'executions'>> {
-  const { target } = req;
-  if ((await backendKindOf(target)) === 'native') {
-    const r = await importBundleWith(nativeBackendOf(target), {
-      bundle,
-      graph: req.graph,
-      parameters: req.parameters,
-      markerRunId,
-      pipelineRoot: target.pipelineRoot,
-      digests,
-    });
-    return {
-      artifactsCreated: r.artifactsCreated,
-      executionsCreated: r.tasksCreated,
-      cacheRowsCreated: r.cacheEntriesCreated,
-      executions: r.tasks.map((t) => ({ key: t.key, executionId: t.taskId, fingerprint: t.fingerprint })),
-    };
-  }
-  const r = await importMetadata({
-    bundle,
-    target,
-    graph: req.graph,
-    parameters: req.parameters,
-    markerRunId,
-    digests,
-  });
-  return {
-    artifactsCreated: r.artifactsCreated,
-    executionsCreated: r.executionsCreated,
-    cacheRowsCreated: r.cacheRowsCreated,
-    executions: r.executions.map(({ key, executionId, fingerprint }) => ({ key, executionId, fingerprint })),
   };
 }
