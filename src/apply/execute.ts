@@ -12,7 +12,7 @@ import { markerRunName, pipelineVersionName, stageRunName } from '../split-file/
 import type { PlanDocument, PlannedOperation } from '../plan/types.js';
 import { runHandoff, type HandoffReport } from '../sync/handoff.js';
 import type { TransferChoice } from '../sync/copy-bytes.js';
-import { writeFreshEntriesAt } from '../sync/location-records.js';
+import { beforeRunAgainAt, writeFreshEntriesAt } from '../sync/location-records.js';
 import { kubernetesJobEngine } from '../transfer/kubernetes-job.js';
 import { formatDuration } from '../units/duration.js';
 import type { ApplyListener } from './events.js';
@@ -126,6 +126,13 @@ export async function executePlan(
           break;
         }
         case 'run-stage': {
+          if (op.refresh && op.refresh.length > 0)
+            await beforeRunAgainAt(session.readers(op.location), {
+              graph: session.project.graph,
+              parameters: session.parameters,
+              steps: op.refresh,
+              runTasks: session.project.layouts[op.stage - 1]!.runTasks,
+            });
           const run = await submitStage(session, op, overrideRecord(plan));
           stageRuns.set(op.stage, run.run_id);
           const final = await awaitRun(session, op, run.run_id, options);

@@ -2,8 +2,7 @@
 // `customProperties` of MLMD values, and MLMD states. Read here into version 2, so a bundle exported by an
 // earlier release still imports.
 import type { MlmdValue } from '../location/mlmd/index.js';
-import { fromStruct, plainValue } from '../location/mlmd/index.js';
-import type { JsonObject } from '../pipeline/ir.js';
+import { fromStruct, plainProperties } from '../location/mlmd/index.js';
 import { BUNDLE_VERSION, type BundleArtifact, type BundleExecution, type HandoffBundle } from './bundle.js';
 
 type V1Properties = Record<string, MlmdValue>;
@@ -25,20 +24,10 @@ export interface V1Bundle extends Omit<HandoffBundle, 'version' | 'artifacts' | 
   executions: V1Execution[];
 }
 
-function plain(props: V1Properties | undefined, drop: readonly string[] = []): JsonObject {
-  const out: JsonObject = {};
-  for (const [k, v] of Object.entries(props ?? {})) {
-    if (drop.includes(k)) continue;
-    const p = plainValue(v);
-    if (p !== undefined) out[k] = p;
-  }
-  return out;
-}
-
 export function bundleFromV1(doc: V1Bundle): HandoffBundle {
   const artifacts = doc.artifacts.map(({ state: _state, customProperties, ...a }) => ({
     ...a,
-    metadata: plain(customProperties),
+    metadata: plainProperties(customProperties),
   }));
   const executions = doc.executions.map(({ type, state: _state, customProperties, ...e }) => {
     const outputs = customProperties?.['outputs']?.structValue;
@@ -46,7 +35,7 @@ export function bundleFromV1(doc: V1Bundle): HandoffBundle {
       ...e,
       kind: type === 'system.ImporterExecution' ? ('importer' as const) : ('container' as const),
       parameters: outputs ? fromStruct(outputs) : {},
-      properties: plain(customProperties, ['outputs']),
+      properties: plainProperties(customProperties, ['outputs']),
     };
   });
   return { ...doc, version: BUNDLE_VERSION, artifacts, executions };

@@ -8,6 +8,7 @@ import { backendKindOf, nativeBackendOf, type BackendReaders } from '../observe/
 import type { PipelineGraph } from '../pipeline/graph.js';
 import type { JsonValue } from '../pipeline/ir.js';
 import type { RecordedObject } from '../observe/cache-lookup.js';
+import { walkBackend } from '../observe/backend-walk.js';
 import { exportBundleWith, type BackendExport } from './backend-export.js';
 import { importBundleWith } from './backend-import.js';
 import type { HandoffBundle } from './bundle.js';
@@ -115,4 +116,33 @@ export async function writeFreshEntriesAt(
   }
   const written = await writeFreshCacheRows(loc, req.graph, req.parameters, req.runId, req.steps, req.runTasks);
   return { written, what: 'fresh cache rows' };
+}
+
+/**
+ * Before a stage runs again with caching off at a location running the next KFP: its driver answers a lookup
+ * with the newest SUCCEEDED task by creation second, then by random UUID (`task_store.go:895-932`), so the
+ * task the run makes must come in a later second than the answer there now (the stale one, whose bytes were
+ * lost), or it wins only half the time. Waits, at most a second, until that second has passed (the location's
+ * clock is taken to agree with this one; writeFreshEntriesAt reads the lookup back either way). Nothing to do
+ * at ML Metadata, whose fresh rows are written strictly newer (fresh-rows.ts).
+ */
+export async function beforeRunAgainAt(loc: ImportTarget, req: Omit<FreshEntriesRequest, 'runId'>): Promise<void> {
+  if ((await backendKindOf(loc)) !== 'native') return;
+  const backend = nativeBackendOf(loc);
+  const walk = await walkBackend(backend, {
+    graph: req.graph,
+    parameters: req.parameters,
+    rootTasks: req.runTasks,
+    scope: await backend.cacheScope(),
+  });
+  const again = new Set(req.steps);
+  let newest = -1;
+  for (const e of walk.entries.values()) {
+    if (!again.has(e.call.path[0]!) || !e.answer?.hit || !e.answer.createdAt) continue;
+    const ms = Date.parse(e.answer.createdAt);
+    if (!Number.isNaN(ms)) newest = Math.max(newest, Math.floor(ms / 1000));
+  }
+  if (newest < 0) return;
+  const wait = (newest + 1) * 1000 - Date.now();
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
 }

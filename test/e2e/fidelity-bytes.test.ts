@@ -122,6 +122,9 @@ describe("a location whose KFP default pipeline root is not the file's", () => {
     // A stage run that did not pin its root (as one created before the product did, or by hand)
     // ran under KFP's default at b: observing b reports it.
     const kfp = new KfpClient({ location: 'b', endpoint: l.locations['b']!.kfp });
+    // Made in a later second than the product's run of stage 2, so that it is the newest: KFP keeps creation
+    // times in whole seconds, and within one the product's own sequence number decides (run-order.ts).
+    await new Promise((resolve) => setTimeout(resolve, 1005 - (Date.now() % 1000)));
     const experiment = await kfp.getOrCreateExperiment(
       project.spec.spec.pipeline.experiment ?? project.spec.metadata.name,
     );

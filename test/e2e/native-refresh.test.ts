@@ -54,5 +54,13 @@ describe('outputs lost everywhere, produced at a native location', () => {
     expect(split.state).toBe('SUCCEEDED');
     expect(split.cache_fingerprint).toMatch(/^[0-9a-f]{64}$/);
     expect((await native.findCached('', split.cache_fingerprint!))?.task_id).toBe(split.task_id);
+    // Not by chance: the run was submitted only once the second of the stale answer had passed, so its task is
+    // strictly newer in KFP's order (creation second first, then a random UUID).
+    const stale = (await native.listTasks(first.plan.stages[0]!.runId!)).find(
+      (t) => t.name === 'split-data' && t.type === 'RUNTIME',
+    )!;
+    const second = (t: { create_time?: string }) => Math.floor(Date.parse(t.create_time ?? '') / 1000);
+    expect(stale.cache_fingerprint).toBe(split.cache_fingerprint);
+    expect(second(split)).toBeGreaterThan(second(stale));
   }, 180_000);
 });

@@ -164,6 +164,7 @@ export class NativeBackend implements LocationBackend, RecordWriter {
         parameters,
         artifacts,
         ...(typeof recorded === 'string' ? { recordedObjects: recorded } : {}),
+        ...(task.create_time ? { createdAt: task.create_time } : {}),
       });
     }
     return out;

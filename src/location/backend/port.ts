@@ -105,6 +105,8 @@ export interface CacheHit {
   artifacts: { output: string; artifact: ArtifactRecord }[];
   /** The handoff's record of the objects it wrote for these outputs (cache-lookup.ts OBJECTS_PROPERTY), raw. */
   recordedObjects?: string;
+  /** When the location created the task (its clock, whole seconds in KFP), where the location tells. */
+  createdAt?: string;
 }
 
 export interface CacheMiss {
