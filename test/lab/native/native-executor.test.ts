@@ -59,7 +59,7 @@ async function get(path: string): Promise<Json> {
 async function run(name: string, spec: JsonObject = packageBody(thesisText())) {
   const created = await kfp.createRun({ displayName: name, pipelineSpec: spec });
   const finished = await waitForRun(kfp, created.run_id);
-  const listed = await get(`/apis/v2beta1/runs/${created.run_id}/tasks`);
+  const listed = await get(`/apis/v2beta1/runs/${created.run_id}/tasks?page_size=200`);
   expect(nextSwaggerErrors('run', 'v2beta1ListTasksResponse', listed)).toEqual([]);
   const tasks = new Map((listed['tasks'] as Json[]).map((t) => [t['name'] as string, t]));
   return { runId: created.run_id, state: finished.state, tasks };
@@ -70,7 +70,7 @@ const outputArtifactIds = (t: Json | undefined): string[] =>
     (io['artifacts'] as Json[]).map((a) => a['artifact_id'] as string),
   );
 const links = async (query: string): Promise<Json[]> =>
-  ((await get(`/apis/v2beta1/artifact_tasks?${query}`))['artifact_tasks'] as Json[] | undefined) ?? [];
+  ((await get(`/apis/v2beta1/artifact_tasks?page_size=200&${query}`))['artifact_tasks'] as Json[] | undefined) ?? [];
 
 /** The thesis package compiled with caching off for every task (`enable_caching=False`: empty cachingOptions). */
 function noCacheSpec(): JsonObject {
@@ -112,7 +112,7 @@ describe('lab at the next KFP: runs executed by its drivers and launcher', () =>
     const train = first.tasks.get('train-model')!;
     const out = await links(`task_ids=${split['task_id'] as string}&type=OUTPUT`);
     expect(out.length).toBeGreaterThan(0);
-    const listed = await get(`/apis/v2beta1/artifact_tasks?task_ids=${train['task_id'] as string}`);
+    const listed = await get(`/apis/v2beta1/artifact_tasks?page_size=200&task_ids=${train['task_id'] as string}`);
     expect(nextSwaggerErrors('artifact', 'v2beta1ListArtifactTasksResponse', listed)).toEqual([]);
     const inputs = (listed['artifact_tasks'] as Json[]).filter((l) => l['type'] === 'TASK_OUTPUT_INPUT');
     expect(inputs.length).toBeGreaterThan(0);
@@ -172,7 +172,7 @@ describe('lab at the next KFP: runs executed by its drivers and launcher', () =>
   it('keeps runs, tasks, artifacts and links across a restart, and later runs hit what was cached before it', async () => {
     await shut();
     await open();
-    const kept = await get(`/apis/v2beta1/runs/${first.runId}/tasks`);
+    const kept = await get(`/apis/v2beta1/runs/${first.runId}/tasks?page_size=200`);
     expect((kept['tasks'] as Json[]).length).toBe(first.tasks.size);
     const train = first.tasks.get('train-model')!;
     expect((await links(`task_ids=${train['task_id'] as string}&type=OUTPUT`)).length).toBeGreaterThan(0);
@@ -202,7 +202,7 @@ describe('lab at the next KFP: runs executed by its drivers and launcher', () =>
     lab.setSteps('c', { 'train-model': { durationMs: 600_000 } });
     const created = await kfp.createRun({ displayName: 'resumed', pipelineSpec: noCacheSpec() });
     const tasksOf = async () =>
-      ((await get(`/apis/v2beta1/runs/${created.run_id}/tasks`))['tasks'] as Json[] | undefined) ?? [];
+      ((await get(`/apis/v2beta1/runs/${created.run_id}/tasks?page_size=200`))['tasks'] as Json[] | undefined) ?? [];
     let before: Json[] = [];
     while (!before.some((t) => t['name'] === 'train-model' && t['state'] === 'RUNNING')) {
       await new Promise((r) => setTimeout(r, 25));
@@ -223,7 +223,7 @@ describe('lab at the next KFP: runs executed by its drivers and launcher', () =>
     const fixture = (rel: string) => packageBody(readFileSync(join(compiledFixturesDir, rel), 'utf8'), rel);
     const collected = await run('collected', fixture('collected_artifacts.yaml'));
     expect(collected.state).toBe('SUCCEEDED');
-    const all = (await get(`/apis/v2beta1/runs/${collected.runId}/tasks`))['tasks'] as Json[];
+    const all = (await get(`/apis/v2beta1/runs/${collected.runId}/tasks?page_size=200`))['tasks'] as Json[];
     expect(all.filter((t) => t['type'] === 'LOOP').length).toBeGreaterThan(0);
     // A task inside a loop sits under the LOOP task with its iteration's index (no task per iteration).
     const loops = new Set(all.filter((t) => t['type'] === 'LOOP').map((t) => t['task_id']));
@@ -236,7 +236,7 @@ describe('lab at the next KFP: runs executed by its drivers and launcher', () =>
     for (const l of inputs) expect(l['type']).not.toBe('OUTPUT');
     const branches = await run('branches', fixture('if_else_with_oneof_artifacts.yaml'));
     expect(branches.state).toBe('SUCCEEDED');
-    const states = ((await get(`/apis/v2beta1/runs/${branches.runId}/tasks`))['tasks'] as Json[]).map(
+    const states = ((await get(`/apis/v2beta1/runs/${branches.runId}/tasks?page_size=200`))['tasks'] as Json[]).map(
       (t) => `${t['name'] as string}:${t['state'] as string}`,
     );
     expect(states).toContain('condition-2:SKIPPED');
