@@ -48,6 +48,8 @@ export interface StoredUpload {
   uploadId: string;
   key: string;
   initiated: Date;
+  /** Its place among the store's initiations (store-fixes.ts), to order uploads begun in one millisecond. */
+  sequence: number;
 }
 
 /** The upload `uploadId` of `bucket`, or undefined when there is none (never created, aborted or completed). */
@@ -55,9 +57,19 @@ export async function readUpload(app: S3rverApp, bucket: string, uploadId: strin
   if (!isUploadId(uploadId)) return undefined;
   const file = join(uploadsDir(app, bucket), uploadId, 'key');
   try {
-    const [key, st] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
-    // The `key` file is written once, when the upload is created.
-    return { uploadId, key, initiated: st.mtime };
+    const [key, st, recorded] = await Promise.all([
+      readFile(file, 'utf8'),
+      stat(file),
+      readFile(join(uploadsDir(app, bucket), uploadId, 'initiated'), 'utf8').catch(() => ''),
+    ]);
+    // The `key` file is written once, when the upload is created; `initiated` right after it.
+    const [ms, sequence] = recorded.split(' ').map(Number);
+    return {
+      uploadId,
+      key,
+      initiated: ms !== undefined && Number.isFinite(ms) && ms > 0 ? new Date(ms) : st.mtime,
+      sequence: sequence !== undefined && Number.isFinite(sequence) ? sequence : 0,
+    };
   } catch {
     return undefined;
   }
@@ -113,7 +125,9 @@ async function listMultipartUploads(ctx: KoaContext, app: S3rverApp, bucket: str
         ? -1
         : a.key > b.key
           ? 1
-          : a.initiated.getTime() - b.initiated.getTime() || (a.uploadId < b.uploadId ? -1 : 1),
+          : a.initiated.getTime() - b.initiated.getTime() ||
+            a.sequence - b.sequence ||
+            (a.uploadId < b.uploadId ? -1 : 1),
     );
   // After `key-marker` (with `upload-id-marker`: after that upload of the marker key).
   let start = 0;

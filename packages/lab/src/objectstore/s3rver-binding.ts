@@ -50,6 +50,8 @@ export interface S3rverStore {
     content: Readable,
   ): Promise<{ size: number; md5: string }>;
   putObjectMultipart(bucket: string, uploadId: string, parts: S3rverPart[]): Promise<{ size: number; md5: string }>;
+  /** Creates an upload's directory with its `key` and `metadata` files. */
+  initiateUpload(bucket: string, key: string, uploadId: string, metadata: Record<string, string>): Promise<void>;
 }
 
 export interface S3rverApp {

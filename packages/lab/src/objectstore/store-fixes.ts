@@ -21,7 +21,7 @@ import {
   type S3rverObject,
   type S3rverPart,
 } from './s3rver-binding.js';
-import { readParts, readUpload, S3_MIN_PART_SIZE, type ObjectStoreLimits } from './multipart-routes.js';
+import { readParts, readUpload, S3_MIN_PART_SIZE, uploadsDir, type ObjectStoreLimits } from './multipart-routes.js';
 
 /** Writes `data` to `path` so that readers see either the old or the new content. */
 export async function writeFileAtomic(path: string, data: string | Buffer): Promise<void> {
@@ -75,6 +75,16 @@ async function checkCompletion(app: S3rverApp, bucket: string, uploadId: string,
 export function installStoreFixes(app: S3rverApp, limits: ObjectStoreLimits = {}): void {
   const store = app.store;
   const allowed = allowedSystemMetadata();
+
+  // S3 lists a key's uploads in the order they were initiated (ListMultipartUploads). A file's mtime has the
+  // kernel's coarse clock, so two uploads begun within a few milliseconds would tie and list in a random
+  // order: the initiation is recorded instead, its time and its place among this store's initiations.
+  let initiations = 0;
+  const originalInitiate = store.initiateUpload.bind(store);
+  store.initiateUpload = async (bucket, key, uploadId, metadata) => {
+    await originalInitiate(bucket, key, uploadId, metadata);
+    await writeFile(join(uploadsDir(app, bucket), uploadId, 'initiated'), `${Date.now()} ${++initiations}`);
+  };
 
   store.putMetadata = async (bucket, key, metadata, md5) => {
     const stored: Record<string, string> = {};
